@@ -1,0 +1,67 @@
+"""The vocabularies claimgraph writes, as rdflib namespaces.
+
+``claimgraph.ttl`` (in this package) is the source of truth for the project's own terms;
+``tests/test_ontology.py`` checks that :class:`CG` and the Turtle file agree.
+"""
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+#: Where the project's data IRIs live: article/, claim/, entity/, span/, run/, graph/.
+CGD = Namespace("https://w3id.org/claimgraph/id/")
+
+
+class CG(DefinedNamespace):
+    """claimgraph's own ontology terms."""
+
+    _NS = Namespace("https://w3id.org/claimgraph/ontology#")
+    _fail = True
+
+    # classes
+    Attribution: URIRef  # a claim as attributed: schema:Claim and prov:Entity
+    Entity: URIRef  # a canonical entity (person, organization, place, group)
+    Group: URIRef  # a group of people or several actors ("both sides")
+    QuoteType: URIRef
+    ExtractionRun: URIRef  # a prov:Activity that ran the extraction pipeline
+    # quote types
+    DirectQuote: URIRef
+    IndirectQuote: URIRef
+    MixedQuote: URIRef
+    # attribution properties
+    quoteType: URIRef
+    cueText: URIRef
+    cueLemma: URIRef
+    cueClass: URIRef
+    negated: URIRef
+    confidence: URIRef
+    extractionRule: URIRef
+    sourceSpan: URIRef  # -> nif:String with offsets of the source mention
+    cueSpan: URIRef
+    contentSpan: URIRef
+    subjectSpan: URIRef
+    sourceText: URIRef  # the source mention as written ("the ministry")
+    # run properties
+    pipelineName: URIRef
+    pipelineVersion: URIRef
+    softwareVersion: URIRef
+    # entity properties
+    entityType: URIRef
+    entityKey: URIRef
+    # article properties
+    articleId: URIRef
+
+
+class NIF(DefinedNamespace):
+    """The NIF 2.0 core terms claimgraph uses for character offsets."""
+
+    _NS = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+    _fail = True
+
+    Context: URIRef
+    String: URIRef
+    OffsetBasedString: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
+    anchorOf: URIRef
+    isString: URIRef
+    referenceContext: URIRef
