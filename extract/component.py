@@ -1,0 +1,60 @@
+"""The ``claim_attribution`` spaCy component: finds attributions and sets ``doc._.attributions``."""
+
+from __future__ import annotations
+
+from claimgraph.extract.attributions import find_attributions
+from claimgraph.extract.lexicon import CueLexicon
+from spacy.language import Language
+from spacy.tokens import Doc
+
+if not Doc.has_extension("attributions"):
+    Doc.set_extension("attributions", default=None)
+
+
+class ClaimAttribution:
+    """Find who says what in a parsed Doc; see :mod:`claimgraph.extract.attributions`.
+
+    Settings (all in the pipeline config): ``min_precision``, the share of times a
+    (lemma, frame) pair must have been a cue in the training corpus to count as one;
+    ``unseen_clause_precision``, the score of a verb never seen with a "that"-clause;
+    ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one.
+    """
+
+    def __init__(
+        self,
+        name: str = "claim_attribution",
+        *,
+        min_precision: float = 0.3,
+        unseen_clause_precision: float = 0.35,
+        lexicon_path: str | None = None,
+    ) -> None:
+        self.name = name
+        self.min_precision = min_precision
+        self.unseen_clause_precision = unseen_clause_precision
+        self.lexicon = CueLexicon.load(lexicon_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.attributions = find_attributions(
+            doc, lexicon=self.lexicon, min_precision=self.min_precision,
+            unseen_clause_precision=self.unseen_clause_precision,
+        )
+        return doc
+
+
+@Language.factory(
+    "claim_attribution",
+    requires=["token.dep", "token.head", "token.lemma", "token.pos"],
+    assigns=["doc._.attributions"],
+    default_config={"min_precision": 0.3, "unseen_clause_precision": 0.35, "lexicon_path": None},
+)
+def make_claim_attribution(
+    nlp: Language,
+    name: str,
+    min_precision: float,
+    unseen_clause_precision: float,
+    lexicon_path: str | None,
+) -> ClaimAttribution:
+    """Build the component; its settings come from the pipeline config."""
+    return ClaimAttribution(name, min_precision=min_precision,
+                            unseen_clause_precision=unseen_clause_precision,
+                            lexicon_path=lexicon_path)

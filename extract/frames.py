@@ -1,0 +1,37 @@
+"""Where a cue's content can hang in a dependency parse: the *frames* of a verb.
+
+A frame names how the content attaches to the cue word: ``ccomp`` ("said that ..."),
+``xcomp`` ("vowed to ..."), ``dobj`` ("denied the report"), ``prep:about`` ("talked about
+..."), ``to-clause`` ("called on countries to follow"). The cue lexicon is learned per
+(lemma, frame), because a verb is a cue in one frame and not in another ("told AFP that" vs
+"told a story").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Token
+
+CLAUSAL_DEPS = frozenset({"ccomp", "xcomp"})
+OBJECT_DEPS = frozenset({"dobj"})
+PREPOSITION_OBJECT_DEPS = frozenset({"pobj", "pcomp"})
+VERB_POS = frozenset({"VERB", "AUX"})
+
+
+def complement_frames(cue: Token) -> Iterator[tuple[str, Token]]:
+    """Yield ``(frame, head of the content)`` for each place a content can hang off ``cue``.
+
+    ``prep`` frames yield the object of the preposition; ``to-clause`` yields an adverbial
+    clause introduced by "to" ("called on Y to ...").
+    """
+    for child in cue.children:
+        if child.dep_ in CLAUSAL_DEPS or child.dep_ in OBJECT_DEPS:
+            yield child.dep_, child
+        elif child.dep_ == "prep":
+            objects = [grandchild for grandchild in child.children
+                       if grandchild.dep_ in PREPOSITION_OBJECT_DEPS]
+            if objects:
+                yield f"prep:{child.lower_}", objects[0]
+        elif child.dep_ == "advcl" and any(grand.tag_ == "TO" for grand in child.children):
+            yield "to-clause", child
