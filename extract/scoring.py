@@ -63,6 +63,16 @@ class Counts:
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
 
+    @property
+    def false_positives(self) -> int:
+        """Predicted items that matched nothing."""
+        return self.predicted - self.matched
+
+    @property
+    def false_negatives(self) -> int:
+        """Gold items that nothing matched."""
+        return self.gold - self.matched
+
     def add(self, other: Counts) -> None:
         """Add ``other``'s counts to these (for micro averages)."""
         self.gold += other.gold
@@ -170,8 +180,10 @@ def evaluate_corpus(pairs: Iterable[tuple[Document, list[Attribution]]], predict
     """Run ``predict`` over a corpus of ``(document, gold attributions)`` and score it.
 
     ``predict`` takes a list of documents and returns one list of attributions per document
-    (in order); it is called on batches of ``batch_size`` documents so that a large corpus
-    need not be held in memory at once. Returns the aggregate and per-document scores.
+    (in order); it is called on batches of ``batch_size`` documents, which suits a spaCy
+    pipeline's ``nlp.pipe`` and lets the caller show progress. Raises ValueError when a
+    batch's results do not line up with its documents. Returns the aggregate and
+    per-document scores.
     """
     def document_scores() -> Iterator[DocumentScore]:
         for batch in _batches(pairs, batch_size):
