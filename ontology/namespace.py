@@ -49,6 +49,7 @@ class CG(DefinedNamespace):
     entityKey: URIRef
     # article properties
     articleId: URIRef
+    textHash: URIRef  # sha256 hex digest of the article text, to detect changed articles
 
 
 class NIF(DefinedNamespace):

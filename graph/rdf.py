@@ -1,0 +1,318 @@
+"""Turn one article and its attributions into RDF, following claimgraph's RDF model.
+
+Everything about an article goes into one named graph whose name is the article's IRI;
+the entities its attributions mention go into the shared entities graph and the
+extraction run into the shared runs graph (the store merges those two across articles).
+Every IRI is made from the data (hashes of ids and offsets, slugs of entity keys), so the
+same input always gives the same quads, and there are no blank nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD
+
+from claimgraph.errors import InputError
+from claimgraph.ontology import CG, CGD, NIF
+from claimgraph.records import Attribution, Document, Entity, Mention
+
+#: The named graph holding every entity, merged across articles.
+ENTITIES_GRAPH = CGD["graph/entities"]
+#: The named graph holding every extraction run.
+RUNS_GRAPH = CGD["graph/runs"]
+#: The language tag of claim texts and entity labels (the pipeline reads English).
+TEXT_LANGUAGE = "en"
+
+#: Prefixes claimgraph binds when it writes Turtle, TriG and query results. Data IRIs
+#: (articles, claims, spans) have no prefix: as prefixed names they would need escapes.
+PREFIXES: dict[str, str] = {
+    "cg": str(CG._NS),
+    "nif": str(NIF._NS),
+    "schema": str(SDO),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "rdf": str(RDF),
+    "entity": str(CGD["entity/"]),
+    "run": str(CGD["run/"]),
+    "graph": str(CGD["graph/"]),
+}
+
+# The class each entity type adds to cg:Entity ("other" adds none).
+_ENTITY_CLASSES: dict[str, URIRef] = {
+    "person": SDO.Person,
+    "organization": SDO.Organization,
+    "place": SDO.Place,
+    "group": CG.Group,
+}
+_QUOTE_TYPES: dict[str, URIRef] = {
+    "direct": CG.DirectQuote,
+    "indirect": CG.IndirectQuote,
+    "mixed": CG.MixedQuote,
+}
+# Entity properties that have one value: when entities merge, the first value stays.
+_SINGLE_VALUED_ENTITY_PROPERTIES = (SKOS.prefLabel, CG.entityType, CG.entityKey, RDF.type)
+
+
+def _claimgraph_version() -> str:
+    try:
+        return version("claimgraph")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What produced the attributions: the spaCy pipeline and the claimgraph version."""
+
+    pipeline_name: str
+    pipeline_version: str
+    software_version: str = field(default_factory=_claimgraph_version)
+
+    @property
+    def iri(self) -> URIRef:
+        """Return the run's IRI, made from the pipeline name and version and claimgraph's."""
+        key = f"{self.pipeline_name}|{self.pipeline_version}|{self.software_version}"
+        return CGD[f"run/{_short_hash(key)}"]
+
+
+# ---------------------------------------------------------------- IRIs
+
+
+def _short_hash(text: str) -> str:
+    """Return the first 16 hex digits of the SHA-256 of ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def text_hash(text: str) -> str:
+    """Return the SHA-256 of ``text`` (UTF-8) in lowercase hex: an article's ``cg:textHash``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_key(document_id: str) -> str:
+    """Return the 16 hex digits that stand for an article in its IRIs."""
+    return _short_hash(document_id)
+
+
+def article_graph_iri(document_id: str) -> URIRef:
+    """Return the article's IRI, which also names the graph holding everything about it."""
+    return CGD[f"article/{article_key(document_id)}"]
+
+
+def claim_iri(document_id: str, attribution: Attribution) -> URIRef:
+    """Return the IRI of an attribution: its article plus its cue and content offsets."""
+    cue, content = attribution.cue, attribution.content
+    offsets = f"{cue.start}-{cue.end}|{content.start}-{content.end}"
+    return CGD[f"claim/{article_key(document_id)}/{_short_hash(offsets)}"]
+
+
+def span_iri(article: URIRef, start: int, end: int) -> URIRef:
+    """Return the IRI of the characters ``start:end`` of an article (NIF's ``#char=``)."""
+    return URIRef(f"{article}#char={start},{end}")
+
+
+def entity_slug(key: str) -> str:
+    """Return ``key`` as lowercase ASCII with each run of other characters turned into '-'.
+
+    A key with no ASCII letters or digits (a name in another script) gets the hash of
+    the key instead, so that such keys do not all share one IRI.
+    """
+    ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_key.lower()).strip("-")
+    return slug or _short_hash(key)
+
+
+def entity_iri(key: str) -> URIRef:
+    """Return the IRI of the entity with this key."""
+    return CGD[f"entity/{entity_slug(key)}"]
+
+
+def mention_entity(mention: Mention) -> Entity:
+    """Return the entity a mention refers to; a mention without one stands for itself."""
+    return mention.entity or Entity(key=mention.text, label=mention.text)
+
+
+# ---------------------------------------------------------------- the builder
+
+
+def build_article(document: Document, attributions: list[Attribution],
+                  run: RunInfo) -> Dataset:
+    """Return the RDF of one article as a dataset of three named graphs.
+
+    The article's graph (named :func:`article_graph_iri`) holds the article, its claims
+    and their spans; :data:`ENTITIES_GRAPH` the entities the claims' sources and subjects
+    refer to; :data:`RUNS_GRAPH` the run. The dataset queries as the union of its graphs.
+    Two attributions with the same cue and content offsets are one claim: the first is kept.
+    Raises :class:`InputError` when a mention lies outside the text or a date is not ISO 8601.
+    """
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    article = article_graph_iri(document.id)
+    builder = _ArticleBuilder(document, article, dataset.graph(article), run)
+    builder.add_article()
+    for attribution in attributions:
+        builder.add_attribution(attribution)
+    builder.add_entities(dataset.graph(ENTITIES_GRAPH))
+    _add_run(dataset.graph(RUNS_GRAPH), run)
+    return dataset
+
+
+class _ArticleBuilder:
+    """Writes one article's graph and collects the entities its claims refer to."""
+
+    def __init__(self, document: Document, article: URIRef, graph: Graph, run: RunInfo):
+        self.document = document
+        self.article = article
+        self.graph = graph
+        self.run = run
+        # entity IRI -> (the entity first seen with that IRI, every surface form seen)
+        self.entities: dict[URIRef, tuple[Entity, list[str]]] = {}
+
+    def add_article(self) -> None:
+        document, article, add = self.document, self.article, self.graph.add
+        add((article, RDF.type, SDO.NewsArticle))
+        add((article, RDF.type, NIF.Context))
+        add((article, CG.articleId, Literal(document.id)))
+        add((article, NIF.isString, Literal(document.text)))
+        add((article, CG.textHash, Literal(text_hash(document.text))))
+        if document.title:
+            add((article, SDO.headline, Literal(document.title)))
+        if document.url:
+            add((article, SDO.url, Literal(document.url, datatype=XSD.anyURI)))
+        if document.date:
+            add((article, SDO.datePublished, Literal(self._iso_date(), datatype=XSD.date)))
+        if document.publisher:
+            add((article, DCTERMS.publisher, Literal(document.publisher)))
+
+    def _iso_date(self) -> str:
+        # Loaders give YYYY-MM-DD; a full timestamp keeps its date part.
+        value = self.document.date or ""
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            raise InputError(f"{self.document.id}: the date {value!r} is not an ISO 8601 date "
+                             "(YYYY-MM-DD)") from None
+
+    def add_attribution(self, attribution: Attribution) -> None:
+        claim = claim_iri(self.document.id, attribution)
+        add = self.graph.add
+        if (claim, RDF.type, CG.Attribution) in self.graph:
+            return  # the same cue and content offsets again: keep the first reading
+        for claim_class in (SDO.Claim, PROV.Entity, CG.Attribution):
+            add((claim, RDF.type, claim_class))
+        add((claim, SDO.text, Literal(self._content_text(attribution.content),
+                                      lang=TEXT_LANGUAGE)))
+        add((claim, CG.cueText, Literal(attribution.cue.text)))
+        if attribution.cue_lemma:
+            add((claim, CG.cueLemma, Literal(attribution.cue_lemma)))
+        if attribution.cue_class:
+            add((claim, CG.cueClass, Literal(attribution.cue_class)))
+        add((claim, CG.quoteType, _QUOTE_TYPES[attribution.quote_type]))
+        add((claim, CG.negated, Literal(attribution.negated)))
+        add((claim, CG.confidence, Literal(float(attribution.confidence), datatype=XSD.double)))
+        if attribution.rule:
+            add((claim, CG.extractionRule, Literal(attribution.rule)))
+        add((claim, SDO.appearance, self.article))
+        add((claim, PROV.wasGeneratedBy, self.run.iri))
+        add((claim, CG.cueSpan, self._span(attribution.cue)))
+        add((claim, CG.contentSpan, self._span(attribution.content)))
+        if attribution.source is not None:
+            source = attribution.source
+            add((claim, CG.sourceText, Literal(source.text)))
+            add((claim, CG.sourceSpan, self._span(source)))
+            add((claim, PROV.wasAttributedTo, self._entity(source)))
+        for subject in attribution.subjects:
+            add((claim, CG.subjectSpan, self._span(subject)))
+            add((claim, SDO.about, self._entity(subject)))
+
+    def _content_text(self, content: Mention) -> str:
+        # A quotation interrupted by its cue ("X," he said, "Y") reads as its pieces only.
+        if not content.parts:
+            return content.text
+        return " ".join(self._covered(start, end).strip() for start, end in content.parts)
+
+    def _covered(self, start: int, end: int) -> str:
+        text = self.document.text
+        if not 0 <= start < end <= len(text):
+            raise InputError(f"{self.document.id}: the span {start}-{end} is empty or outside "
+                             f"the text ({len(text)} characters)")
+        return text[start:end]
+
+    def _span(self, mention: Mention) -> URIRef:
+        """Add the NIF string for a mention (once) and return its IRI."""
+        span = span_iri(self.article, mention.start, mention.end)
+        if (span, RDF.type, NIF.String) not in self.graph:
+            add = self.graph.add
+            add((span, RDF.type, NIF.String))
+            add((span, RDF.type, NIF.OffsetBasedString))
+            add((span, NIF.beginIndex, Literal(mention.start, datatype=XSD.nonNegativeInteger)))
+            add((span, NIF.endIndex, Literal(mention.end, datatype=XSD.nonNegativeInteger)))
+            add((span, NIF.anchorOf, Literal(self._covered(mention.start, mention.end))))
+            add((span, NIF.referenceContext, self.article))
+        return span
+
+    def _entity(self, mention: Mention) -> URIRef:
+        """Note the entity a mention refers to, with the mention's text, and return its IRI."""
+        entity = mention_entity(mention)
+        iri = entity_iri(entity.key)
+        # Another entity with the same IRI (a key differing only in case) lends its
+        # label as an alternative one: the first entity seen names the IRI.
+        _first, forms = self.entities.setdefault(iri, (entity, []))
+        forms.extend((entity.label, mention.text, *entity.alt_labels))
+        return iri
+
+    def add_entities(self, graph: Graph) -> None:
+        for iri, (entity, forms) in self.entities.items():
+            _add_entity(graph, iri, entity, forms)
+
+
+def _add_entity(graph: Graph, iri: URIRef, entity: Entity, forms: list[str]) -> None:
+    add = graph.add
+    add((iri, RDF.type, CG.Entity))
+    if entity.type in _ENTITY_CLASSES:
+        add((iri, RDF.type, _ENTITY_CLASSES[entity.type]))
+    add((iri, SKOS.prefLabel, Literal(entity.label, lang=TEXT_LANGUAGE)))
+    for form in forms:
+        if form != entity.label:  # SKOS: a label is either preferred or alternative
+            add((iri, SKOS.altLabel, Literal(form, lang=TEXT_LANGUAGE)))
+    add((iri, CG.entityType, Literal(entity.type)))
+    add((iri, CG.entityKey, Literal(entity.key)))
+
+
+def _add_run(graph: Graph, run: RunInfo) -> None:
+    add = graph.add
+    add((run.iri, RDF.type, PROV.Activity))
+    add((run.iri, RDF.type, CG.ExtractionRun))
+    add((run.iri, CG.pipelineName, Literal(run.pipeline_name)))
+    add((run.iri, CG.pipelineVersion, Literal(run.pipeline_version)))
+    add((run.iri, CG.softwareVersion, Literal(run.software_version)))
+
+
+def merge_entities(new: Graph, stored: Graph) -> Graph:
+    """Return the triples of ``new`` entity descriptions to add to the ``stored`` ones.
+
+    An entity not stored yet is added whole. For one already stored, its label, type and
+    key stay as stored (the first article to mention an entity names it); the new label
+    and surface forms become alternative labels, unless equal to the stored label.
+    """
+    to_add = Graph()
+    for entity in set(new.subjects(RDF.type, CG.Entity)):
+        stored_label = stored.value(entity, SKOS.prefLabel)
+        for _, predicate, obj in new.triples((entity, None, None)):
+            if stored_label is None:
+                to_add.add((entity, predicate, obj))
+            elif predicate in (SKOS.prefLabel, SKOS.altLabel):
+                if obj != stored_label:
+                    to_add.add((entity, SKOS.altLabel, obj))
+            elif predicate not in _SINGLE_VALUED_ENTITY_PROPERTIES:
+                to_add.add((entity, predicate, obj))
+    return to_add

@@ -1,0 +1,268 @@
+"""claimgraph's embedded RDF store: a pyoxigraph (RocksDB) database in a directory.
+
+Each article is one named graph, replaced whole when the article's text changes; the
+entities and runs graphs are merged across articles. Queries see the union of all graphs
+as their default graph. One process at a time can open a store directory: RocksDB locks
+it, and :class:`Store` reports that as a :class:`StoreError`.
+
+    with Store.open("claims.db") as store:
+        store.add_article(document, attributions, RunInfo("core_web_sm", "3.8.0"))
+        rows = store.select("SELECT ?text WHERE { ?claim schema:text ?text }")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Literal, Self
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, SDO
+
+from claimgraph.errors import StoreError
+from claimgraph.graph.rdf import (
+    ENTITIES_GRAPH,
+    PREFIXES,
+    RunInfo,
+    article_graph_iri,
+    build_article,
+    merge_entities,
+    text_hash,
+)
+from claimgraph.graph.results import QueryResults
+from claimgraph.graph.serialize import export_format, statement_sort_key, write_quads
+from claimgraph.graph.terms import RdflibTerm, quads_to_oxigraph, to_oxigraph, to_rdflib
+from claimgraph.ontology import CG
+from claimgraph.records import Attribution, Document
+
+#: What :meth:`Store.add_article` did with an article.
+AddOutcome = Literal["added", "replaced", "unchanged"]
+
+# A file RocksDB keeps in every database directory: a directory with other files but
+# without it is not a store, and opening it would litter it with database files.
+_ROCKSDB_MARKER = "CURRENT"
+
+
+class Store:
+    """An RDF store on disk (or in memory when ``path`` is None) holding claimgraph data.
+
+    Use it as a context manager, or call :meth:`close` so that another process (the next
+    CLI command) can open the directory.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._store: ox.Store | None = _open_oxigraph(self.path)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Self:
+        """Open (creating if needed) the store in directory ``path``; None keeps it in memory."""
+        return cls(path)
+
+    def close(self) -> None:
+        """Write everything to disk and release the directory. Closing twice is harmless."""
+        if self._store is not None:
+            try:
+                self._store.flush()
+            except OSError as error:
+                raise StoreError(f"cannot write the store {self._where()}: {error}") from error
+            finally:
+                self._store = None  # dropping the last reference closes RocksDB
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._store is None
+
+    # ------------------------------------------------------------ writing
+
+    def has_article(self, document: Document) -> bool:
+        """Return whether this document, with this very text, is stored already."""
+        article = to_oxigraph(article_graph_iri(document.id))
+        stored = self._oxigraph().quads_for_pattern(article, to_oxigraph(CG.textHash), None,
+                                                     article)
+        return any(quad.object.value == text_hash(document.text) for quad in stored)
+
+    def add_article(self, document: Document, attributions: list[Attribution],
+                    run: RunInfo, *, force: bool = False) -> AddOutcome:
+        """Store an article and its attributions; return "added", "replaced" or "unchanged".
+
+        An article stored before with the same id and text is left as it is ("unchanged")
+        unless ``force`` is set; otherwise its named graph is replaced as a whole, and its
+        entities and run are merged into the shared graphs (see :func:`merge_entities`).
+        Everything is written in one transaction.
+        """
+        store = self._oxigraph()
+        article = article_graph_iri(document.id)
+        if not force and self.has_article(document):
+            return "unchanged"
+        existed = store.contains_named_graph(to_oxigraph(article))
+        dataset = build_article(document, attributions, run)
+        new_entities = dataset.graph(ENTITIES_GRAPH)
+        entities_to_add = merge_entities(new_entities, self._stored_entities(new_entities))
+        quads = [quad for quad in dataset.quads() if quad[3] != ENTITIES_GRAPH]
+        quads += [(s, p, o, ENTITIES_GRAPH) for s, p, o in entities_to_add]
+        update = _replace_graph_update(article, list(quads_to_oxigraph(quads)))
+        try:
+            store.update(update)
+        except OSError as error:
+            raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
+        return "replaced" if existed else "added"
+
+    def _stored_entities(self, entities: Graph) -> Graph:
+        """Return what the store says about the entities described in ``entities``."""
+        stored = Graph()
+        graph_name = to_oxigraph(ENTITIES_GRAPH)
+        for entity in set(entities.subjects(RDF.type, CG.Entity)):
+            for quad in self._oxigraph().quads_for_pattern(to_oxigraph(entity), None, None,
+                                                           graph_name):
+                stored.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                            to_rdflib(quad.object)))
+        return stored
+
+    # ------------------------------------------------------------ reading
+
+    def query(self, sparql: str) -> QueryResults:
+        """Run a SPARQL query over the union of all graphs; return pyoxigraph's results.
+
+        The claimgraph prefixes (``cg:``, ``schema:``, ``prov:``, ``nif:``, ``skos:``, ...)
+        are predeclared. SELECT results are consumed lazily: use them before closing.
+        Raises :class:`StoreError` for an invalid query.
+        """
+        try:
+            return self._oxigraph().query(sparql, prefixes=PREFIXES,
+                                          use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise StoreError(f"invalid SPARQL query: {error}") from error
+        except OSError as error:
+            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
+
+    def select(self, sparql: str) -> list[dict[str, RdflibTerm | None]]:
+        """Run a SELECT query; return one dict per solution, variable name -> rdflib term.
+
+        Every variable of the query is a key; an unbound one maps to None.
+        """
+        results = self.query(sparql)
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError("select() needs a SELECT query")
+        names = [variable.value for variable in results.variables]
+        return [{name: _optional_rdflib(solution[name]) for name in names}
+                for solution in results]
+
+    def construct(self, sparql: str) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; return the triples as an rdflib graph."""
+        results = self.query(sparql)
+        if not isinstance(results, ox.QueryTriples):
+            raise StoreError("construct() needs a CONSTRUCT or DESCRIBE query")
+        graph = Graph()
+        _bind_prefixes(graph)
+        for triple in results:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
+                       to_rdflib(triple.object)))
+        return graph
+
+    def __len__(self) -> int:
+        """Return the number of quads in the store."""
+        return len(self._oxigraph())
+
+    def article_count(self) -> int:
+        """Return the number of articles stored."""
+        # An article is described in the graph named after it.
+        typed = self._oxigraph().quads_for_pattern(None, to_oxigraph(RDF.type),
+                                                   to_oxigraph(SDO.NewsArticle), None)
+        return sum(1 for quad in typed if quad.subject == quad.graph_name)
+
+    def dataset(self) -> Dataset:
+        """Return everything stored as an rdflib dataset (one graph per named graph),
+        querying as the union of its graphs."""
+        dataset = Dataset(default_union=True)
+        _bind_prefixes(dataset)
+        for quad in self._quads():
+            graph = dataset.graph(to_rdflib(quad.graph_name))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                       to_rdflib(quad.object)))
+        return dataset
+
+    def export(self, destination: str | Path | BinaryIO, format: str | None = None) -> None:
+        """Write the store to a file or binary stream as ttl, trig, nq, nt or jsonld.
+
+        ``format`` defaults to the one the destination's extension names. trig, nq and
+        jsonld keep the named graphs; ttl and nt hold their union.
+        """
+        write_quads(self._sorted_quads(), destination, export_format(format, destination))
+
+    # ------------------------------------------------------------ helpers
+
+    def _oxigraph(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the store {self._where()} is closed")
+        return self._store
+
+    def _quads(self) -> Iterator[ox.Quad]:
+        try:
+            yield from self._oxigraph().quads_for_pattern(None, None, None, None)
+        except OSError as error:
+            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
+
+    def _sorted_quads(self) -> Iterator[ox.Quad]:
+        """Yield every quad graph by graph, each graph sorted by subject, predicate, object.
+
+        Sorted output groups each subject's statements in Turtle and TriG and makes two
+        exports of the same data identical; sorting one graph at a time bounds memory.
+        """
+        store = self._oxigraph()
+        graph_names = sorted(store.named_graphs(), key=lambda name: name.value)
+        for graph_name in [ox.DefaultGraph(), *graph_names]:
+            quads = store.quads_for_pattern(None, None, None, graph_name)
+            yield from sorted(quads, key=statement_sort_key)
+
+    def _where(self) -> str:
+        return str(self.path) if self.path is not None else "(in memory)"
+
+
+def _open_oxigraph(path: Path | None) -> ox.Store:
+    """Open pyoxigraph's store in ``path``, turning failures into clear StoreErrors."""
+    if path is None:
+        return ox.Store()
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"cannot open the store {path}: it is a file, not a directory")
+    if path.is_dir() and any(path.iterdir()) and not (path / _ROCKSDB_MARKER).exists():
+        raise StoreError(f"cannot open the store {path}: the directory holds other files "
+                         "and is not a claimgraph store")
+    try:
+        return ox.Store(str(path))
+    except OSError as error:
+        if "lock" in str(error).lower():
+            raise StoreError(f"the store {path} is in use by another claimgraph command "
+                             "(its directory is locked); wait for it to finish") from error
+        raise StoreError(f"cannot open the store {path}: {error}") from error
+
+
+def _replace_graph_update(graph_name: URIRef, quads: list[ox.Quad]) -> str:
+    """Return a SPARQL update that empties a graph then inserts ``quads``.
+
+    One update is one transaction in pyoxigraph: a reader never sees the article half
+    replaced, and a failure leaves the store as it was.
+    """
+    statements = "\n".join(
+        f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
+        for quad in quads)
+    return f"DROP SILENT GRAPH <{graph_name}> ;\nINSERT DATA {{\n{statements}\n}}"
+
+
+def _optional_rdflib(term: object | None) -> RdflibTerm | None:
+    return None if term is None else to_rdflib(term)
+
+
+def _bind_prefixes(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)

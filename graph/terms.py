@@ -1,0 +1,65 @@
+"""Convert RDF terms between rdflib (what claimgraph builds and returns) and pyoxigraph
+(what the store keeps).
+
+Only the terms claimgraph's data uses are converted: IRIs, literals and, for results of
+user queries, blank nodes. Simple literals are ``xsd:string`` in pyoxigraph and carry no
+datatype in rdflib, so ``Literal("x")`` compares equal after a round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Identifier, Node
+
+from claimgraph.errors import StoreError
+
+#: The rdflib terms a quad or a query result can hold.
+RdflibTerm = URIRef | BNode | Literal
+#: The pyoxigraph terms a quad or a query result can hold.
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_oxigraph(term: Node) -> OxTerm:
+    """Return the pyoxigraph term for an rdflib IRI, blank node or literal."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot store the RDF term {term!r} (only IRIs and literals)")
+
+
+def to_rdflib(term: object) -> RdflibTerm:
+    """Return the rdflib term for a pyoxigraph named node, blank node or literal."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        if datatype == str(RDF.langString):  # cannot happen without a language; be safe
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise StoreError(f"claimgraph cannot convert the RDF term {term!r} (RDF-star is not supported)")
+
+
+def quads_to_oxigraph(
+    quads: Iterable[tuple[Node, Node, Node, Identifier]],
+) -> Iterator[ox.Quad]:
+    """Yield pyoxigraph quads for rdflib ``(subject, predicate, object, graph name)`` tuples."""
+    for subject, predicate, obj, graph_name in quads:
+        yield ox.Quad(to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj),
+                      to_oxigraph(graph_name))
