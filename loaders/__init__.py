@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from claimgraph.errors import InputError
 from claimgraph.loaders.brat import load_brat_corpus
 from claimgraph.loaders.jsonl import read_jsonl_documents
 from claimgraph.loaders.text import read_text_document
-
-from claimgraph.errors import InputError
 from claimgraph.records import Document
 
 __all__ = ["JSONL_SUFFIXES", "TEXT_SUFFIXES", "iter_documents", "load_brat_corpus"]

@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from claimgraph.errors import InputError
 from claimgraph.loaders.jsonl import iso_date
 from claimgraph.loaders.text import decode_text, read_text_document
-
-from claimgraph.errors import InputError
 from claimgraph.records import Attribution, Document, Mention
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from claimgraph.loaders.text import decode_text
-
 from claimgraph.errors import InputError
+from claimgraph.loaders.text import decode_text
 from claimgraph.records import Document
 
 #: The optional string fields a record may carry, copied onto the Document as they are.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from claimgraph.loaders import load_brat_corpus
-from claimgraph.loaders.brat import read_annotations
 
 from claimgraph.errors import InputError
+from claimgraph.loaders import load_brat_corpus
+from claimgraph.loaders.brat import read_annotations
 from claimgraph.records import Attribution, Document
 
 POLNEAR = Path(__file__).resolve().parents[1].parent / "shared" / "polnear"

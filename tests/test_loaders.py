@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from claimgraph.errors import InputError
 from claimgraph.loaders import iter_documents
 from claimgraph.loaders.jsonl import iso_date
-
-from claimgraph.errors import InputError
 from claimgraph.records import Document
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from claimgraph.extract.scoring import (
     Counts,
     evaluate_corpus,
@@ -15,7 +16,6 @@ from claimgraph.extract.scoring import (
     sentence_context,
     trimmed_pieces,
 )
-
 from claimgraph.records import Attribution, Document, Mention
 
 TEXT = ("Trump said: “We will win, believe me.” Clinton replied that the polls were wrong. "
