@@ -126,3 +126,26 @@ def test_a_query_file_that_cannot_be_read_is_one_line_error(tmp_path: Path, caps
     err = capsys.readouterr().err.strip()
     assert status == 2
     assert err.startswith("claimgraph: error:") and "nothing.rq" in err and "\n" not in err
+
+
+def test_evaluate_scores_a_small_brat_corpus(tmp_path: Path, capsys) -> None:
+    corpus = tmp_path / "gold"
+    (corpus / "text").mkdir(parents=True)
+    (corpus / "attributions").mkdir()
+    text = "The mayor said that the bridge would reopen in May. The sun was out."
+    (corpus / "text" / "a.txt").write_text(text, encoding="utf-8")
+
+    def span(label: str, phrase: str, number: int) -> str:
+        start = text.index(phrase)
+        return f"T{number}\t{label} {start} {start + len(phrase)}\t{phrase}"
+
+    (corpus / "attributions" / "a_x.ann").write_text("\n".join([
+        span("Source", "The mayor", 1), span("Cue", "said", 2),
+        span("Content", "that the bridge would reopen in May", 3),
+        span("Attribution", "said", 4),
+        "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3", ""]), encoding="utf-8")
+    assert main(["evaluate", str(corpus), "--format", "json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    for role in ("source", "cue", "content"):
+        assert scores[role]["exact"]["f1"] == 1.0, role
+    assert scores["attribution"]["f1"] == 1.0
