@@ -3,12 +3,14 @@
 The dataset follows the RDF model claimgraph writes (one named graph per article, a shared
 entities graph): two articles with dates, three claims, and the Azerbaijani Defence Ministry
 making two claims about Armenia. Spans and runs are left out; the projection does not read them.
+The last test tells the same story through claimgraph's RDF builder and store instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import networkx as nx
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD
@@ -20,7 +22,10 @@ from claimgraph.graph.projection import (
     project,
     source_subject_graph,
 )
+from claimgraph.graph.rdf import RunInfo
+from claimgraph.graph.store import Store
 from claimgraph.ontology import CG, CGD, NIF
+from claimgraph.records import Attribution, Document, Entity, Mention
 
 ENTITIES_GRAPH = CGD["graph/entities"]
 MINISTRY = CGD["entity/azerbaijani-defence-ministry"]
@@ -215,8 +220,6 @@ def test_entity_without_label_falls_back_to_its_iri():
 
 
 def test_clean_attributes_leaves_only_scalars():
-    import networkx as nx
-
     graph = nx.DiGraph(name=None)
     graph.add_node(URIRef("urn:x"), label=Literal("X\x0b"), tags=["a", None, "b"],
                    count=Literal(3), missing=None, day=Literal("2020-10-01", datatype=XSD.date))
@@ -227,3 +230,50 @@ def test_clean_attributes_leaves_only_scalars():
                                       "day": "2020-10-01"}
     assert all(type(node) is str for node in cleaned)
     assert cleaned.edges["urn:x", "urn:y"] == {"weight": 2}
+
+
+def test_projection_over_the_store_built_by_the_rdf_builder():
+    """The same story through claimgraph's own builder and pyoxigraph store."""
+    ministry = Entity("Azerbaijani Defence Ministry", "Azerbaijani Defence Ministry",
+                      "organization")
+    armenia = Entity("Armenia", "Armenia", "place")
+    pashinyan = Entity("Nikol Pashinyan", "Nikol Pashinyan", "person")
+
+    def mention(text: str, phrase: str, entity: Entity | None = None) -> Mention:
+        start = text.index(phrase)
+        return Mention(start, start + len(phrase), phrase, entity=entity)
+
+    def attribution(text: str, source: tuple[str, Entity], cue: str, content: str,
+                    subject: tuple[str, Entity]) -> Attribution:
+        return Attribution(cue=mention(text, cue), content=mention(text, content),
+                           source=mention(text, *source), subjects=(mention(text, *subject),))
+
+    first = Document("doc-1", FIRST_TEXT, title="Shelling reported in Tartar", date="2020-10-01")
+    second = Document("doc-2", SECOND_TEXT, title="Ceasefire under strain", date="2020-10-05")
+    run = RunInfo("core_web_sm", "3.8.0")
+    with Store.open(None) as store:
+        store.add_article(first, [attribution(
+            FIRST_TEXT, ("The Azerbaijani Defence Ministry", ministry), "said",
+            "Armenian forces shelled Tartar overnight", ("Armenian", armenia))], run)
+        store.add_article(second, [
+            attribution(SECOND_TEXT, ("the ministry", ministry), "said",
+                        "Armenia violated the ceasefire again", ("Armenia", armenia)),
+            attribution(SECOND_TEXT, ("Pashinyan", pashinyan), "accused",
+                        "the ministry of spreading lies", ("the ministry", ministry)),
+        ], run)
+        claims = project(store.select, "claims")
+        sources = project(store.select, "sources")
+
+    assert sorted(data["type"] for _, data in claims.nodes(data=True)) == [
+        "claim", "claim", "claim", "source", "source", "subject"]
+    lies = _claim_node(claims, "the ministry of spreading lies")
+    assert set(claims.in_edges(lies)) == {(str(PASHINYAN), lies)}
+    assert set(claims.out_edges(lies)) == {(lies, str(MINISTRY))}
+    assert claims.nodes[lies]["cue"] == "accused"
+    assert claims.nodes[lies]["start"] == "2020-10-05"
+    assert claims.nodes[str(MINISTRY)]["label"] == "Azerbaijani Defence Ministry"
+    assert claims.nodes[str(MINISTRY)]["start"] == "2020-10-01"
+
+    assert sources.edges[str(MINISTRY), str(ARMENIA)]["weight"] == 2
+    assert sources.edges[str(PASHINYAN), str(MINISTRY)]["weight"] == 1
+    assert sources.nodes[str(ARMENIA)]["entity_type"] == "place"
