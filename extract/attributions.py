@@ -4,25 +4,40 @@
 
 1. reported speech: a cue word with its content in a frame the cue lexicon trusts
    ("X said that ...", "X vowed to ...", "X told Y that ...", "X called on Y to ...");
-2. "according to X": the clause the phrase attaches to is the content;
-3. quotations: a quotation that no attribution covers yet takes the cue word of its
+   all the clausal complements of the cue make up the content, in pieces when the cue
+   interrupts it (“A,” he said, “B.”);
+2. "according to X": the clause the phrase attaches to is the content (both sides of it);
+3. colon cues: "PENCE: Well, ..." and headlines such as "Poll: Voters ...";
+4. quotations: a quotation that no attribution covers yet takes the cue word of its
    sentence ("“…,” the ministry stated."); one that a content touches widens the content to
-   the whole quotation, across sentences if it runs over several.
+   the whole quotation, across sentences if it runs over several; a quotation that opens
+   the sentence right after a quoted content, with nothing else in its sentence, goes on
+   that content (“A,” he said. “B.”).
 
-An attribution whose cue lies inside another's content is dropped (the corpus convention:
-the outer attribution wins).
+Cues grow over their verb group ("has also said") as learned from the corpus (see
+:mod:`claimgraph.extract.cue_spans`). An attribution whose cue lies inside another's content
+is dropped (the corpus convention: the outer attribution wins).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
+from claimgraph.extract.colons import colon_attributions
+from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import VERB_POS, complement_frames
 from claimgraph.extract.lexicon import CueLexicon
-from claimgraph.extract.quotes import QUOTE_MARKS, Quotation, find_quotations
+from claimgraph.extract.quotes import Quotation, find_quotations
+from claimgraph.extract.spans import (
+    char_mention,
+    pieces_mention,
+    token_mention,
+    tokens_mention,
+)
 from claimgraph.extract.subjects import subject_mentions
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from claimgraph.records import Attribution, Mention, QuoteType
 
@@ -32,7 +47,7 @@ INHERITING_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp"})
 # Nested clauses that are attributions of their own and so leave the outer content.
 INDEPENDENT_CLAUSE_DEPS = frozenset({"conj", "advcl", "parataxis"})
 CUE_ATTACHMENTS = frozenset({"prt", "neg"})
-TRAILING_JUNK = frozenset({"cc", "punct", "mark"})
+NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,27 +60,41 @@ class CueCandidate:
     precision: float
 
 
+@cache
+def default_edges() -> CueEdges:
+    """The cue-edge counts shipped with claimgraph (read once)."""
+    return CueEdges.load()
+
+
 def find_attributions(
     doc: Doc,
     *,
     lexicon: CueLexicon,
+    edges: CueEdges | None = None,
     min_precision: float = 0.3,
     unseen_clause_precision: float = 0.35,
+    continue_quotations: bool = True,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.
 
     ``lexicon`` scores (lemma, frame) pairs; a pair scoring below ``min_precision`` is not a
     cue. A verb the lexicon has never seen with a "that"-clause scores
     ``unseen_clause_precision`` (speech and belief verbs the corpus happened to miss).
+    ``edges`` says how far a cue reaches beyond its verb (default: the shipped counts).
+    ``continue_quotations`` lets a quotation in the next sentence go on a quoted content.
     """
+    edges = edges if edges is not None else default_edges()
     candidates = cue_candidates(doc, lexicon=lexicon, min_precision=min_precision,
                                 unseen_clause_precision=unseen_clause_precision)
     cue_tokens = {candidate.cue.i for candidate in candidates}
-    found = [_verbal_attribution(candidate, cue_tokens) for candidate in candidates]
+    found = [verbal_attribution(candidate, cue_tokens, edges) for candidate in candidates]
     found.extend(according_to_attributions(doc))
+    found.extend(colon_attributions(doc, found))
     quotations = find_quotations(doc.text)
     found = widen_to_quotations(doc, found, quotations)
-    found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon))
+    found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon, edges=edges))
+    if continue_quotations:
+        found = continue_into_quotations(doc, found, quotations)
     found = drop_nested(found)
     return sorted((_with_subjects(doc, attribution) for attribution in found),
                   key=lambda attribution: attribution.cue.start)
@@ -91,6 +120,43 @@ def cue_candidates(
     return candidates
 
 
+def verbal_attribution(candidate: CueCandidate, cue_tokens: set[int],
+                       edges: CueEdges) -> Attribution:
+    """Build the attribution of a cue candidate: content, source and the grown cue."""
+    cue = candidate.cue
+    doc = cue.doc
+    heads = [candidate.content_head]
+    if candidate.frame == "ccomp":  # “A,” he said, “B.”: every clausal complement is content
+        heads += [child for child in cue.children
+                  if child.dep_ == "ccomp" and child != candidate.content_head]
+    content_tokens = {token.i for head in heads
+                      for token in _without_nested_clauses(head, cue_tokens)}
+    gap_tokens = {token.i for token in cue.subtree} - content_tokens
+    content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
+                             gap_tokens=gap_tokens)
+    if content is None:  # nothing left but punctuation: fall back to the whole subtree
+        content = _subtree_mention(candidate.content_head)
+    source = _source_mention(cue)
+    blocked = _tokens_of(doc, [content, source])
+    cue_start, cue_end = edges.grow(_cue_core(cue, candidate.frame), blocked)
+    return Attribution(
+        cue=token_mention(doc, cue_start, cue_end),
+        content=content,
+        source=source,
+        quote_type=_quote_type_of(content),
+        cue_lemma=cue.lemma_.lower(),
+        negated=is_negated(cue),
+        rule=f"verb:{candidate.frame}",
+        confidence=round(candidate.precision, 3),
+    )
+
+
+def is_negated(cue: Token) -> bool:
+    """Return whether a "not", "never" or "n't" negates the cue verb ("did not say")."""
+    return any(child.dep_ == "neg" or child.lower_ in NEGATIONS
+               for child in cue.children if child.i < cue.i or child.dep_ == "neg")
+
+
 def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
     """Yield "according to X" attributions: X is the source, the clause around is content."""
     for token in doc:
@@ -103,15 +169,15 @@ def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
             continue
         phrase = {descendant.i for descendant in token.subtree}
         clause_root = token.head if token.head != token else token.sent.root
-        content_tokens = [t for t in clause_root.subtree if t.i not in phrase]
-        content = _contiguous_around(content_tokens, anchor=clause_root, doc=doc)
+        content_tokens = {t.i for t in clause_root.subtree if t.i not in phrase}
+        content = tokens_mention(doc, content_tokens, anchor=clause_root.i, gap_tokens=phrase)
         if content is None:
             continue
         yield Attribution(
-            cue=_mention(doc, token.i, to.i + 1),
+            cue=token_mention(doc, token.i, to.i + 1),
             content=content,
             source=_subtree_mention(source_head),
-            quote_type=_quote_type_of(doc, content),
+            quote_type=_quote_type_of(content),
             cue_lemma="according to",
             rule="according-to",
         )
@@ -120,52 +186,95 @@ def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
 def widen_to_quotations(
     doc: Doc, attributions: Iterable[Attribution], quotations: list[Quotation],
 ) -> list[Attribution]:
-    """Widen each content that overlaps a quotation so that it takes the whole quotation.
+    """Widen each content piece that overlaps a quotation to take the whole quotation.
 
     A quotation that holds the cue (“A,” he said, “B.”) is not widened over: its content
     already ends at the cue.
     """
     widened = []
     for attribution in attributions:
-        start, end = attribution.content.start, attribution.content.end
-        for quote in quotations:
-            overlaps = quote.start < end and start < quote.end
-            if overlaps and not quote.start <= attribution.cue.start < quote.end:
-                start, end = min(start, quote.start), max(end, quote.end)
-        if (start, end) != (attribution.content.start, attribution.content.end):
-            content = _char_mention(doc, start, end)
+        pieces = []
+        for start, end in attribution.content.pieces():
+            for quote in quotations:
+                overlaps = quote.start < end and start < quote.end
+                if overlaps and not quote.start <= attribution.cue.start < quote.end:
+                    start, end = min(start, quote.start), max(end, quote.end)
+            pieces.append((start, end))
+        if tuple(pieces) != attribution.content.pieces():
+            content = pieces_mention(doc, pieces)
             attribution = replace(attribution, content=content,
-                                  quote_type=_quote_type_of(doc, content))
+                                  quote_type=_quote_type_of(content))
         widened.append(attribution)
     return widened
 
 
 def quotation_attributions(
     doc: Doc, quotations: list[Quotation], found: list[Attribution], *, lexicon: CueLexicon,
-) -> Iterator[Attribution]:
-    """Yield attributions for quotations no content covers, taking the cue of the sentence.
+    edges: CueEdges,
+) -> list[Attribution]:
+    """Return attributions for quotations no content covers, taking the cue of the sentence.
 
     The cue is the verb, outside the quotation, of the sentence where the quotation ends
     (“…,” the ministry stated.) or else where it starts (He said: “…”), whose lemma the
-    lexicon knows as a cue in any frame.
+    lexicon knows as a cue in any frame. Quotations taking the same cue (“A,” he said,
+    “B.”) are the pieces of one content.
     """
-    covered = [(attribution.content.start, attribution.content.end) for attribution in found]
+    covered = [piece for attribution in found for piece in attribution.content.pieces()]
+    by_cue: dict[int, list[Quotation]] = {}
     for quote in quotations:
         if any(start < quote.end and quote.start < end for start, end in covered):
             continue
         cue = _sentence_cue(doc, quote, lexicon)
-        if cue is None:
-            continue
-        content = _char_mention(doc, quote.start, quote.end)
-        yield Attribution(
-            cue=_cue_mention(cue),
+        if cue is not None:
+            by_cue.setdefault(cue.i, []).append(quote)
+    made = []
+    for cue_index, quotes in by_cue.items():
+        cue = doc[cue_index]
+        content = pieces_mention(doc, [(quote.start, quote.end) for quote in quotes])
+        source = _source_mention(cue)
+        cue_start, cue_end = edges.grow(_cue_core(cue), _tokens_of(doc, [content, source]))
+        made.append(Attribution(
+            cue=token_mention(doc, cue_start, cue_end),
             content=content,
-            source=_source_mention(cue),
+            source=source,
             quote_type="direct",
             cue_lemma=cue.lemma_.lower(),
+            negated=is_negated(cue),
             rule="quotation",
             confidence=lexicon.lemma_precision(cue.lemma_),
-        )
+        ))
+    return made
+
+
+def continue_into_quotations(
+    doc: Doc, attributions: list[Attribution], quotations: list[Quotation],
+) -> list[Attribution]:
+    """Add to each quoted content the quotations that go on right after its sentence.
+
+    “A,” he said. “B.” — a quotation that starts the next sentence (in the same paragraph)
+    and is all of its sentence, and that no other attribution claims, continues the content.
+    """
+    claimed = [piece for attribution in attributions
+               for mention in (attribution.content, attribution.cue)
+               for piece in mention.pieces()]
+    result = []
+    for attribution in attributions:
+        if not any(mark in attribution.content.text for mark in "“”\""):
+            result.append(attribution)
+            continue
+        pieces = list(attribution.content.pieces())
+        end = max(mention.end for mention in
+                  (attribution.content, attribution.cue, attribution.source) if mention)
+        while (quote := _next_quotation(doc, end, quotations, claimed)) is not None:
+            pieces.append((quote.start, quote.end))
+            claimed.append((quote.start, quote.end))
+            end = quote.end
+        if len(pieces) > len(attribution.content.pieces()):
+            content = pieces_mention(doc, pieces)
+            attribution = replace(attribution, content=content,
+                                  quote_type=_quote_type_of(content))
+        result.append(attribution)
+    return result
 
 
 def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
@@ -177,30 +286,32 @@ def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
     kept = [attribution for attribution in attributions
             if not any(inside(attribution, other) for other in attributions)]
     # Two rules may find the same cue: keep the first (verbal rules come first).
-    unique: dict[tuple[int, int], Attribution] = {}
+    unique: dict[int, Attribution] = {}
     for attribution in kept:
-        unique.setdefault((attribution.cue.start, attribution.cue.end), attribution)
+        unique.setdefault(attribution.cue.start, attribution)
     return list(unique.values())
 
 
 # --- building blocks -------------------------------------------------------------------
 
 
-def _verbal_attribution(candidate: CueCandidate, cue_tokens: set[int]) -> Attribution:
-    doc = candidate.cue.doc
-    content_tokens = _without_nested_clauses(candidate.content_head, cue_tokens)
-    content = _contiguous_around(content_tokens, anchor=candidate.content_head, doc=doc)
-    if content is None:  # nothing left but punctuation: fall back to the whole subtree
-        content = _subtree_mention(candidate.content_head)
-    return Attribution(
-        cue=_cue_mention(candidate.cue, candidate.frame),
-        content=content,
-        source=_source_mention(candidate.cue),
-        quote_type=_quote_type_of(doc, content),
-        cue_lemma=candidate.cue.lemma_.lower(),
-        rule=f"verb:{candidate.frame}",
-        confidence=round(candidate.precision, 3),
-    )
+def _cue_core(cue: Token, frame: str = "") -> list[Token]:
+    """Return the cue word with its particle or negation ("pointed out") and, for a
+    prepositional frame, its preposition ("called for"): the tokens a cue grows from."""
+    tokens = [cue] + [child for child in cue.children if child.dep_ in CUE_ATTACHMENTS
+                      and abs(child.i - cue.i) <= 2]
+    if frame.startswith("prep:"):
+        tokens += [child for child in cue.children
+                   if child.dep_ == "prep" and child.lower_ == frame[5:]]
+    elif frame == "to-clause":
+        tokens += [child for child in cue.children if child.dep_ == "prep" and child.i > cue.i
+                   and child.i - cue.i <= 1]
+    first = min(token.i for token in tokens)
+    last = max(token.i for token in tokens)
+    # Keep the cue contiguous: drop attachments separated from the verb by other words.
+    if last - first + 1 != len(tokens):
+        return [cue]
+    return sorted(tokens, key=lambda token: token.i)
 
 
 def _without_nested_clauses(content_head: Token, cue_tokens: set[int]) -> list[Token]:
@@ -215,33 +326,6 @@ def _without_nested_clauses(content_head: Token, cue_tokens: set[int]) -> list[T
                 and token.dep_ in INDEPENDENT_CLAUSE_DEPS):
             excluded.update(descendant.i for descendant in token.subtree)
     return [token for token in content_head.subtree if token.i not in excluded]
-
-
-def _contiguous_around(tokens: list[Token], *, anchor: Token, doc: Doc) -> Mention | None:
-    """Return the contiguous run of ``tokens`` around ``anchor``, junk trimmed at both ends."""
-    indices = sorted(token.i for token in tokens)
-    if not indices:
-        return None
-    keep = set(indices)
-    start = end = anchor.i if anchor.i in keep else indices[0]
-    while start - 1 in keep:
-        start -= 1
-    while end + 1 in keep:
-        end += 1
-    while start <= end and _is_edge_junk(doc[start]):
-        start += 1
-    while end >= start and _is_edge_junk(doc[end]):
-        end -= 1
-    if start > end:
-        return None
-    return _mention(doc, start, end + 1)
-
-
-def _is_edge_junk(token: Token) -> bool:
-    # Quotation marks are content: a direct quotation keeps its marks.
-    if token.text in QUOTE_MARKS or any(mark in token.text for mark in "“”"):
-        return False
-    return token.is_punct or token.is_space or token.dep_ == "cc"
 
 
 def _source_mention(cue: Token) -> Mention | None:
@@ -263,25 +347,6 @@ def _source_mention(cue: Token) -> Mention | None:
     return None
 
 
-def _cue_mention(cue: Token, frame: str = "") -> Mention:
-    """Return the cue word with its particle or negation ("pointed out") and, for a
-    prepositional frame, its preposition ("called for")."""
-    tokens = [cue] + [child for child in cue.children if child.dep_ in CUE_ATTACHMENTS
-                      and abs(child.i - cue.i) <= 2]
-    if frame.startswith("prep:"):
-        tokens += [child for child in cue.children
-                   if child.dep_ == "prep" and child.lower_ == frame[5:]]
-    elif frame == "to-clause":
-        tokens += [child for child in cue.children if child.dep_ == "prep" and child.i > cue.i
-                   and child.i - cue.i <= 1]
-    first = min(token.i for token in tokens)
-    last = max(token.i for token in tokens)
-    # Keep the cue contiguous: drop attachments separated from the verb by other words.
-    if last - first + 1 != len(tokens):
-        first = last = cue.i
-    return _mention(cue.doc, first, last + 1)
-
-
 def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | None:
     for position in (quote.end - 1, quote.start):
         token = _token_at(doc, position)
@@ -295,9 +360,42 @@ def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | No
     return None
 
 
+def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
+                    claimed: list[tuple[int, int]]) -> Quotation | None:
+    """Return the quotation that opens the sentence after the one holding ``end - 1`` and
+    fills its sentence, unless it is claimed or a paragraph break comes first."""
+    token = _token_at(doc, end - 1)
+    if token is None:
+        return None
+    sentence_end = max(token.sent.end_char, end)
+    quote = next((quote for quote in quotations if quote.start >= sentence_end), None)
+    if quote is None or doc.text[sentence_end:quote.start].strip() or \
+            "\n" in doc.text[sentence_end:quote.start]:
+        return None
+    if any(start < quote.end and quote.start < stop for start, stop in claimed):
+        return None
+    last = _token_at(doc, quote.end - 1)
+    if last is None or doc.text[quote.end:last.sent.end_char].strip(" .,;:!?\"”’'"):
+        return None
+    return quote
+
+
 def _token_at(doc: Doc, position: int) -> Token | None:
     span = doc.char_span(position, position + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
+
+
+def _tokens_of(doc: Doc, mentions: Iterable[Mention | None]) -> set[int]:
+    """Return the indices of the tokens that the ``mentions`` cover."""
+    indices: set[int] = set()
+    for mention in mentions:
+        if mention is None:
+            continue
+        for start, end in mention.pieces():
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                indices.update(range(span.start, span.end))
+    return indices
 
 
 def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
@@ -308,9 +406,14 @@ def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
         branch = next(child for child in head.children
                       if child == outside or child.is_ancestor(outside))
         excluded = {token.i for token in branch.subtree}
-    tokens = [token for token in head.subtree if token.i not in excluded]
-    mention = _contiguous_around(tokens, anchor=head, doc=head.doc)
-    return mention if mention is not None else _mention(head.doc, head.i, head.i + 1)
+    tokens = {token.i for token in head.subtree if token.i not in excluded}
+    mention = tokens_mention(head.doc, tokens, anchor=head.i)
+    if mention is None:
+        return token_mention(head.doc, head.i, head.i + 1)
+    # A source is one stretch of text: keep the piece that holds the head.
+    start, end = next(((start, end) for start, end in mention.pieces()
+                       if start <= head.idx < end), mention.pieces()[0])
+    return char_mention(head.doc, start, end)
 
 
 def _has_that_clause(content_head: Token) -> bool:
@@ -318,24 +421,13 @@ def _has_that_clause(content_head: Token) -> bool:
                for child in content_head.children)
 
 
-def _quote_type_of(doc: Doc, content: Mention) -> QuoteType:
+def _quote_type_of(content: Mention) -> QuoteType:
     text = content.text
     marks = sum(text.count(mark) for mark in "“”\"")
     if marks == 0:
         return "indirect"
-    if text[0] in "“\"" and text[-1] in "”\"" and marks == 2:
-        return "direct"
-    return "mixed" if not (text[0] in "“\"" and text[-1] in "”\"") else "direct"
+    return "direct" if text[0] in "“\"" and text[-1] in "”\"" else "mixed"
 
 
 def _with_subjects(doc: Doc, attribution: Attribution) -> Attribution:
     return replace(attribution, subjects=tuple(subject_mentions(doc, attribution.content)))
-
-
-def _mention(doc: Doc, start_token: int, end_token: int) -> Mention:
-    span: Span = doc[start_token:end_token]
-    return Mention(span.start_char, span.end_char, span.text)
-
-
-def _char_mention(doc: Doc, start: int, end: int) -> Mention:
-    return Mention(start, end, doc.text[start:end])

@@ -1,0 +1,197 @@
+"""How far a cue reaches beyond its word: the "verb group" conventions, learned from a corpus.
+
+PolNeAR's cues keep the verb with its entourage: auxiliaries and modals ("has said", "would
+call"), negation ("did not say"), some adverbs ("also said", but not "angrily said"), some
+prepositional phrases ("said in a statement", "called on") and a colon ("said:"). Which
+neighbours belong to the cue is a matter of convention, so it is counted rather than written
+down: :func:`count_cue_edges` walks outwards from the verb of each gold cue and counts, per
+kind of neighbour, how often the neighbour was inside the cue; :class:`CueEdges` then grows a
+predicted cue over the neighbours that were inside more often than not.
+
+A neighbour is a child of a cue token, taken with its whole subtree when that lies on one
+side ("in a statement"). Its kind is named by keys from specific to general: side, relation,
+word and (for a phrase) the head noun of the phrase; then side, relation and word; then side,
+relation and part of speech.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from spacy.tokens import Doc, Token
+
+EDGES_FILE = "cue_edges.tsv"
+# A key is trusted once seen this often; rarer keys defer to a more general one.
+MIN_SEEN = 3
+# Relations that never join a cue: the source, the content and clause-level attachments.
+NEVER_CUE_DEPS = frozenset({
+    "nsubj", "nsubjpass", "csubj", "csubjpass", "expl", "ccomp", "xcomp", "dobj", "dative",
+    "attr", "oprd", "conj", "cc", "advcl", "parataxis", "mark", "relcl", "acl", "appos",
+    "agent", "pcomp",
+})
+# A phrase longer than this is never part of a cue ("in a statement released on ...").
+MAX_PHRASE = 4
+
+Key = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CueEdges:
+    """Counts per neighbour key: ``inside`` a gold cue, ``seen`` next to one at all."""
+
+    inside: dict[Key, int] = field(default_factory=dict)
+    seen: dict[Key, int] = field(default_factory=dict)
+
+    def belongs(self, keys: list[Key]) -> bool:
+        """Return whether a neighbour with ``keys`` (specific first) joins the cue.
+
+        The most specific key seen at least ``MIN_SEEN`` times decides: the neighbour joins
+        when it was inside a cue more often than not. A neighbour never seen stays out.
+        """
+        for key in keys:
+            seen = self.seen.get(key, 0)
+            if seen >= MIN_SEEN:
+                return self.inside.get(key, 0) * 2 > seen
+        return False
+
+    def add(self, keys: list[Key], *, inside: bool) -> None:
+        """Count one neighbour under each of its ``keys``."""
+        for key in keys:
+            self.seen[key] = self.seen.get(key, 0) + 1
+            if inside:
+                self.inside[key] = self.inside.get(key, 0) + 1
+
+    def grow(self, core: Iterable[Token], blocked: set[int]) -> tuple[int, int]:
+        """Return the token range ``(start, end)`` (end exclusive) of the cue grown from
+        ``core`` (contiguous tokens) over the neighbours that belong, never over a token in
+        ``blocked`` (the source and the content)."""
+        core = sorted(core, key=lambda token: token.i)
+        doc = core[0].doc
+        start, end = core[0].i, core[-1].i + 1
+        members = {token.i for token in core}
+        for side in ("L", "R"):
+            while True:
+                unit = neighbour_unit(doc, start, end, side, members, blocked)
+                if unit is None:
+                    break
+                token, unit_start, unit_end = unit
+                if not self.belongs(neighbour_keys(doc, token, unit_start, unit_end, side)):
+                    break
+                members.update(range(unit_start, unit_end))
+                start, end = min(start, unit_start), max(end, unit_end)
+        return start, end
+
+    def save(self, path: str | Path, *, min_seen: int = 2) -> None:
+        """Write the counts as TSV (key parts joined by ``|``), rare keys left out."""
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, delimiter="\t", lineterminator="\n")
+            writer.writerow(["key", "inside", "seen"])
+            for key in sorted(self.seen):
+                if self.seen[key] >= min_seen:
+                    writer.writerow(["|".join(key), self.inside.get(key, 0), self.seen[key]])
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CueEdges:
+        """Read a TSV written by :meth:`save`; without a path, the one shipped with claimgraph."""
+        source = Path(path) if path else Path(str(files(__package__) / EDGES_FILE))
+        edges = cls()
+        with open(source, encoding="utf-8", newline="") as stream:
+            for row in csv.DictReader(stream, delimiter="\t"):
+                key = tuple(row["key"].split("|"))
+                edges.inside[key] = int(row["inside"])
+                edges.seen[key] = int(row["seen"])
+        return edges
+
+
+def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],
+                   blocked: set[int]) -> tuple[Token, int, int] | None:
+    """Return the neighbour of the token range ``start:end`` on ``side`` as
+    ``(attachment token, unit start, unit end)``, or None when there is none to consider.
+
+    The neighbour is the adjacent token if a cue token is its head; a preposition or noun
+    comes with its subtree when that starts (right side) or ends (left side) next to the cue
+    and holds no ``blocked`` token (source or content: "talked about [the incident]" offers
+    "about" alone). A blocked neighbour is no neighbour.
+    """
+    position = start - 1 if side == "L" else end
+    if not 0 <= position < len(doc):
+        return None
+    token = doc[position]
+    if token.i in blocked or token.text.isspace() or "\n" in token.text:
+        return None
+    attached = token
+    # On the left the adjacent token may be the last word of a phrase ("on Friday said").
+    if side == "L" and token.head.i not in members:
+        attached = token.head
+        while attached.head.i not in members and attached.head != attached:
+            attached = attached.head
+        if attached.head.i not in members:
+            return None
+    if attached.head.i not in members or attached.dep_ in NEVER_CUE_DEPS:
+        return None
+    subtree = list(attached.subtree)
+    unit_start, unit_end = subtree[0].i, subtree[-1].i + 1
+    contiguous = unit_end - unit_start == len(subtree)
+    touches = unit_start == end if side == "R" else unit_end == start
+    if (not contiguous or not touches or unit_end - unit_start > MAX_PHRASE
+            or blocked.intersection(range(unit_start, unit_end))):
+        if attached is not token:
+            return None
+        unit_start, unit_end = token.i, token.i + 1
+    return attached, unit_start, unit_end
+
+
+def neighbour_keys(doc: Doc, token: Token, unit_start: int, unit_end: int,
+                   side: str) -> list[Key]:
+    """Return the keys of a neighbour, most specific first (see the module docstring)."""
+    word = token.lower_
+    keys: list[Key] = []
+    if unit_end - unit_start > 1:
+        nouns = [t for t in doc[unit_start:unit_end] if t.pos_ in {"NOUN", "PROPN", "PRON"}]
+        head = nouns[-1].lemma_.lower() if nouns else "-"
+        keys.append((side, token.dep_, word, head))
+        keys.append((side, token.dep_, word, "*"))
+    else:
+        keys.append((side, token.dep_, word))
+    keys.append((side, token.dep_, token.pos_, str(unit_end - unit_start > 1)))
+    return keys
+
+
+def count_cue_edges(doc: Doc, cue_spans: Iterable[tuple[int, int]],
+                    blocked_chars: Iterable[tuple[int, int]], edges: CueEdges) -> None:
+    """Count the neighbours of each gold cue of ``doc`` into ``edges``.
+
+    ``cue_spans`` are gold cue character spans; ``blocked_chars`` the character spans of gold
+    sources and contents (never counted: the rules keep those out of a cue anyway). The walk
+    starts at the verb that heads the cue and steps outwards while the gold cue goes on.
+    """
+    blocked = set()
+    for start, end in blocked_chars:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            blocked.update(range(span.start, span.end))
+    for cue_start, cue_end in cue_spans:
+        span = doc.char_span(cue_start, cue_end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        root = span.root
+        if root.pos_ not in {"VERB", "AUX"}:
+            continue
+        gold = set(range(span.start, span.end))
+        start, end, members = root.i, root.i + 1, {root.i}
+        for side in ("L", "R"):
+            while True:
+                unit = neighbour_unit(doc, start, end, side, members, blocked)
+                if unit is None:
+                    break
+                token, unit_start, unit_end = unit
+                inside = gold.issuperset(range(unit_start, unit_end))
+                edges.add(neighbour_keys(doc, token, unit_start, unit_end, side), inside=inside)
+                if not inside:
+                    break
+                members.update(range(unit_start, unit_end))
+                start, end = min(start, unit_start), max(end, unit_end)
