@@ -92,9 +92,9 @@ def find_attributions(
     found.extend(colon_attributions(doc, found))
     quotations = find_quotations(doc.text)
     found = widen_to_quotations(doc, found, quotations)
-    found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon, edges=edges))
     if continue_quotations:
         found = continue_into_quotations(doc, found, quotations)
+    found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon, edges=edges))
     found = drop_nested(found)
     return sorted((_with_subjects(doc, attribution) for attribution in found),
                   key=lambda attribution: attribution.cue.start)
@@ -128,7 +128,8 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: set[int],
     heads = [candidate.content_head]
     if candidate.frame == "ccomp":  # “A,” he said, “B.”: every clausal complement is content
         heads += [child for child in cue.children
-                  if child.dep_ == "ccomp" and child != candidate.content_head]
+                  if child.dep_ == "ccomp" and child != candidate.content_head
+                  and _same_paragraph(doc, cue, child)]
     content_tokens = {token.i for head in heads
                       for token in _without_nested_clauses(head, cue_tokens)}
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
@@ -254,7 +255,9 @@ def continue_into_quotations(
     “A,” he said. “B.” — a quotation that starts the next sentence (in the same paragraph)
     and is all of its sentence, and that no other attribution claims, continues the content.
     """
-    claimed = [piece for attribution in attributions
+    # Pieces of text taken by an attribution, with its cue: an attribution whose cue is
+    # inside the quotation is nested in it and claims nothing.
+    claimed = [(*piece, attribution.cue.start) for attribution in attributions
                for mention in (attribution.content, attribution.cue)
                for piece in mention.pieces()]
     result = []
@@ -267,7 +270,7 @@ def continue_into_quotations(
                   (attribution.content, attribution.cue, attribution.source) if mention)
         while (quote := _next_quotation(doc, end, quotations, claimed)) is not None:
             pieces.append((quote.start, quote.end))
-            claimed.append((quote.start, quote.end))
+            claimed.append((quote.start, quote.end, attribution.cue.start))
             end = quote.end
         if len(pieces) > len(attribution.content.pieces()):
             content = pieces_mention(doc, pieces)
@@ -348,7 +351,8 @@ def _source_mention(cue: Token) -> Mention | None:
 
 
 def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | None:
-    for position in (quote.end - 1, quote.start):
+    # The last word inside the closing mark, as the mark may open the parse's next sentence.
+    for position in (quote.end - 2, quote.start):
         token = _token_at(doc, position)
         if token is None:
             continue
@@ -361,7 +365,7 @@ def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | No
 
 
 def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
-                    claimed: list[tuple[int, int]]) -> Quotation | None:
+                    claimed: list[tuple[int, int, int]]) -> Quotation | None:
     """Return the quotation that opens the sentence after the one holding ``end - 1`` and
     fills its sentence, unless it is claimed or a paragraph break comes first."""
     token = _token_at(doc, end - 1)
@@ -372,12 +376,22 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
     if quote is None or doc.text[sentence_end:quote.start].strip() or \
             "\n" in doc.text[sentence_end:quote.start]:
         return None
-    if any(start < quote.end and quote.start < stop for start, stop in claimed):
+    if any(start < quote.end and quote.start < stop and not quote.start <= cue < quote.end
+           for start, stop, cue in claimed):
         return None
-    last = _token_at(doc, quote.end - 1)
-    if last is None or doc.text[quote.end:last.sent.end_char].strip(" .,;:!?\"”’'"):
+    # The sentence holding the quotation's last word ends with the quotation.
+    last = _token_at(doc, quote.end - 2)
+    if last is None or doc.text[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
         return None
     return quote
+
+
+def _same_paragraph(doc: Doc, one: Token, other: Token) -> bool:
+    """Return whether no paragraph break lies between two tokens' subtrees (a parse may
+    join a sentence to the next paragraph's)."""
+    first = min(one.left_edge.i, other.left_edge.i)
+    last = max(one.right_edge.i, other.right_edge.i)
+    return "\n" not in doc[first:last + 1].text
 
 
 def _token_at(doc: Doc, position: int) -> Token | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from claimgraph.extract.quotes import QUOTE_MARKS
 from spacy.tokens import Doc, Token
 
 EDGES_FILE = "cue_edges.tsv"
@@ -121,7 +122,9 @@ def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],
     if not 0 <= position < len(doc):
         return None
     token = doc[position]
-    if token.i in blocked or token.text.isspace() or "\n" in token.text:
+    # Quotation marks belong to the content: a cue never takes one.
+    if (token.i in blocked or token.text.isspace() or "\n" in token.text
+            or any(mark in token.text for mark in QUOTE_MARKS)):
         return None
     attached = token
     # On the left the adjacent token may be the last word of a phrase ("on Friday said").
