@@ -374,7 +374,7 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
     sentence_end = max(token.sent.end_char, end)
     quote = next((quote for quote in quotations if quote.start >= sentence_end), None)
     if quote is None or doc.text[sentence_end:quote.start].strip() or \
-            "\n" in doc.text[sentence_end:quote.start]:
+            "\n" in doc.text[end:quote.start]:
         return None
     if any(start < quote.end and quote.start < stop and not quote.start <= cue < quote.end
            for start, stop, cue in claimed):
