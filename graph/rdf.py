@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD
 
 from claimgraph.errors import InputError
+from claimgraph.graph.terms import to_oxigraph
 from claimgraph.ontology import CG, CGD, NIF
 from claimgraph.records import Attribution, Document, Entity, Mention
 
@@ -143,6 +146,68 @@ def mention_entity(mention: Mention) -> Entity:
 # ---------------------------------------------------------------- the builder
 
 
+#: One RDF statement as rdflib terms: subject, predicate, object.
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class Statements:
+    """The triples of one graph, each once, in the order they were added.
+
+    The builder needs only ``add`` and ``in`` of a graph; rdflib's indexed graphs cost
+    more than extraction itself leaves room for on ingest's hot path, so it uses this.
+    """
+
+    __slots__ = ("_triples",)
+
+    def __init__(self) -> None:
+        self._triples: dict[Triple, None] = {}
+
+    def add(self, triple: Triple) -> None:
+        self._triples[triple] = None
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self._triples
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRdf:
+    """One article's RDF, built and ready for a store; small to pickle for ingest workers.
+
+    ``ntriples`` is the article's own graph (named ``iri``) as N-Triples; ``entities`` the
+    descriptions of the entities its claims mention, which the store merges into
+    :data:`ENTITIES_GRAPH`; ``run`` goes to :data:`RUNS_GRAPH`.
+    """
+
+    iri: URIRef
+    text_hash: str
+    ntriples: bytes
+    entities: tuple[Triple, ...]
+    run: RunInfo
+    attributions: int
+
+
+def article_statements(document: Document, attributions: list[Attribution],
+                       run: RunInfo) -> tuple[Statements, Statements]:
+    """Return the article's graph and its entity descriptions (see :func:`build_article`).
+
+    Two attributions with the same cue and content offsets are one claim: the first is kept.
+    Raises :class:`InputError` when a mention lies outside the text or a date is not ISO 8601.
+    """
+    builder = _ArticleBuilder(document, article_graph_iri(document.id), Statements(), run)
+    builder.add_article()
+    for attribution in attributions:
+        builder.add_attribution(attribution)
+    entities = Statements()
+    builder.add_entities(entities)
+    return builder.graph, entities
+
+
 def build_article(document: Document, attributions: list[Attribution],
                   run: RunInfo) -> Dataset:
     """Return the RDF of one article as a dataset of three named graphs.
@@ -156,20 +221,45 @@ def build_article(document: Document, attributions: list[Attribution],
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    article = article_graph_iri(document.id)
-    builder = _ArticleBuilder(document, article, dataset.graph(article), run)
-    builder.add_article()
-    for attribution in attributions:
-        builder.add_attribution(attribution)
-    builder.add_entities(dataset.graph(ENTITIES_GRAPH))
-    _add_run(dataset.graph(RUNS_GRAPH), run)
+    article, entities = article_statements(document, attributions, run)
+    for graph_name, statements in ((article_graph_iri(document.id), article),
+                                   (ENTITIES_GRAPH, entities), (RUNS_GRAPH, run_statements(run))):
+        graph = dataset.graph(graph_name)
+        for triple in statements:
+            graph.add(triple)
     return dataset
+
+
+def prepare_article(document: Document, attributions: list[Attribution],
+                    run: RunInfo) -> ArticleRdf:
+    """Build an article's RDF as a store writes it (see :class:`ArticleRdf`).
+
+    Raises :class:`InputError` as :func:`build_article` does.
+    """
+    article, entities = article_statements(document, attributions, run)
+    return ArticleRdf(iri=article_graph_iri(document.id), text_hash=text_hash(document.text),
+                      ntriples=ntriples(article), entities=tuple(entities), run=run,
+                      attributions=len(attributions))
+
+
+def ntriples(triples: Iterable[Triple]) -> bytes:
+    """Return triples as N-Triples (UTF-8), one a line, in the order given."""
+    converted: dict[URIRef | Literal, ox.NamedNode | ox.Literal] = {}
+
+    def term(node: URIRef | Literal) -> ox.NamedNode | ox.Literal:
+        # Predicates, classes and the article IRI recur on most lines: convert each once.
+        if node not in converted:
+            converted[node] = to_oxigraph(node)
+        return converted[node]
+
+    return ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
+                        None, ox.RdfFormat.N_TRIPLES)
 
 
 class _ArticleBuilder:
     """Writes one article's graph and collects the entities its claims refer to."""
 
-    def __init__(self, document: Document, article: URIRef, graph: Graph, run: RunInfo):
+    def __init__(self, document: Document, article: URIRef, graph: Statements, run: RunInfo):
         self.document = document
         self.article = article
         self.graph = graph
@@ -270,12 +360,12 @@ class _ArticleBuilder:
         forms.extend((entity.label, mention.text, *entity.alt_labels))
         return iri
 
-    def add_entities(self, graph: Graph) -> None:
+    def add_entities(self, graph: Statements) -> None:
         for iri, (entity, forms) in self.entities.items():
             _add_entity(graph, iri, entity, forms)
 
 
-def _add_entity(graph: Graph, iri: URIRef, entity: Entity, forms: list[str]) -> None:
+def _add_entity(graph: Statements, iri: URIRef, entity: Entity, forms: list[str]) -> None:
     add = graph.add
     add((iri, RDF.type, CG.Entity))
     if entity.type in _ENTITY_CLASSES:
@@ -288,13 +378,16 @@ def _add_entity(graph: Graph, iri: URIRef, entity: Entity, forms: list[str]) -> 
     add((iri, CG.entityKey, Literal(entity.key)))
 
 
-def _add_run(graph: Graph, run: RunInfo) -> None:
+def run_statements(run: RunInfo) -> Statements:
+    """Return the description of an extraction run (for :data:`RUNS_GRAPH`)."""
+    graph = Statements()
     add = graph.add
     add((run.iri, RDF.type, PROV.Activity))
     add((run.iri, RDF.type, CG.ExtractionRun))
     add((run.iri, CG.pipelineName, Literal(run.pipeline_name)))
     add((run.iri, CG.pipelineVersion, Literal(run.pipeline_version)))
     add((run.iri, CG.softwareVersion, Literal(run.software_version)))
+    return graph
 
 
 def merge_entities(new: Graph, stored: Graph) -> Graph:

@@ -1,9 +1,11 @@
-"""claimgraph's embedded RDF store: a pyoxigraph (RocksDB) database in a directory.
+"""claimgraph's RDF stores: what every store does (:class:`BaseStore`) and the embedded
+one, a pyoxigraph (RocksDB) database in a directory (:class:`Store`).
 
 Each article is one named graph, replaced whole when the article's text changes; the
 entities and runs graphs are merged across articles. Queries see the union of all graphs
 as their default graph. One process at a time can open a store directory: RocksDB locks
-it, and :class:`Store` reports that as a :class:`StoreError`.
+it, and :class:`Store` reports that as a :class:`StoreError`. A shared SPARQL server is
+:class:`claimgraph.graph.remote.RemoteStore`, which has the same methods.
 
     with Store.open("claims.db") as store:
         store.add_article(document, attributions, RunInfo("core_web_sm", "3.8.0"))
@@ -12,23 +14,28 @@ it, and :class:`Store` reports that as a :class:`StoreError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Literal, Self
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, SDO
 
 from claimgraph.errors import StoreError
 from claimgraph.graph.rdf import (
     ENTITIES_GRAPH,
     PREFIXES,
+    RUNS_GRAPH,
+    ArticleRdf,
     RunInfo,
     article_graph_iri,
-    build_article,
     merge_entities,
+    prepare_article,
+    run_statements,
     text_hash,
 )
 from claimgraph.graph.results import QueryResults
@@ -37,39 +44,23 @@ from claimgraph.graph.terms import RdflibTerm, quads_to_oxigraph, to_oxigraph, t
 from claimgraph.ontology import CG
 from claimgraph.records import Attribution, Document
 
-#: What :meth:`Store.add_article` did with an article.
+#: What :meth:`BaseStore.add_article` did with an article.
 AddOutcome = Literal["added", "replaced", "unchanged"]
+#: A quad as rdflib terms: subject, predicate, object, graph name.
+RdflibQuad = tuple[URIRef, URIRef, RdflibTerm, URIRef]
 
 # A file RocksDB keeps in every database directory: a directory with other files but
 # without it is not a store, and opening it would litter it with database files.
 _ROCKSDB_MARKER = "CURRENT"
 
 
-class Store:
-    """An RDF store on disk (or in memory when ``path`` is None) holding claimgraph data.
+class BaseStore(ABC):
+    """What every claimgraph store does, written once over a few primitives.
 
-    Use it as a context manager, or call :meth:`close` so that another process (the next
-    CLI command) can open the directory.
+    A subclass answers SPARQL queries (:meth:`query`), lists and reads named graphs, and
+    writes an article; adding, merging entities, SELECT rows, exports and rdflib datasets
+    are built on those here. Use a store as a context manager, or call :meth:`close`.
     """
-
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else None
-        self._store: ox.Store | None = _open_oxigraph(self.path)
-
-    @classmethod
-    def open(cls, path: str | Path | None = None) -> Self:
-        """Open (creating if needed) the store in directory ``path``; None keeps it in memory."""
-        return cls(path)
-
-    def close(self) -> None:
-        """Write everything to disk and release the directory. Closing twice is harmless."""
-        if self._store is not None:
-            try:
-                self._store.flush()
-            except OSError as error:
-                raise StoreError(f"cannot write the store {self._where()}: {error}") from error
-            finally:
-                self._store = None  # dropping the last reference closes RocksDB
 
     def __enter__(self) -> Self:
         return self
@@ -78,19 +69,48 @@ class Store:
                  traceback: TracebackType | None) -> None:
         self.close()
 
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` has been called."""
-        return self._store is None
+    @abstractmethod
+    def close(self) -> None:
+        """Finish writing and release the store. Closing twice is harmless."""
+
+    # ------------------------------------------------------------ primitives
+
+    @abstractmethod
+    def query(self, sparql: str) -> QueryResults:
+        """Run a SPARQL query over the union of all graphs; return pyoxigraph's results.
+
+        The claimgraph prefixes (``cg:``, ``schema:``, ``prov:``, ``nif:``, ``skos:``, ...)
+        are predeclared. Raises :class:`StoreError` for an invalid query.
+        """
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Return the number of quads in the store."""
+
+    @abstractmethod
+    def _graph_names(self) -> list[ox.NamedNode]:
+        """Return the names of the store's named graphs."""
+
+    @abstractmethod
+    def _graph_quads(self, graph_name: ox.NamedNode | ox.DefaultGraph) -> Iterable[ox.Quad]:
+        """Return the quads of one graph."""
+
+    @abstractmethod
+    def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
+                       replace: bool) -> None:
+        """Write an article's graph and add ``shared`` (entities, run) to the shared graphs.
+
+        ``replace`` says the article's graph exists and must be emptied first.
+        """
 
     # ------------------------------------------------------------ writing
 
     def has_article(self, document: Document) -> bool:
         """Return whether this document, with this very text, is stored already."""
-        article = to_oxigraph(article_graph_iri(document.id))
-        stored = self._oxigraph().quads_for_pattern(article, to_oxigraph(CG.textHash), None,
-                                                     article)
-        return any(quad.object.value == text_hash(document.text) for quad in stored)
+        article = article_graph_iri(document.id)
+        hash_literal = to_oxigraph(RdfLiteral(text_hash(document.text)))
+        return bool(self.query(f"ASK {{ GRAPH <{article}> {{ <{article}> cg:textHash "
+                               f"{hash_literal} }} }}"))
 
     def add_article(self, document: Document, attributions: list[Attribution],
                     run: RunInfo, *, force: bool = False) -> AddOutcome:
@@ -99,52 +119,37 @@ class Store:
         An article stored before with the same id and text is left as it is ("unchanged")
         unless ``force`` is set; otherwise its named graph is replaced as a whole, and its
         entities and run are merged into the shared graphs (see :func:`merge_entities`).
-        Everything is written in one transaction.
         """
-        store = self._oxigraph()
-        article = article_graph_iri(document.id)
         if not force and self.has_article(document):
             return "unchanged"
-        existed = store.contains_named_graph(to_oxigraph(article))
-        dataset = build_article(document, attributions, run)
-        new_entities = dataset.graph(ENTITIES_GRAPH)
-        entities_to_add = merge_entities(new_entities, self._stored_entities(new_entities))
-        quads = [quad for quad in dataset.quads() if quad[3] != ENTITIES_GRAPH]
-        quads += [(s, p, o, ENTITIES_GRAPH) for s, p, o in entities_to_add]
-        update = _replace_graph_update(article, list(quads_to_oxigraph(quads)))
-        try:
-            store.update(update)
-        except OSError as error:
-            raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
+        return self.put_article(prepare_article(document, attributions, run))
+
+    def put_article(self, article: ArticleRdf) -> Literal["added", "replaced"]:
+        """Store an article built by :func:`~claimgraph.graph.rdf.prepare_article`.
+
+        Its graph replaces any graph of the same name; its entities are merged with the
+        stored ones (the first article to mention an entity names it) and its run added.
+        Returns "replaced" when the article's graph existed, else "added".
+        """
+        existed = bool(self.query(f"ASK {{ GRAPH <{article.iri}> {{ ?s ?p ?o }} }}"))
+        new_entities = Graph()
+        for triple in article.entities:
+            new_entities.add(triple)
+        merged = merge_entities(new_entities, self._stored_entities(new_entities))
+        shared: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merged]
+        shared += [(s, p, o, RUNS_GRAPH) for s, p, o in run_statements(article.run)]
+        self._write_article(article, shared, replace=existed)
         return "replaced" if existed else "added"
 
     def _stored_entities(self, entities: Graph) -> Graph:
         """Return what the store says about the entities described in ``entities``."""
-        stored = Graph()
-        graph_name = to_oxigraph(ENTITIES_GRAPH)
-        for entity in set(entities.subjects(RDF.type, CG.Entity)):
-            for quad in self._oxigraph().quads_for_pattern(to_oxigraph(entity), None, None,
-                                                           graph_name):
-                stored.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                            to_rdflib(quad.object)))
-        return stored
+        iris = " ".join(f"<{entity}>" for entity in set(entities.subjects(RDF.type, CG.Entity)))
+        if not iris:
+            return Graph()
+        return self.construct(f"CONSTRUCT {{ ?entity ?p ?o }} WHERE {{ GRAPH <{ENTITIES_GRAPH}> "
+                              f"{{ VALUES ?entity {{ {iris} }} ?entity ?p ?o }} }}")
 
     # ------------------------------------------------------------ reading
-
-    def query(self, sparql: str) -> QueryResults:
-        """Run a SPARQL query over the union of all graphs; return pyoxigraph's results.
-
-        The claimgraph prefixes (``cg:``, ``schema:``, ``prov:``, ``nif:``, ``skos:``, ...)
-        are predeclared. SELECT results are consumed lazily: use them before closing.
-        Raises :class:`StoreError` for an invalid query.
-        """
-        try:
-            return self._oxigraph().query(sparql, prefixes=PREFIXES,
-                                          use_default_graph_as_union=True)
-        except SyntaxError as error:
-            raise StoreError(f"invalid SPARQL query: {error}") from error
-        except OSError as error:
-            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
 
     def select(self, sparql: str) -> list[dict[str, RdflibTerm | None]]:
         """Run a SELECT query; return one dict per solution, variable name -> rdflib term.
@@ -170,23 +175,19 @@ class Store:
                        to_rdflib(triple.object)))
         return graph
 
-    def __len__(self) -> int:
-        """Return the number of quads in the store."""
-        return len(self._oxigraph())
-
     def article_count(self) -> int:
         """Return the number of articles stored."""
         # An article is described in the graph named after it.
-        typed = self._oxigraph().quads_for_pattern(None, to_oxigraph(RDF.type),
-                                                   to_oxigraph(SDO.NewsArticle), None)
-        return sum(1 for quad in typed if quad.subject == quad.graph_name)
+        (row,) = self.select("SELECT (COUNT(DISTINCT ?article) AS ?n) WHERE { "
+                             "GRAPH ?article { ?article a schema:NewsArticle } }")
+        return int(row["n"].toPython()) if row["n"] is not None else 0
 
     def dataset(self) -> Dataset:
         """Return everything stored as an rdflib dataset (one graph per named graph),
         querying as the union of its graphs."""
         dataset = Dataset(default_union=True)
         _bind_prefixes(dataset)
-        for quad in self._quads():
+        for quad in self._sorted_quads():
             graph = dataset.graph(to_rdflib(quad.graph_name))
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
                        to_rdflib(quad.object)))
@@ -200,30 +201,128 @@ class Store:
         """
         write_quads(self._sorted_quads(), destination, export_format(format, destination))
 
-    # ------------------------------------------------------------ helpers
-
-    def _oxigraph(self) -> ox.Store:
-        if self._store is None:
-            raise StoreError(f"the store {self._where()} is closed")
-        return self._store
-
-    def _quads(self) -> Iterator[ox.Quad]:
-        try:
-            yield from self._oxigraph().quads_for_pattern(None, None, None, None)
-        except OSError as error:
-            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
-
     def _sorted_quads(self) -> Iterator[ox.Quad]:
         """Yield every quad graph by graph, each graph sorted by subject, predicate, object.
 
         Sorted output groups each subject's statements in Turtle and TriG and makes two
         exports of the same data identical; sorting one graph at a time bounds memory.
         """
-        store = self._oxigraph()
-        graph_names = sorted(store.named_graphs(), key=lambda name: name.value)
+        graph_names = sorted(self._graph_names(), key=lambda name: name.value)
         for graph_name in [ox.DefaultGraph(), *graph_names]:
-            quads = store.quads_for_pattern(None, None, None, graph_name)
-            yield from sorted(quads, key=statement_sort_key)
+            yield from sorted(self._graph_quads(graph_name), key=statement_sort_key)
+
+
+class Store(BaseStore):
+    """An RDF store on disk (or in memory when ``path`` is None) holding claimgraph data.
+
+    Use it as a context manager, or call :meth:`close` so that another process (the next
+    CLI command) can open the directory.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._store: ox.Store | None = _open_oxigraph(self.path)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Self:
+        """Open (creating if needed) the store in directory ``path``; None keeps it in memory."""
+        return cls(path)
+
+    def close(self) -> None:
+        """Write everything to disk and release the directory. Closing twice is harmless."""
+        if self._store is not None:
+            try:
+                self._store.flush()
+            except OSError as error:
+                raise StoreError(f"cannot write the store {self._where()}: {error}") from error
+            finally:
+                self._store = None  # dropping the last reference closes RocksDB
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._store is None
+
+    def has_article(self, document: Document) -> bool:
+        """Return whether this document, with this very text, is stored already."""
+        # A direct lookup: ingest asks this of every article it reads.
+        article = to_oxigraph(article_graph_iri(document.id))
+        stored = self._oxigraph().quads_for_pattern(article, to_oxigraph(CG.textHash), None,
+                                                     article)
+        return any(quad.object.value == text_hash(document.text) for quad in stored)
+
+    def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
+                       replace: bool) -> None:
+        store = self._oxigraph()
+        try:
+            if replace:
+                store.update(_replace_graph_update(article, shared))
+            else:
+                # A new article: loading its N-Triples is atomic too, and much faster than
+                # parsing an update. The shared graphs go first: the article's graph, which
+                # has_article reads, is written only once they are.
+                store.extend(quads_to_oxigraph(shared))
+                store.load(article.ntriples, ox.RdfFormat.N_TRIPLES,
+                           to_graph=to_oxigraph(article.iri))
+        except OSError as error:
+            raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
+
+    def query(self, sparql: str) -> QueryResults:
+        """Run a SPARQL query over the union of all graphs; return pyoxigraph's results.
+
+        The claimgraph prefixes (``cg:``, ``schema:``, ``prov:``, ``nif:``, ``skos:``, ...)
+        are predeclared. SELECT results are consumed lazily: use them before closing.
+        Raises :class:`StoreError` for an invalid query.
+        """
+        try:
+            return self._oxigraph().query(sparql, prefixes=PREFIXES,
+                                          use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise StoreError(f"invalid SPARQL query: {error}") from error
+        except OSError as error:
+            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update (in one transaction); the claimgraph prefixes are declared.
+
+        Raises :class:`StoreError` for an invalid update.
+        """
+        try:
+            self._oxigraph().update(sparql, prefixes=PREFIXES)
+        except SyntaxError as error:
+            raise StoreError(f"invalid SPARQL update: {error}") from error
+        except OSError as error:
+            raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
+
+    def __len__(self) -> int:
+        """Return the number of quads in the store."""
+        return len(self._oxigraph())
+
+    def article_count(self) -> int:
+        """Return the number of articles stored."""
+        # An article is described in the graph named after it.
+        typed = self._oxigraph().quads_for_pattern(None, to_oxigraph(RDF.type),
+                                                   to_oxigraph(SDO.NewsArticle), None)
+        return sum(1 for quad in typed if quad.subject == quad.graph_name)
+
+    def oxigraph(self) -> ox.Store:
+        """Return the open pyoxigraph store underneath (for the SPARQL server and benchmarks)."""
+        return self._oxigraph()
+
+    def _graph_names(self) -> list[ox.NamedNode]:
+        return [name for name in self._oxigraph().named_graphs()
+                if isinstance(name, ox.NamedNode)]
+
+    def _graph_quads(self, graph_name: ox.NamedNode | ox.DefaultGraph) -> Iterable[ox.Quad]:
+        try:
+            return list(self._oxigraph().quads_for_pattern(None, None, None, graph_name))
+        except OSError as error:
+            raise StoreError(f"cannot read the store {self._where()}: {error}") from error
+
+    def _oxigraph(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the store {self._where()} is closed")
+        return self._store
 
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "(in memory)"
@@ -247,16 +346,23 @@ def _open_oxigraph(path: Path | None) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {error}") from error
 
 
-def _replace_graph_update(graph_name: URIRef, quads: list[ox.Quad]) -> str:
-    """Return a SPARQL update that empties a graph then inserts ``quads``.
+def _replace_graph_update(article: ArticleRdf, shared: list[RdflibQuad]) -> str:
+    """Return a SPARQL update that empties an article's graph, fills it again and adds
+    ``shared`` to the shared graphs.
 
     One update is one transaction in pyoxigraph: a reader never sees the article half
     replaced, and a failure leaves the store as it was.
     """
-    statements = "\n".join(
+    return (f"DROP SILENT GRAPH <{article.iri}> ;\n"
+            f"INSERT DATA {{ GRAPH <{article.iri}> {{\n{article.ntriples.decode()}}}\n"
+            f"{insert_data_body(shared)} }}")
+
+
+def insert_data_body(quads: Iterable[RdflibQuad]) -> str:
+    """Return quads as the body of a SPARQL ``INSERT DATA { ... }``, one a line."""
+    return "\n".join(
         f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
-        for quad in quads)
-    return f"DROP SILENT GRAPH <{graph_name}> ;\nINSERT DATA {{\n{statements}\n}}"
+        for quad in quads_to_oxigraph(quads))
 
 
 def _optional_rdflib(term: object | None) -> RdflibTerm | None:
