@@ -79,8 +79,8 @@ class CueEdges:
                 unit = neighbour_unit(doc, start, end, side, members, blocked)
                 if unit is None:
                     break
-                token, unit_start, unit_end = unit
-                if not self.belongs(neighbour_keys(doc, token, unit_start, unit_end, side)):
+                token, unit_start, unit_end, cut = unit
+                if not self.belongs(neighbour_keys(doc, token, unit_start, unit_end, side, cut)):
                     break
                 members.update(range(unit_start, unit_end))
                 start, end = min(start, unit_start), max(end, unit_end)
@@ -109,14 +109,15 @@ class CueEdges:
 
 
 def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],
-                   blocked: set[int]) -> tuple[Token, int, int] | None:
+                   blocked: set[int]) -> tuple[Token, int, int, bool] | None:
     """Return the neighbour of the token range ``start:end`` on ``side`` as
-    ``(attachment token, unit start, unit end)``, or None when there is none to consider.
+    ``(attachment token, unit start, unit end, cut)``, or None when there is none.
 
     The neighbour is the adjacent token if a cue token is its head; a preposition or noun
     comes with its subtree when that starts (right side) or ends (left side) next to the cue
     and holds no ``blocked`` token (source or content: "talked about [the incident]" offers
-    "about" alone). A blocked neighbour is no neighbour.
+    "about" alone); ``cut`` says that a phrase was cut down to its first word that way
+    ("said at [a rally in Ohio]"). A blocked neighbour is no neighbour.
     """
     position = start - 1 if side == "L" else end
     if not 0 <= position < len(doc):
@@ -144,15 +145,17 @@ def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],
             or blocked.intersection(range(unit_start, unit_end))):
         if attached is not token:
             return None
-        unit_start, unit_end = token.i, token.i + 1
-    return attached, unit_start, unit_end
+        return token, token.i, token.i + 1, len(subtree) > 1
+    return attached, unit_start, unit_end, False
 
 
 def neighbour_keys(doc: Doc, token: Token, unit_start: int, unit_end: int,
-                   side: str) -> list[Key]:
+                   side: str, cut: bool = False) -> list[Key]:
     """Return the keys of a neighbour, most specific first (see the module docstring)."""
     word = token.lower_
     keys: list[Key] = []
+    if cut:
+        return [(side, token.dep_, word, "cut"), (side, token.dep_, token.pos_, "cut")]
     if unit_end - unit_start > 1:
         nouns = [t for t in doc[unit_start:unit_end] if t.pos_ in {"NOUN", "PROPN", "PRON"}]
         head = nouns[-1].lemma_.lower() if nouns else "-"
@@ -191,9 +194,10 @@ def count_cue_edges(doc: Doc, cue_spans: Iterable[tuple[int, int]],
                 unit = neighbour_unit(doc, start, end, side, members, blocked)
                 if unit is None:
                     break
-                token, unit_start, unit_end = unit
+                token, unit_start, unit_end, cut = unit
                 inside = gold.issuperset(range(unit_start, unit_end))
-                edges.add(neighbour_keys(doc, token, unit_start, unit_end, side), inside=inside)
+                edges.add(neighbour_keys(doc, token, unit_start, unit_end, side, cut),
+                          inside=inside)
                 if not inside:
                     break
                 members.update(range(unit_start, unit_end))
