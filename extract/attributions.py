@@ -47,6 +47,9 @@ INHERITING_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp"})
 # Nested clauses that are attributions of their own and so leave the outer content.
 INDEPENDENT_CLAUSE_DEPS = frozenset({"conj", "advcl", "parataxis"})
 CUE_ATTACHMENTS = frozenset({"prt", "neg"})
+# Marks that make a content (partly) quoted, and every character a quotation mark is made of.
+QUOTING = ("“", "”", '"', "''", "``")
+QUOTE_CHARACTERS = frozenset("“”\"'`«»„")
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -262,7 +265,7 @@ def continue_into_quotations(
                for piece in mention.pieces()]
     result = []
     for attribution in attributions:
-        if not any(mark in attribution.content.text for mark in "“”\""):
+        if not any(mark in attribution.content.text for mark in QUOTING):
             result.append(attribution)
             continue
         pieces = list(attribution.content.pieces())
@@ -352,7 +355,7 @@ def _source_mention(cue: Token) -> Mention | None:
 
 def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | None:
     # The last word inside the closing mark, as the mark may open the parse's next sentence.
-    for position in (quote.end - 2, quote.start):
+    for position in (_last_inside(doc.text, quote), quote.start):
         token = _token_at(doc, position)
         if token is None:
             continue
@@ -380,7 +383,7 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
            for start, stop, cue in claimed):
         return None
     # The sentence holding the quotation's last word ends with the quotation.
-    last = _token_at(doc, quote.end - 2)
+    last = _token_at(doc, _last_inside(doc.text, quote))
     if last is None or doc.text[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
         return None
     return quote
@@ -392,6 +395,14 @@ def _same_paragraph(doc: Doc, one: Token, other: Token) -> bool:
     first = min(one.left_edge.i, other.left_edge.i)
     last = max(one.right_edge.i, other.right_edge.i)
     return "\n" not in doc[first:last + 1].text
+
+
+def _last_inside(text: str, quote: Quotation) -> int:
+    """Return the position of the last character before the quotation's closing mark."""
+    position = quote.end - 1
+    while position > quote.start and text[position] in QUOTE_CHARACTERS:
+        position -= 1
+    return position
 
 
 def _token_at(doc: Doc, position: int) -> Token | None:
@@ -437,10 +448,10 @@ def _has_that_clause(content_head: Token) -> bool:
 
 def _quote_type_of(content: Mention) -> QuoteType:
     text = content.text
-    marks = sum(text.count(mark) for mark in "“”\"")
-    if marks == 0:
+    if not any(mark in text for mark in QUOTING):
         return "indirect"
-    return "direct" if text[0] in "“\"" and text[-1] in "”\"" else "mixed"
+    direct = text.startswith(("“", '"', "''", "``")) and text.endswith(("”", '"', "''"))
+    return "direct" if direct else "mixed"
 
 
 def _with_subjects(doc: Doc, attribution: Attribution) -> Attribution:

@@ -1,6 +1,6 @@
 """Find quotations in text, robustly: unbalanced and odd quotation marks never stop the search.
 
-News text mixes curly (“ ”) and straight (") marks, lets a quotation run over several paragraphs
+News text mixes curly (“ ”), straight (") and doubled-apostrophe ('' … '') marks, lets a quotation run over several paragraphs
 (each paragraph reopens it, only the last closes it) and sometimes forgets a mark. The scanner
 works paragraph by paragraph: curly marks say which way they face; straight marks alternate;
 a quotation still open at the end of a paragraph ends there, unless the next paragraph opens
@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 OPENING_MARKS = frozenset("“«„")
 CLOSING_MARKS = frozenset("”»")
-STRAIGHT_MARKS = frozenset('"')
-QUOTE_MARKS = OPENING_MARKS | CLOSING_MARKS | STRAIGHT_MARKS | frozenset("‘’'")
+STRAIGHT_MARKS = frozenset({'"', "''"})
+QUOTE_MARKS = OPENING_MARKS | CLOSING_MARKS | STRAIGHT_MARKS | frozenset("‘’'") | {"``"}
 _PARAGRAPH = re.compile(r"[^\n]+")
+# Every mark the scanner reads: two apostrophes or backticks (older newswire) count as one.
+_MARK = re.compile(r"''|``|[“”«»„\"]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,21 +48,22 @@ def find_quotations(text: str, *, min_length: int = 3) -> list[Quotation]:
         first = paragraph.start()
         open_at: int | None = None
         if carried is not None:
-            if text[first] in OPENING_MARKS | STRAIGHT_MARKS:
+            reopening = _MARK.match(text, first)
+            if reopening is not None and reopening.group() not in CLOSING_MARKS:
                 # The quotation goes on: keep its start and skip the reopening mark.
-                open_at, first = carried.start, first + 1
+                open_at, first = carried.start, reopening.end()
             else:
                 quotations.append(carried)
             carried = None
-        for position in range(first, paragraph.end()):
-            mark = text[position]
-            if mark in OPENING_MARKS or (mark in STRAIGHT_MARKS and open_at is None):
+        for found in _MARK.finditer(text, first, paragraph.end()):
+            mark, position = found.group(), found.start()
+            if mark in OPENING_MARKS or mark == "``" or (mark in STRAIGHT_MARKS and open_at is None):
                 if open_at is not None:
                     # A second opening mark: the first quotation was never closed.
                     quotations.append(Quotation(open_at, _trim_end(text, position), False))
                 open_at = position
             elif mark in CLOSING_MARKS | STRAIGHT_MARKS and open_at is not None:
-                quotations.append(Quotation(open_at, position + 1))
+                quotations.append(Quotation(open_at, found.end()))
                 open_at = None
         if open_at is not None:
             carried = Quotation(open_at, _trim_end(text, paragraph.end()), False)
