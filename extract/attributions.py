@@ -44,8 +44,11 @@ from claimgraph.records import Attribution, Mention, QuoteType
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # How a cue with no subject of its own borrows one: "…, adding that …", "… and vowed to …".
 INHERITING_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp"})
-# Nested clauses that are attributions of their own and so leave the outer content.
-INDEPENDENT_CLAUSE_DEPS = frozenset({"conj", "advcl", "parataxis"})
+# "X said A, while Y said B": a clause so introduced is an attribution of its own.
+CONTRAST_MARKS = frozenset({"while", "whereas"})
+# "… that it stood by Baku and called on countries to follow it": a coordinated verb this
+# reliably a cue starts an attribution of its own, even where the parse nests it.
+CONJ_CUE_PRECISION = 0.8
 CUE_ATTACHMENTS = frozenset({"prt", "neg"})
 # Marks that make a content (partly) quoted, and every character a quotation mark is made of.
 QUOTING = ("“", "”", '"', "''", "``")
@@ -89,7 +92,7 @@ def find_attributions(
     edges = edges if edges is not None else default_edges()
     candidates = cue_candidates(doc, lexicon=lexicon, min_precision=min_precision,
                                 unseen_clause_precision=unseen_clause_precision)
-    cue_tokens = {candidate.cue.i for candidate in candidates}
+    cue_tokens = {candidate.cue.i: candidate.precision for candidate in candidates}
     found = [verbal_attribution(candidate, cue_tokens, edges) for candidate in candidates]
     found.extend(according_to_attributions(doc))
     found.extend(colon_attributions(doc, found))
@@ -123,7 +126,7 @@ def cue_candidates(
     return candidates
 
 
-def verbal_attribution(candidate: CueCandidate, cue_tokens: set[int],
+def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
                        edges: CueEdges) -> Attribution:
     """Build the attribution of a cue candidate: content, source and the grown cue."""
     cue = candidate.cue
@@ -320,18 +323,28 @@ def _cue_core(cue: Token, frame: str = "") -> list[Token]:
     return sorted(tokens, key=lambda token: token.i)
 
 
-def _without_nested_clauses(content_head: Token, cue_tokens: set[int]) -> list[Token]:
+def _without_nested_clauses(content_head: Token, cue_tokens: dict[int, float]) -> list[Token]:
     """Return the content subtree minus clauses that are attributions of their own.
 
-    "… caused by Turkish support, while Ankara affirmed that …": the "affirmed" clause is an
-    attribution of its own and leaves the content of "considered".
+    "… caused by Turkish support, while Ankara affirmed that …": a "while"/"whereas" clause
+    with its own subject and cue leaves the content of "considered"; so does a coordinated
+    verb that is almost always a cue ("… and called on countries to …"). Other nested cues
+    stay in: the corpus leaves attributions nested in a content unannotated.
     """
     excluded: set[int] = set()
     for token in content_head.subtree:
-        if (token.i in cue_tokens and token != content_head
-                and token.dep_ in INDEPENDENT_CLAUSE_DEPS):
+        if token.i in cue_tokens and token != content_head and (
+                _is_contrasting_clause(token)
+                or token.dep_ == "conj" and cue_tokens[token.i] >= CONJ_CUE_PRECISION):
             excluded.update(descendant.i for descendant in token.subtree)
     return [token for token in content_head.subtree if token.i not in excluded]
+
+
+def _is_contrasting_clause(token: Token) -> bool:
+    children = list(token.children)
+    return (token.dep_ == "advcl"
+            and any(child.dep_ in SUBJECT_DEPS for child in children)
+            and any(child.dep_ == "mark" and child.lower_ in CONTRAST_MARKS for child in children))
 
 
 def _source_mention(cue: Token) -> Mention | None:
