@@ -21,9 +21,11 @@ from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.projection import View, project
-from claimgraph.graph.rdf import RunInfo
-from claimgraph.graph.store import Store
+from claimgraph.graph.rdf import ArticleRdf, RunInfo, prepare_article
+from claimgraph.graph.remote import RemoteStore
+from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import iter_documents
+from claimgraph.parallel import map_in_order
 from claimgraph.records import Attribution, Document
 
 #: Pipelines tried, in order, when no model is named: Explosion's package name first, then
@@ -120,14 +122,40 @@ class IngestSummary:
                 f"{self.skipped} skipped")
 
 
+@dataclass(frozen=True, slots=True)
+class ArticlePreparer:
+    """Extracts a batch of articles and builds their RDF: the work ingest hands to workers.
+
+    It pickles (the spaCy pipeline included), so that each worker process gets it once.
+    """
+
+    nlp: Language
+    run: RunInfo
+    batch_size: int = 16
+
+    def __call__(self, documents: list[Document]) -> list[ArticleRdf | InputError]:
+        """Return each document's RDF, or the error that kept it from being built."""
+        return list(self.prepare(documents))
+
+    def prepare(self, documents: Iterable[Document]) -> Iterator[ArticleRdf | InputError]:
+        """Yield each document's RDF (or error) as extraction goes, in order."""
+        for document, attributions in extract(documents, self.nlp, batch_size=self.batch_size):
+            try:
+                yield prepare_article(document, attributions, self.run)
+            except InputError as error:  # a span outside the text, a date that is not ISO
+                yield error
+
+
 def ingest(
     sources: Iterable[str | Path | Document],
-    store: Store,
+    store: BaseStore,
     nlp: Language | None = None,
     *,
     on_error: Callable[[InputError], None] | None = None,
     progress: bool = False,
     batch_size: int = 16,
+    workers: int = 1,
+    dask: bool | str = False,
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
@@ -135,27 +163,44 @@ def ingest(
     or :class:`Document` objects. Unreadable inputs are reported to ``on_error`` and counted
     as skipped; the rest of the batch goes on. Articles already stored with the same text
     are not extracted again.
+
+    ``workers`` > 1 extracts in that many processes; ``dask`` does it on a Dask cluster
+    (True: a local one with ``workers`` workers; a string: a scheduler address). This
+    process alone writes, in input order, so the store ends up with exactly the quads of
+    a one-process ingest.
     """
     nlp = nlp or load_pipeline()
-    run = run_info(nlp)
+    preparer = ArticlePreparer(nlp, run_info(nlp), batch_size)
     summary = IngestSummary()
+
+    def report(error: InputError) -> None:
+        summary.errors.append(error)
+        if on_error is not None:
+            on_error(error)
 
     def readable() -> Iterator[Document]:
         for item in _documents(sources):
             if isinstance(item, InputError):
-                summary.errors.append(item)
-                if on_error is not None:
-                    on_error(item)
+                report(item)
             elif store.has_article(item):
                 summary.unchanged += 1
             else:
                 yield item
 
+    if workers > 1 or dask:
+        # Workers get batches of a few articles: enough for spaCy to batch them.
+        prepared = map_in_order(preparer, readable(), workers=workers, dask=dask,
+                                batch_size=min(batch_size, 8))
+    else:
+        prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
-    for document, attributions in extract(readable(), nlp, batch_size=batch_size):
-        outcome = store.add_article(document, attributions, run)
+    for article in prepared:
+        if isinstance(article, InputError):
+            report(article)
+            continue
+        outcome = store.put_article(article)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
-        summary.attributions += len(attributions)
+        summary.attributions += article.attributions
         bar.update()
     bar.close()
     return summary
@@ -173,12 +218,18 @@ def _documents(sources: Iterable[str | Path | Document]) -> Iterator[Document | 
     yield from iter_documents(paths)
 
 
-def open_store(path: str | Path | None = None) -> Store:
-    """Open (or create) the on-disk store at ``path``; in memory when ``path`` is None."""
+def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -> BaseStore:
+    """Open (or create) the on-disk store at ``path``; in memory when ``path`` is None.
+
+    With ``endpoint`` (a SPARQL server's URL, e.g. ``http://127.0.0.1:7878`` for Oxigraph
+    server or ``claimgraph serve``), return a :class:`RemoteStore` on that server instead.
+    """
+    if endpoint is not None:
+        return RemoteStore(endpoint)
     return Store.open(path)
 
 
-def export_network(store: Store, destination: str | Path | IO[bytes], *,
+def export_network(store: BaseStore, destination: str | Path | IO[bytes], *,
                    format: str = "gexf", view: View = "claims") -> None:
     """Write the store's attribution network for Gephi: ``gexf`` (1.3) or ``graphml``.
 

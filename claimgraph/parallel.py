@@ -1,0 +1,121 @@
+"""Run a function over batches of items in worker processes, yielding results in input order.
+
+Ingest uses it to run spaCy and build each article's RDF in parallel while one process,
+the store's single writer, stores the results. Two backends:
+
+- a local pool of processes (:func:`map_in_order` with ``workers``);
+- a Dask cluster (``dask=True`` starts a ``LocalCluster``; ``dask="tcp://host:8786"`` uses
+  an existing scheduler). Dask is an optional dependency: ``pip install 'claimgraph[dask]'``.
+
+Results come back in the order of the items, whatever order the workers finish in, so
+what is stored is exactly what a one-process run stores. At most ``2 × workers`` batches
+are in flight: input is read as the workers progress, never all at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+from claimgraph.errors import ClaimgraphError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+#: The function a worker holds, set once per process by :func:`_hold`.
+_function: Callable[[list[Any]], list[Any]] | None = None
+
+
+class _Future(Protocol[Result]):
+    def result(self) -> Result: ...
+
+
+Submit = Callable[[list[Item]], _Future[list[Result]]]
+
+
+def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable[Item], *,
+                 workers: int = 2, dask: bool | str = False,
+                 batch_size: int = 8) -> Iterator[Result]:
+    """Yield ``function(batch)``'s results for batches of ``items``, in the order of the items.
+
+    ``function`` takes a list of items and returns one result per item; it must pickle
+    (it is sent to each worker once). ``workers`` is the number of processes (for Dask, of
+    the LocalCluster's workers). ``batch_size`` items go to a worker at a time.
+    Raises :class:`ClaimgraphError` when Dask is asked for but not installed.
+    """
+    if workers < 1:
+        raise ClaimgraphError(f"the number of workers must be at least 1, not {workers}")
+    backend = _dask_backend(function, dask, workers) if dask else _process_backend(function,
+                                                                                   workers)
+    with backend as submit:
+        pending: deque[_Future[list[Result]]] = deque()
+        for batch in _batches(items, batch_size):
+            pending.append(submit(batch))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+@contextmanager
+def _process_backend(function: Callable[[list[Item]], list[Result]],
+                     workers: int) -> Iterator[Submit]:
+    # "spawn", not "fork": the parent holds an open store with RocksDB's threads, and
+    # forking a process that has threads can leave its locks held in the child.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hold,
+                             initargs=(function,)) as pool:
+        yield lambda batch: pool.submit(_call_held, batch)
+
+
+def _hold(function: Callable[[list[Any]], list[Any]]) -> None:
+    global _function
+    _function = function
+
+
+def _call_held(batch: list[Any]) -> list[Any]:
+    assert _function is not None, "the worker was started without its function"
+    return _function(batch)
+
+
+@contextmanager
+def _dask_backend(function: Callable[[list[Item]], list[Result]], scheduler: bool | str,
+                  workers: int) -> Iterator[Submit]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as error:
+        raise ClaimgraphError("Dask is not installed: pip install 'claimgraph[dask]'") from error
+    if isinstance(scheduler, str):
+        cluster = None
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        # Sent once to every worker, not once per batch (a spaCy pipeline is megabytes).
+        held = client.scatter(function, broadcast=True)
+        yield lambda batch: client.submit(_call, held, batch, pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _call(function: Callable[[list[Any]], list[Any]], batch: list[Any]) -> list[Any]:
+    return function(batch)
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,62 @@
+"""Parallel ingest (worker processes, Dask) stores exactly what a one-process ingest stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_ARTICLE
+
+from claimgraph import Document, ingest
+from claimgraph.errors import ClaimgraphError
+from claimgraph.graph.store import Store
+from claimgraph.parallel import map_in_order
+
+# The same people under other names, so that which article names an entity first matters.
+EXTRA_TEXTS = [
+    "Port officials denied on Monday that ships were being turned away. \"The harbour is "
+    "open,\" said Jan Peeters, a spokesman for the port authority.",
+    "Peeters said the strike would cost the port millions. Union leader Marieke de Vries told "
+    "reporters that the workers would not give in.",
+    "\"We will stay out until the port listens,\" De Vries said on Tuesday. The mayor said she "
+    "hoped for talks.",
+]
+
+
+def documents() -> list[Document]:
+    text = EXAMPLE_ARTICLE.read_text(encoding="utf-8")
+    paragraphs = [paragraph for paragraph in text.split("\n\n") if paragraph.strip()]
+    articles = [Document(id="harbour-strike", text=text)]
+    articles += [Document(id=f"paragraph-{number}", text=paragraph)
+                 for number, paragraph in enumerate(paragraphs)]
+    articles += [Document(id=f"follow-up-{number}", text=extra, date=f"2024-03-0{number + 1}")
+                 for number, extra in enumerate(EXTRA_TEXTS)]
+    return articles
+
+
+def ingested(tmp_path: Path, name: str, nlp, **options: object) -> tuple[bytes, str]:
+    """Ingest the documents into a new store; return its N-Quads export and the summary."""
+    with Store.open(tmp_path / name) as store:
+        summary = ingest(documents(), store, nlp, batch_size=2, **options)
+        store.export(tmp_path / f"{name}.nq")
+    return (tmp_path / f"{name}.nq").read_bytes(), str(summary)
+
+
+def test_workers_and_dask_store_the_same_quads_as_one_process(tmp_path: Path, nlp) -> None:
+    one, summary = ingested(tmp_path, "one", nlp)
+    assert summary.startswith(f"{len(documents())} articles ({len(documents())} added")
+    assert b"\"denied\"" in one and b"Marieke de Vries" in one
+    assert ingested(tmp_path, "workers", nlp, workers=2) == (one, summary)
+    pytest.importorskip("dask.distributed")
+    assert ingested(tmp_path, "dask", nlp, dask=True, workers=2) == (one, summary)
+
+
+def test_map_in_order_keeps_the_order_of_the_items() -> None:
+    squares = map_in_order(_squares, range(23), workers=2, batch_size=3)
+    assert list(squares) == [number * number for number in range(23)]
+    with pytest.raises(ClaimgraphError, match="at least 1"):
+        list(map_in_order(_squares, range(3), workers=0))
+
+
+def _squares(numbers: list[int]) -> list[int]:
+    return [number * number for number in numbers]
