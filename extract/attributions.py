@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
+from spacy.tokens import Doc, Token
+
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import VERB_POS, complement_frames
@@ -37,8 +39,6 @@ from claimgraph.extract.spans import (
     tokens_mention,
 )
 from claimgraph.extract.subjects import subject_mentions
-from spacy.tokens import Doc, Token
-
 from claimgraph.records import Attribution, Mention, QuoteType
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from claimgraph.extract.spans import char_mention
 from spacy.tokens import Doc
 
+from claimgraph.extract.spans import char_mention
 from claimgraph.records import Attribution
 
 # A paragraph that starts (after an optional quotation mark) with a short name and a colon.

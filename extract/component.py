@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from claimgraph.extract.attributions import find_attributions
-from claimgraph.extract.lexicon import CueLexicon
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from claimgraph.extract.attributions import find_attributions
+from claimgraph.extract.lexicon import CueLexicon
 
 if not Doc.has_extension("attributions"):
     Doc.set_extension("attributions", default=None)

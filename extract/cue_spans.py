@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from claimgraph.extract.quotes import QUOTE_MARKS
 from spacy.tokens import Doc, Token
+
+from claimgraph.extract.quotes import QUOTE_MARKS
 
 EDGES_FILE = "cue_edges.tsv"
 # A key is trusted once seen this often; rarer keys defer to a more general one.

@@ -1,11 +1,12 @@
 """Find quotations in text, robustly: unbalanced and odd quotation marks never stop the search.
 
-News text mixes curly (“ ”), straight (") and doubled-apostrophe ('' … '') marks, lets a quotation run over several paragraphs
-(each paragraph reopens it, only the last closes it) and sometimes forgets a mark. The scanner
-works paragraph by paragraph: curly marks say which way they face; straight marks alternate;
-a quotation still open at the end of a paragraph ends there, unless the next paragraph opens
-with a quotation mark (the newswire convention for a quotation that goes on). So a stray mark
-costs at most one paragraph, never the document.
+News text mixes curly (“ ”), straight (") and doubled-apostrophe ('' … '') marks, lets a
+quotation run over several paragraphs (each paragraph reopens it, only the last closes it)
+and sometimes forgets a mark. The scanner works paragraph by paragraph: curly marks say which
+way they face; straight marks alternate; a quotation still open at the end of a paragraph
+ends there, unless the next paragraph opens with a quotation mark (the newswire convention
+for a quotation that goes on). So a stray mark costs at most one paragraph, never the
+document.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def find_quotations(text: str, *, min_length: int = 3) -> list[Quotation]:
             carried = None
         for found in _MARK.finditer(text, first, paragraph.end()):
             mark, position = found.group(), found.start()
-            if mark in OPENING_MARKS or mark == "``" or (mark in STRAIGHT_MARKS and open_at is None):
+            opening = mark in OPENING_MARKS or mark == "``"
+            if opening or (mark in STRAIGHT_MARKS and open_at is None):
                 if open_at is not None:
                     # A second opening mark: the first quotation was never closed.
                     quotations.append(Quotation(open_at, _trim_end(text, position), False))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from claimgraph.extract.quotes import QUOTE_MARKS
 from spacy.tokens import Doc, Token
 
+from claimgraph.extract.quotes import QUOTE_MARKS
 from claimgraph.records import Mention
 
 Piece = tuple[int, int]
