@@ -1,0 +1,422 @@
+"""Every mention of an entity in one article, each with its canonical entity.
+
+:func:`claimgraph.resolve.resolver.read_article` reads a parsed Doc in three steps; the
+first two are here:
+
+1. **names**: named entities and runs of proper nouns become countries, US states, cities
+   (from the :mod:`gazetteer <.gazetteer>`), persons (a surname alone takes the full name
+   it stands for in the article), organizations, places and named groups; a capital that
+   acts or speaks stands for its country ("Ankara affirmed" -> Turkey) while a place that
+   is only a place stays one ("Stepanakert was bombed");
+2. **state nouns and coordinations**: a demonym on a noun for a state ("the Armenian side",
+   "Azerbaijani forces") is the country; coordinated entities ("Armenia and Azerbaijan")
+   form a group;
+3. **references**, left to right, each from the mentions before it (see
+   :mod:`.references`): pronouns, relative pronouns, definite descriptions ("the ministry")
+   and "both sides".
+
+Each mention keeps ``how``: the rule that gave it its entity, so that a merge can be
+explained.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from claimgraph.resolve.entities import (
+    ResolvedEntity,
+    group_entity,
+    named_entity,
+    organization_key,
+    person_entity,
+    place_entity,
+)
+from claimgraph.resolve.gazetteer import Gazetteer, Place
+from claimgraph.resolve.names import (
+    Gender,
+    PersonName,
+    first_name_gender,
+    name_gender,
+    parse_person_name,
+)
+from claimgraph.resolve.roles import PLACE_NOUNS, syntactic_role
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Labels the recognizer sometimes puts on a person's name ("Trump" as a WORK_OF_ART).
+OTHER_NAME_LABELS = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+ALONE = "person: surname alone"
+FINITE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+#: Roles in which a capital city stands for its government ("Ankara affirmed", "stood by
+#: Baku"); as a patient or location it stays a place ("Stepanakert was bombed").
+ACTOR_ROLES = frozenset({"agent", "beneficiary", "recipient", "target", "partner",
+                         "participant"})
+#: Nouns that, with a demonym, stand for the country's state: "the Armenian side",
+#: "Azerbaijani forces", "the Turkish government".
+STATE_NOUNS = frozenset({
+    "side", "government", "authority", "authorities", "administration", "leadership",
+    "regime", "state", "force", "forces", "army", "military", "troops", "official",
+    "officials", "diplomat", "diplomats", "camp",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """Tokens ``start:end`` of the Doc refer to ``entity``; ``how`` says which rule decided."""
+
+    start: int
+    end: int
+    entity: ResolvedEntity
+    how: str
+    plural: bool = False
+    gender: Gender = ""
+
+    def root(self, doc: Doc) -> Token:
+        """Return the syntactic head of the mention's tokens."""
+        return doc[self.start:self.end].root
+
+
+class ArticleEntities:
+    """The entity mentions of one Doc, in text order; see :func:`read_article`."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.mentions: list[EntityMention] = []
+
+    def add(self, mention: EntityMention) -> None:
+        """Add a mention (kept in text order)."""
+        self.mentions.append(mention)
+        self.mentions.sort(key=lambda item: (item.start, -item.end))
+
+    def at(self, token: Token) -> EntityMention | None:
+        """Return the innermost mention holding ``token``, or None."""
+        holding = [m for m in self.mentions if m.start <= token.i < m.end]
+        return min(holding, key=lambda m: m.end - m.start, default=None)
+
+    def of_span(self, span: Span) -> EntityMention | None:
+        """Return the mention a span refers to: of the mentions that hold its head, the
+        widest inside the span ("France and Germany": the group), else the innermost."""
+        root = span.root
+        holding = [m for m in self.mentions if m.start <= root.i < m.end]
+        inside = [m for m in holding if span.start <= m.start and m.end <= span.end]
+        if inside:
+            return max(inside, key=lambda m: m.end - m.start)
+        return min(holding, key=lambda m: m.end - m.start, default=None)
+
+    def before(self, token: Token) -> list[EntityMention]:
+        """Return the mentions that end before ``token``, nearest last."""
+        return [m for m in self.mentions if m.end <= token.i]
+
+
+def name_spans(doc: Doc) -> list[Span]:
+    """Return the named entities that can be actors or subjects, and the runs of proper
+    nouns outside any entity ("Nagorno Karabakh" when the recognizer missed it)."""
+    spans = [entity for entity in doc.ents if entity.label_ in NAME_LABELS | OTHER_NAME_LABELS]
+    taken = {token.i for entity in doc.ents for token in entity}
+    run: list[int] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in taken:
+            run.append(token.i)
+            continue
+        if run:
+            spans.append(doc[run[0]:run[-1] + 1])
+            run = []
+    return sorted(spans, key=lambda span: span.start)
+
+
+class NameReader:
+    """Turns the names of one Doc into mentions of canonical entities.
+
+    Article-wide facts decide some names: a surname takes the full name it stands for
+    ("Pashinyan" -> "Nikol Pashinyan"); a name the recognizer tagged otherwise (or missed)
+    is a person when it is a person's full name or surname elsewhere in the article; and a
+    name ever shown to be a place ("the capital ..., Stepanakert") is a place wherever it
+    occurs in the article.
+    """
+
+    def __init__(self, doc: Doc, gazetteer: Gazetteer) -> None:
+        self.doc = doc
+        self.gazetteer = gazetteer
+        self.spans = name_spans(doc)
+        self.place_names = {_words_key(span) for span in self.spans if _shown_as_place(span)}
+        persons = [span for span in self.spans if span.label_ == "PERSON"]
+        known = _person_words(persons)
+        persons += [span for span in self.spans if span.label_ != "PERSON"
+                    and _words_key(span) in known and gazetteer.country(_words_key(span)) is None]
+        self.persons = _PersonIndex(sorted(persons, key=lambda span: span.start))
+        self.us_context = any(self._is_us_place(span) for span in self.spans)
+
+    def mentions(self) -> list[EntityMention]:
+        """Return a mention for each name that resolves to an entity."""
+        found = (self._mention(span) for span in self.spans)
+        return [mention for mention in found if mention is not None]
+
+    def _mention(self, span: Span) -> EntityMention | None:
+        words = _words(span)
+        if not words:
+            return None
+        text = " ".join(words)
+        plural = span.root.tag_ in {"NNS", "NNPS"}
+        country = self.gazetteer.country(text)
+        if country is not None and not (self.us_context and self._is_us_state(text)):
+            return EntityMention(span.start, span.end, place_entity(country, self.gazetteer),
+                                 "gazetteer: country name")
+        if span.label_ == "NORP" or len(words) == 1:
+            country = self.gazetteer.demonym(text)
+            if country is not None:
+                return EntityMention(span.start, span.end,
+                                     place_entity(country, self.gazetteer),
+                                     "gazetteer: demonym", plural=plural)
+        if self.persons.has(span):
+            return self.persons.mention(span)
+        is_place_name = _words_key(span) in self.place_names
+        if span.label_ in PLACE_LABELS or is_place_name:
+            place = self.gazetteer.place(text)
+            if place is not None:
+                return self._place_mention(span, place)
+            return EntityMention(span.start, span.end, named_entity(text.lower(), text, "place"),
+                                 "place named in the article")
+        if span.label_ == "ORG":
+            key = organization_key(words, self.gazetteer)
+            return EntityMention(span.start, span.end,
+                                 named_entity(key, text, "organization"), "organization name")
+        if span.label_ == "NORP":
+            singular = span.root.lemma_ if plural else text
+            return EntityMention(span.start, span.end,
+                                 named_entity(singular.lower(), text, "group"),
+                                 "named group", plural=plural)
+        if span.label_ in OTHER_NAME_LABELS:
+            return None  # a work's or a product's title: no actor
+        # A proper-noun run the recognizer missed ("Tester said"): a name of unknown kind.
+        return EntityMention(span.start, span.end, named_entity(text.lower(), text, ""),
+                             "proper noun")
+
+    def _place_mention(self, span: Span, place: Place) -> EntityMention:
+        role = syntactic_role(span.root)
+        if place.is_capital and role in ACTOR_ROLES:
+            country = self.gazetteer.country_of(place)
+            if country is not None:
+                return EntityMention(span.start, span.end,
+                                     place_entity(country, self.gazetteer),
+                                     f"capital metonymy: {place.name} as {role}")
+        return EntityMention(span.start, span.end, place_entity(place, self.gazetteer),
+                             f"gazetteer: {place.kind} name")
+
+    def _is_us_state(self, text: str) -> bool:
+        place = self.gazetteer.place(text)
+        return place is not None and place.kind == "state"
+
+    def _is_us_place(self, span: Span) -> bool:
+        """A US state is named that is no country too: the article is about the US."""
+        text = " ".join(_words(span))
+        return self._is_us_state(text) and self.gazetteer.country(text) is None
+
+
+class _PersonIndex:
+    """The persons of one article: full names, the surnames they lend, titles, gender."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.names: dict[int, PersonName] = {}  # span start -> its name
+        self.full_names: dict[str, PersonName] = {}  # key -> name, in order of appearance
+        self.titles: dict[str, list[str]] = defaultdict(list)
+        self.forms: dict[str, list[str]] = defaultdict(list)
+        self.genders: dict[str, Gender] = {}
+        for span in spans:
+            name = parse_person_name(_honorific_before(span) + _words(span))
+            if name is None:
+                continue
+            self.names[span.start] = name
+            if name.is_full:
+                self.full_names.setdefault(name.key, name)
+        for span in spans:
+            name = self.names.get(span.start)
+            if name is None:
+                continue
+            key, _label, how = self._resolve(name, span)
+            self.forms[key].append(span.text)
+            for title in _titles(span):
+                if title not in self.titles[key]:
+                    self.titles[key].append(title)
+            self._note_gender(key, name, alone=how == ALONE)
+
+    def has(self, span: Span) -> bool:
+        """Return whether ``span`` names a person."""
+        return span.start in self.names
+
+    def mention(self, span: Span) -> EntityMention:
+        """Return the mention of the person named by ``span`` (one :meth:`has` accepts)."""
+        name = self.names[span.start]
+        key, label, how = self._resolve(name, span)
+        forms = tuple(dict.fromkeys(form for form in self.forms[key] if form != label))
+        entity = person_entity(key, label, tuple(self.titles[key]), forms)
+        return EntityMention(span.start, span.end, entity, how,
+                             gender=self.genders.get(key, ""))
+
+    def _note_gender(self, key: str, name: PersonName, *, alone: bool) -> None:
+        """Keep the gender a name states for the person: an honorific ("Mrs.") outranks a
+        first name's guess. A surname that stands for a full name tells nothing (a
+        surname can be a first name too: "Clinton"); one that stands alone may be a first
+        name ("Laura")."""
+        if name.honorific_gender:
+            self.genders[key] = name.honorific_gender
+        elif (name.is_full or alone) and key not in self.genders:
+            guess = name_gender(name) if name.is_full else first_name_gender(name.last)
+            if guess:
+                self.genders[key] = guess
+
+    def _resolve(self, name: PersonName, span: Span) -> tuple[str, str, str]:
+        """Return (key, label, rule) of a name: a full name stands for itself; a surname
+        or first name alone for the first full name in the article that has it (one
+        introduced before the mention first), if its honorific allows."""
+        if name.is_full:
+            return name.key, name.label, "person: full name"
+        for part in ("last", "first"):
+            matches = [full for full in self.full_names.values()
+                       if getattr(full, part).lower() == name.last.lower()
+                       and _compatible(name.honorific_gender, name_gender(full))]
+            before = [full for full in matches if self._first_start(full) < span.start]
+            chosen = (before or matches)[:1]
+            if chosen:
+                return chosen[0].key, chosen[0].label, f"person: {part} name of {chosen[0].label}"
+        return name.last.lower(), name.last, ALONE
+
+    def _first_start(self, full: PersonName) -> int:
+        return min(start for start, name in self.names.items() if name == full)
+
+
+def _person_words(spans: list[Span]) -> set[str]:
+    """Return the full names (lowercase) and surnames of the full names among ``spans``."""
+    known = set()
+    for span in spans:
+        name = parse_person_name(_words(span))
+        if name is not None and name.is_full:
+            known.update({name.key, name.last.lower()})
+    return known
+
+
+def state_noun_mentions(doc: Doc, gazetteer: Gazetteer,
+                        article: ArticleEntities) -> list[EntityMention]:
+    """Return mentions of a country through a state noun it modifies: "the Armenian side",
+    "Azerbaijani forces", "Turkey's government"."""
+    found = []
+    for token in doc:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in STATE_NOUNS:
+            continue
+        for child in token.children:
+            if child.dep_ not in {"amod", "compound", "poss", "nmod"} or child.i > token.i:
+                continue
+            held = article.at(child)
+            country = held.entity if held is not None and held.entity.kind == "country" \
+                else None
+            if country is None and child.dep_ == "amod":
+                place = gazetteer.demonym(child.text)
+                country = place_entity(place, gazetteer) if place is not None else None
+            if country is not None:
+                found.append(EntityMention(token.left_edge.i, token.i + 1, country,
+                                           f"state noun: {child.text} {token.text}",
+                                           plural=token.tag_ == "NNS"))
+                break
+    return found
+
+
+def coordination_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMention]:
+    """Return a group mention for each coordination of distinct entities: "Armenia and
+    Azerbaijan", "Russia, France and the United States"."""
+    found = []
+    for token in doc:
+        if token.dep_ == "conj" or not any(child.dep_ == "conj" for child in token.children):
+            continue
+        conjuncts = [token, *_conjuncts(token)]
+        members = [article.at(conjunct) for conjunct in conjuncts]
+        entities = {m.entity.key: m.entity for m in members if m is not None}
+        if len(entities) >= 2 and all(m is not None for m in members):
+            start = min(m.start for m in members if m is not None)
+            end = max(m.end for m in members if m is not None)
+            found.append(EntityMention(start, end, group_entity(list(entities.values())),
+                                       "coordination", plural=True))
+    return found
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    result = []
+    for child in token.children:
+        if child.dep_ == "conj":
+            result += [child, *_conjuncts(child)]
+    return result
+
+
+def _words(span: Span) -> list[str]:
+    """Return the words of a name as written ("Ban Ki-moon": ["Ban", "Ki-moon"]), without
+    a leading "the", a trailing possessive or verb (a headline's "Obama Says"), or
+    punctuation around; curly apostrophes are made straight ("O’Neill": "O'Neill")."""
+    tokens = list(span)
+    if tokens and tokens[0].lower_ == "the":
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].text in POSSESSIVES or tokens[-1].is_punct
+                      or (len(tokens) > 1 and tokens[-1].tag_ in FINITE_VERB_TAGS)):
+        tokens = tokens[:-1]
+    while tokens and tokens[0].is_punct:
+        tokens = tokens[1:]
+    words: list[str] = []
+    glued = False  # the previous token has no space after it: "Ki" + "-" + "moon"
+    for token in tokens:
+        if token.is_punct and token.text not in {".", "-"} and token.whitespace_:
+            glued = False
+            continue
+        if glued and words:
+            words[-1] += token.text
+        else:
+            words.append(token.text)
+        glued = not token.whitespace_
+    return [word.replace("’", "'") for word in words]
+
+
+def _words_key(span: Span) -> str:
+    return " ".join(_words(span)).lower()
+
+
+def _shown_as_place(span: Span) -> bool:
+    """Return whether the parse puts the name next to a place noun: in apposition ("the
+    capital ..., Stepanakert"; "Stepanakert, a city of ...") or as its modifier ("the
+    Nagorno Karabakh region")."""
+    root = span.root
+    if root.dep_ in {"appos", "compound"} and root.head.lemma_.lower() in PLACE_NOUNS:
+        return True
+    return any(child.dep_ == "appos" and child.lemma_.lower() in PLACE_NOUNS
+               for child in root.children)
+
+
+def _honorific_before(span: Span) -> list[str]:
+    """Return the honorific just before a name the recognizer left out ("Mr." Trump)."""
+    if span.start == 0:
+        return []
+    before = span.doc[span.start - 1]
+    return [before.text] if before.text.strip(".").lower() in {"mr", "mrs", "ms", "miss"} \
+        else []
+
+
+def _titles(span: Span) -> list[str]:
+    """Return the titles the parse gives a person's name: the words before it that modify
+    it ("Armenian Prime Minister" Nikol Pashinyan) and a nominal apposition ("Nikol
+    Pashinyan, the prime minister")."""
+    root = span.root
+    titles = []
+    for child in root.children:
+        if child.i < span.start and child.dep_ in {"compound", "amod"}:
+            words = [t for t in child.subtree if t.i < span.start and t.dep_ != "det"
+                     and t.dep_ != "poss" and t.text.strip(".").lower() not in {
+                         "mr", "mrs", "ms", "miss"}]
+            if words:
+                titles.append(" ".join(t.text for t in words))
+        elif child.dep_ == "appos" and child.pos_ == "NOUN":
+            words = [t for t in child.subtree if t.dep_ != "det" and not t.is_punct]
+            titles.append(" ".join(t.text for t in words))
+    return titles
+
+
+def _compatible(stated: Gender, guessed: Gender) -> bool:
+    return not stated or not guessed or stated == guessed

@@ -1,0 +1,98 @@
+"""Cue meaning: what a cue says about its content (its class), negation and hedging.
+
+The classes and hedge words are data, in ``cue_meaning.tsv`` (its header documents each
+class). Negation and hedging are read off the parse: a ``neg`` dependent of the cue word
+("does *not* announce", "*never* said"), and hedge words that modify the cue ("*reportedly*
+said") or the head of its content ("it *could* be").
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from spacy.tokens import Span, Token
+
+from claimgraph.records import Attribution
+
+MEANING_FILE = "cue_meaning.tsv"
+UNKNOWN_CLASS = "other"
+HEDGE = "hedge"
+HEDGE_DEPS = frozenset({"aux", "advmod"})
+
+
+@dataclass(frozen=True, slots=True)
+class CueMeaning:
+    """What the cue of one attribution means."""
+
+    cue_class: str
+    negated: bool
+    hedges: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class CueClasses:
+    """Cue class per (lemma, frame), with "*" for any frame, and the hedge words."""
+
+    classes: dict[tuple[str, str], str] = field(default_factory=dict)
+    hedges: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CueClasses:
+        """Read a cue meaning TSV (class, lemma, frame); the shipped one by default."""
+        if path is None:
+            text = files("claimgraph.resolve").joinpath(MEANING_FILE).read_text("utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        rows = csv.DictReader((line for line in text.splitlines()
+                               if line and not line.startswith("#")), delimiter="\t")
+        classes: dict[tuple[str, str], str] = {}
+        hedges = set()
+        for row in rows:
+            if row["class"] == HEDGE:
+                hedges.add(row["lemma"])
+            else:
+                classes[(row["lemma"], row["frame"])] = row["class"]
+        return cls(classes, frozenset(hedges))
+
+    def cue_class(self, lemma: str, frame: str = "") -> str:
+        """Return the class of a cue lemma in a frame ("other" for a lemma not listed)."""
+        lemma = lemma.lower()
+        return self.classes.get((lemma, frame)) or self.classes.get((lemma, "*"), UNKNOWN_CLASS)
+
+    def meaning(self, attribution: Attribution, cue: Span, content: Span | None) -> CueMeaning:
+        """Return the class, negation and hedges of an attribution whose cue and content
+        are the Doc spans ``cue`` and ``content``."""
+        head = _cue_head(cue)
+        lemma = attribution.cue_lemma or head.lemma_.lower()
+        frame = attribution.rule.removeprefix("verb:") if attribution.rule.startswith(
+            "verb:") else ""
+        negated = attribution.negated or any(child.dep_ == "neg" for child in head.children)
+        hedge_words = [child for child in head.children if self._is_hedge(child)]
+        if content is not None:
+            hedge_words += [child for child in content.root.children
+                            if self._is_hedge(child) and child.i >= content.start]
+        hedges = tuple(dict.fromkeys(token.lower_ for token in hedge_words))
+        return CueMeaning(self.cue_class(lemma, frame), negated, hedges)
+
+    def _is_hedge(self, token: Token) -> bool:
+        return token.dep_ in HEDGE_DEPS and token.lemma_.lower() in self.hedges
+
+
+def _cue_head(cue: Span) -> Token:
+    """Return the cue's main word: its verb, else its noun, else an auxiliary ("has said":
+    "said"; "pointed out": "pointed"); a cue of punctuation alone (a colon) is itself."""
+    for part_of_speech in ("VERB", "NOUN", "AUX"):
+        words = [token for token in cue if token.pos_ == part_of_speech]
+        if words:
+            return words[0]
+    return cue.root
+
+
+@cache
+def shipped_cue_classes() -> CueClasses:
+    """Return the cue classes shipped with the package (read once per process)."""
+    return CueClasses.load()

@@ -1,0 +1,224 @@
+"""References resolved to what came before them: pronouns, relative pronouns, definite
+descriptions and "both sides".
+
+:func:`resolve_references` reads the Doc left to right and adds a mention for each
+reference it resolves, so that a later pronoun can take an earlier one as antecedent
+("Pashinyan ... He said ... He added ..."). The rules, each a plain ranking of the
+mentions before the reference:
+
+* **personal pronouns**: he/she take a person, it a singular non-person, they a plural or
+  a group (an organization when there is none). The nearest compatible mention wins,
+  ranked by gender agreement first (a guess from a first name can be wrong, so a mismatch
+  ranks last instead of ruling out), then mentions within ``window`` sentences, then a
+  known gender before an unknown one, then by sentence distance, then subjects before
+  other mentions, then by distance. An
+  "it" that is the subject of "be" ("it was the night of ...") is taken as having no
+  referent;
+* **relative pronouns** (which, who, that) take the noun their clause hangs on ("the
+  Armenian side, which reported ...");
+* **definite descriptions** ("the ministry", "the prime minister", "the country"): the
+  nearest mention whose name or title holds the head noun and every modifier ("the
+  foreign ministry"), or for a class noun ("the country") the nearest of that kind. A
+  description with an "of" complement ("the capital of the region") introduces a new
+  referent and is left alone;
+* **"both sides", "the two sides", "both countries", "the two leaders"**: the nearest
+  group of two (from a coordination or an earlier "both sides"), else the two entities
+  of the noun's kind (countries unless the noun says persons) named last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.tokens import Token
+
+from claimgraph.resolve.article import ArticleEntities, EntityMention
+from claimgraph.resolve.entities import group_entity
+from claimgraph.resolve.names import Gender
+
+#: Third-person pronouns: (what they take: "person", "thing" or "plural", gender).
+PERSONAL_PRONOUNS: dict[str, tuple[str, Gender]] = {
+    **dict.fromkeys(("he", "him", "his", "himself"), ("person", "male")),
+    **dict.fromkeys(("she", "her", "hers", "herself"), ("person", "female")),
+    **dict.fromkeys(("it", "its", "itself"), ("thing", "")),
+    **dict.fromkeys(("they", "them", "their", "theirs", "themselves"), ("plural", "")),
+}
+RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
+DEFINITE_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+#: Head nouns that name a kind of entity rather than match a name ("the country").
+KIND_NOUNS: dict[str, frozenset[str]] = {
+    "country": frozenset({"country"}), "nation": frozenset({"country"}),
+    "city": frozenset({"city"}), "capital": frozenset({"city"}), "town": frozenset({"city"}),
+    "company": frozenset({"organization"}), "organization": frozenset({"organization"}),
+    "agency": frozenset({"organization"}), "firm": frozenset({"organization"}),
+    "man": frozenset({"person"}), "woman": frozenset({"person"}),
+    "leader": frozenset({"person"}), "candidate": frozenset({"person"}),
+}
+THING_KINDS = frozenset({"country", "state", "city", "place", "organization"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+NAME_MODIFIER_DEPS = frozenset({"amod", "compound"})
+
+
+def resolve_references(article: ArticleEntities, window: int = 2) -> None:
+    """Add to ``article`` a mention for every reference that resolves (see module doc);
+    ``window`` is how many sentences back a pronoun looks first."""
+    sentence_of = {token.i: number for number, sentence in enumerate(article.doc.sents)
+                   for token in sentence}
+    resolver = _References(article, sentence_of, window)
+    for token in article.doc:
+        held = article.at(token)
+        if held is not None and held.root(article.doc) == token:
+            continue  # a name, state noun or coordination already
+        mention = resolver.resolve(token)
+        if mention is not None:
+            article.add(mention)
+
+
+class _References:
+    def __init__(self, article: ArticleEntities, sentence_of: dict[int, int],
+                 window: int) -> None:
+        self.article = article
+        self.sentence_of = sentence_of
+        self.window = window
+
+    def resolve(self, token: Token) -> EntityMention | None:
+        if token.tag_ in RELATIVE_TAGS and token.head.dep_ == "relcl":
+            return self._relative(token)
+        if token.pos_ == "PRON" and token.lower_ in PERSONAL_PRONOUNS:
+            return self._pronoun(token)
+        if token.pos_ == "NOUN":
+            determiners = {child.lower_ for child in token.children
+                           if child.dep_ in {"det", "predet", "nummod"}}
+            if token.tag_ == "NNS" and determiners & {"both", "two"}:
+                return self._pair(token)
+            if determiners & DEFINITE_DETERMINERS:
+                return self._description(token)
+        return None
+
+    def _relative(self, token: Token) -> EntityMention | None:
+        antecedent = self.article.at(token.head.head)
+        if antecedent is None:
+            return None
+        text = self.article.doc[antecedent.start:antecedent.end].text
+        return EntityMention(token.i, token.i + 1, antecedent.entity,
+                             f"relative pronoun: {text!r}", antecedent.plural,
+                             antecedent.gender)
+
+    def _pronoun(self, token: Token) -> EntityMention | None:
+        takes, gender = PERSONAL_PRONOUNS[token.lower_]
+        if token.lower_ == "it" and token.head.lemma_ == "be":
+            return None  # "it was the night of ...", "it is clear that ...": no referent
+
+        def fits(mention: EntityMention) -> bool:
+            kind = mention.entity.kind
+            if takes == "person":
+                return kind == "person"
+            if takes == "thing":
+                return kind in THING_KINDS and not mention.plural
+            return mention.plural or kind == "group"
+
+        chosen = self._nearest(token, fits, gender)
+        if chosen is None and takes == "plural":  # "the ministry ... they said"
+            chosen = self._nearest(token, lambda m: m.entity.kind == "organization", "")
+        if chosen is None:
+            return None
+        text = self.article.doc[chosen.start:chosen.end].text
+        return EntityMention(token.i, token.i + 1, chosen.entity,
+                             f"pronoun {token.lower_!r}: nearest {chosen.entity.kind} "
+                             f"{text!r}", takes == "plural", gender or chosen.gender)
+
+    def _nearest(self, token: Token, fits: Callable[[EntityMention], bool],
+                 gender: Gender) -> EntityMention | None:
+        doc = self.article.doc
+        here = self.sentence_of[token.i]
+        candidates = [m for m in self.article.before(token)
+                      if fits(m) and m.root(doc).pos_ != "ADJ"]
+
+        def rank(mention: EntityMention) -> tuple[bool, bool, bool, int, bool, int]:
+            distance = here - self.sentence_of[mention.start]
+            return (bool(gender and mention.gender and mention.gender != gender),
+                    distance > self.window, bool(gender and not mention.gender), distance,
+                    mention.root(doc).dep_ not in SUBJECT_DEPS, -mention.start)
+
+        return min(candidates, key=rank, default=None)
+
+    def _pair(self, token: Token) -> EntityMention | None:
+        kinds = KIND_NOUNS.get(token.lemma_.lower())
+        start = _left_edge(token)
+
+        def is_pair(mention: EntityMention) -> bool:
+            members = mention.entity.members
+            return len(members) == 2 and (kinds is None or all(
+                getattr(member, "kind", "") in kinds for member in members))
+
+        pairs = [m for m in self.article.before(token) if is_pair(m)]
+        if pairs:
+            chosen = pairs[-1]
+            text = self.article.doc[chosen.start:chosen.end].text
+            return EntityMention(start, token.i + 1, chosen.entity,
+                                 f"pair: nearest group of two {text!r}", plural=True)
+        wanted = kinds or frozenset({"country"})
+        last_two: dict[str, EntityMention] = {}
+        for mention in reversed(self.article.before(token)):
+            if mention.entity.kind in wanted:
+                last_two.setdefault(mention.entity.key, mention)
+            if len(last_two) == 2:
+                group = group_entity([m.entity for m in last_two.values()])
+                return EntityMention(start, token.i + 1, group,
+                                     f"pair: the two {'/'.join(sorted(wanted))} entities "
+                                     "named last", plural=True)
+        return None
+
+    def _description(self, token: Token) -> EntityMention | None:
+        if any(child.dep_ == "prep" and child.lower_ == "of" for child in token.children):
+            return None  # "the capital of the region": a new referent, not an earlier one
+        doc = self.article.doc
+        head = token.lemma_.lower()
+        kinds = KIND_NOUNS.get(head)
+        modifiers = [child for child in token.children
+                     if child.dep_ in NAME_MODIFIER_DEPS and child.i < token.i]
+
+        plural = token.tag_ == "NNS"
+
+        def fits(mention: EntityMention) -> bool:
+            if mention.root(doc).pos_ == "ADJ":
+                return False
+            if plural != (mention.plural or mention.entity.kind == "group"):
+                return False  # "the Democratic leaders" is no one person
+            if kinds is not None:
+                return mention.entity.kind in kinds
+            words = _name_words(mention)
+            return ((head in words or token.lower_ in words)
+                    and all(self._modifier_fits(modifier, mention, words)
+                            for modifier in modifiers))
+
+        candidates = [m for m in self.article.before(token) if fits(m)]
+        if not candidates:
+            return None
+        chosen = candidates[-1]
+        text = doc[chosen.start:chosen.end].text
+        return EntityMention(_left_edge(token), token.i + 1, chosen.entity,
+                             f"description 'the {token.text}': nearest match {text!r}",
+                             token.tag_ == "NNS", chosen.gender)
+
+    def _modifier_fits(self, modifier: Token, mention: EntityMention, words: set[str]) -> bool:
+        """"the Azerbaijani ministry": the modifier is in the name, or names a country the
+        entity's key holds ("azerbaijan foreign ministry")."""
+        if modifier.lower_ in words:
+            return True
+        held = self.article.at(modifier)
+        return held is not None and held.entity.kind == "country" \
+            and held.entity.key in mention.entity.key
+
+
+def _name_words(mention: EntityMention) -> set[str]:
+    """Return the lowercase words of an entity's label, surface forms and titles."""
+    entity = mention.entity
+    texts = [entity.label, *entity.alt_labels, *getattr(entity, "titles", ())]
+    return {word.strip(".,").lower() for text in texts for word in text.split()}
+
+
+def _left_edge(token: Token) -> int:
+    """Return where a noun phrase starts: its leftmost pre-modifier (not its clauses)."""
+    lefts = list(token.lefts)
+    return lefts[0].left_edge.i if lefts else token.i
