@@ -143,7 +143,8 @@ class NameReader:
         self.gazetteer = gazetteer
         self.spans = name_spans(doc)
         self.place_names = {_words_key(span) for span in self.spans if _shown_as_place(span)}
-        persons = [span for span in self.spans if span.label_ == "PERSON"]
+        persons = [span for span in self.spans if span.label_ == "PERSON"
+                   and _words_key(span) not in self.place_names]
         known = _person_words(persons)
         persons += [span for span in self.spans if span.label_ != "PERSON"
                     and _words_key(span) in known and gazetteer.country(_words_key(span)) is None]
@@ -173,8 +174,7 @@ class NameReader:
                                      "gazetteer: demonym", plural=plural)
         if self.persons.has(span):
             return self.persons.mention(span)
-        is_place_name = _words_key(span) in self.place_names
-        if span.label_ in PLACE_LABELS or is_place_name:
+        if span.label_ in PLACE_LABELS or _words_key(span) in self.place_names:
             place = self.gazetteer.place(text)
             if place is not None:
                 return self._place_mention(span, place)
