@@ -136,8 +136,9 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         heads += [child for child in cue.children
                   if child.dep_ == "ccomp" and child != candidate.content_head
                   and _same_paragraph(doc, cue, child)]
+    paragraph = _paragraph_tokens(cue)
     content_tokens = {token.i for head in heads
-                      for token in _without_nested_clauses(head, cue_tokens)}
+                      for token in _without_nested_clauses(head, cue_tokens)} & paragraph
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
     content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
                              gap_tokens=gap_tokens)
@@ -400,6 +401,16 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
     if last is None or doc.text[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
         return None
     return quote
+
+
+def _paragraph_tokens(token: Token) -> set[int]:
+    """Return the indices of the tokens in ``token``'s paragraph (a parse may run a sentence
+    over a paragraph break, as after a headline)."""
+    doc = token.doc
+    start = doc.text.rfind("\n", 0, token.idx) + 1
+    end = doc.text.find("\n", token.idx)
+    span = doc.char_span(start, len(doc.text) if end < 0 else end, alignment_mode="expand")
+    return set(range(span.start, span.end)) if span is not None else {token.i}
 
 
 def _same_paragraph(doc: Doc, one: Token, other: Token) -> bool:

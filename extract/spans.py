@@ -16,6 +16,8 @@ from claimgraph.extract.quotes import QUOTE_MARKS
 from claimgraph.records import Mention
 
 Piece = tuple[int, int]
+# Punctuation that ends a sentence or clause: pieces of one content never lie across it.
+GAP_STOPS = frozenset({".", "!", "?", ":", ";", "\n"})
 
 
 def token_mention(doc: Doc, start: int, end: int) -> Mention:
@@ -50,7 +52,7 @@ def tokens_mention(
 
     Runs of consecutive tokens are pieces; a run joins the mention only if what separates it
     from the run of ``anchor`` is punctuation, space or tokens in ``gap_tokens`` (the cue and
-    what hangs off it). Each piece is trimmed of edge punctuation and conjunctions, but never
+    what hangs off it), and no sentence or clause ends in between (``GAP_STOPS``). Each piece is trimmed of edge punctuation and conjunctions, but never
     of quotation marks (a direct quotation keeps its marks).
     """
     runs = _runs(sorted(set(tokens)))
@@ -63,7 +65,8 @@ def tokens_mention(
         while 0 <= index + step < len(runs):
             one, other = sorted((runs[index], runs[index + step]))
             gap = range(one[1], other[0])
-            if not all(i in gap_tokens or _is_filler(doc[i]) for i in gap):
+            if not all((i in gap_tokens or _is_filler(doc[i])) and doc[i].text not in GAP_STOPS
+                       for i in gap):
                 break
             index += step
             kept.append(runs[index])
