@@ -24,6 +24,8 @@ NOT_SPEAKERS = frozenset({
     "read more", "photo", "photos", "video", "source", "sources", "more", "correction",
     "disclosure", "advertisement", "see also", "also", "listen", "click here", "subscribe",
     "follow", "contact", "email", "twitter", "caption", "credit", "image", "full story",
+    "the latest", "breaking", "breaking news", "exclusive", "wow", "opinion", "analysis",
+    "editorial", "live", "warning", "spoiler", "bottom line", "the bottom line",
 })
 SPEECH_POS = frozenset({"VERB", "AUX", "SCONJ"})
 

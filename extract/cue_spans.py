@@ -16,19 +16,16 @@ relation and part of speech.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from importlib.resources import files
-from pathlib import Path
+from dataclasses import dataclass
+from typing import ClassVar
 
 from spacy.tokens import Doc, Token
 
+from claimgraph.extract.edge_counts import EdgeCounts, Key
 from claimgraph.extract.quotes import QUOTE_MARKS
 
 EDGES_FILE = "cue_edges.tsv"
-# A key is trusted once seen this often; rarer keys defer to a more general one.
-MIN_SEEN = 3
 # Relations that never join a cue: the source, the content and clause-level attachments.
 NEVER_CUE_DEPS = frozenset({
     "nsubj", "nsubjpass", "csubj", "csubjpass", "expl", "ccomp", "xcomp", "dobj", "dative",
@@ -38,34 +35,12 @@ NEVER_CUE_DEPS = frozenset({
 # A phrase longer than this is never part of a cue ("in a statement released on ...").
 MAX_PHRASE = 4
 
-Key = tuple[str, ...]
-
 
 @dataclass(slots=True)
-class CueEdges:
+class CueEdges(EdgeCounts):
     """Counts per neighbour key: ``inside`` a gold cue, ``seen`` next to one at all."""
 
-    inside: dict[Key, int] = field(default_factory=dict)
-    seen: dict[Key, int] = field(default_factory=dict)
-
-    def belongs(self, keys: list[Key]) -> bool:
-        """Return whether a neighbour with ``keys`` (specific first) joins the cue.
-
-        The most specific key seen at least ``MIN_SEEN`` times decides: the neighbour joins
-        when it was inside a cue more often than not. A neighbour never seen stays out.
-        """
-        for key in keys:
-            seen = self.seen.get(key, 0)
-            if seen >= MIN_SEEN:
-                return self.inside.get(key, 0) * 2 > seen
-        return False
-
-    def add(self, keys: list[Key], *, inside: bool) -> None:
-        """Count one neighbour under each of its ``keys``."""
-        for key in keys:
-            self.seen[key] = self.seen.get(key, 0) + 1
-            if inside:
-                self.inside[key] = self.inside.get(key, 0) + 1
+    FILE: ClassVar[str] = EDGES_FILE
 
     def grow(self, core: Iterable[Token], blocked: set[int]) -> tuple[int, int]:
         """Return the token range ``(start, end)`` (end exclusive) of the cue grown from
@@ -86,27 +61,6 @@ class CueEdges:
                 members.update(range(unit_start, unit_end))
                 start, end = min(start, unit_start), max(end, unit_end)
         return start, end
-
-    def save(self, path: str | Path, *, min_seen: int = 2) -> None:
-        """Write the counts as TSV (key parts joined by ``|``), rare keys left out."""
-        with open(path, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, delimiter="\t", lineterminator="\n")
-            writer.writerow(["key", "inside", "seen"])
-            for key in sorted(self.seen):
-                if self.seen[key] >= min_seen:
-                    writer.writerow(["|".join(key), self.inside.get(key, 0), self.seen[key]])
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> CueEdges:
-        """Read a TSV written by :meth:`save`; without a path, the one shipped with claimgraph."""
-        source = Path(path) if path else Path(str(files(__package__) / EDGES_FILE))
-        edges = cls()
-        with open(source, encoding="utf-8", newline="") as stream:
-            for row in csv.DictReader(stream, delimiter="\t"):
-                key = tuple(row["key"].split("|"))
-                edges.inside[key] = int(row["inside"])
-                edges.seen[key] = int(row["seen"])
-        return edges
 
 
 def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],

@@ -52,8 +52,9 @@ def tokens_mention(
 
     Runs of consecutive tokens are pieces; a run joins the mention only if what separates it
     from the run of ``anchor`` is punctuation, space or tokens in ``gap_tokens`` (the cue and
-    what hangs off it), and no sentence or clause ends in between (``GAP_STOPS``). Each piece is trimmed of edge punctuation and conjunctions, but never
-    of quotation marks (a direct quotation keeps its marks).
+    what hangs off it), and no sentence or clause ends in between (``GAP_STOPS``). Each
+    piece is trimmed of edge punctuation and conjunctions, but never of quotation marks (a
+    direct quotation keeps its marks).
     """
     runs = _runs(sorted(set(tokens)))
     if not runs:
