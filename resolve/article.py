@@ -8,9 +8,10 @@ first two are here:
    it stands for in the article), organizations, places and named groups; a capital that
    acts or speaks stands for its country ("Ankara affirmed" -> Turkey) while a place that
    is only a place stays one ("Stepanakert was bombed");
-2. **state nouns and coordinations**: a demonym on a noun for a state ("the Armenian side",
-   "Azerbaijani forces") is the country; coordinated entities ("Armenia and Azerbaijan")
-   form a group;
+2. **state nouns, affiliations and coordinations**: a demonym on a noun for a state ("the
+   Armenian side", "Azerbaijani forces") is the country; a person's name on a noun for an
+   organization ("the Trump campaign") names that organization; coordinated entities
+   ("Armenia and Azerbaijan") form a group;
 3. **references**, left to right, each from the mentions before it (see
    :mod:`.references`): pronouns, relative pronouns, definite descriptions ("the ministry")
    and "both sides".
@@ -36,6 +37,7 @@ from claimgraph.resolve.entities import (
 )
 from claimgraph.resolve.gazetteer import Gazetteer, Place
 from claimgraph.resolve.names import (
+    TITLE_ABBREVIATIONS,
     Gender,
     PersonName,
     first_name_gender,
@@ -57,6 +59,8 @@ ACTOR_ROLES = frozenset({"agent", "beneficiary", "recipient", "target", "partner
                          "participant"})
 #: Nouns that, with a demonym, stand for the country's state: "the Armenian side",
 #: "Azerbaijani forces", "the Turkish government".
+#: Nouns for an organization named after a person: "the Trump campaign".
+AFFILIATION_NOUNS = frozenset({"campaign", "administration", "team", "camp", "foundation"})
 STATE_NOUNS = frozenset({
     "side", "government", "authority", "authorities", "administration", "leadership",
     "regime", "state", "force", "forces", "army", "military", "troops", "official",
@@ -185,9 +189,10 @@ class NameReader:
             return EntityMention(span.start, span.end,
                                  named_entity(key, text, "organization"), "organization name")
         if span.label_ == "NORP":
-            singular = span.root.lemma_ if plural else text
+            # The key is singular: "Republicans" and "Republican" are one group.
+            singular = [*words[:-1], span.root.lemma_] if plural else words
             return EntityMention(span.start, span.end,
-                                 named_entity(singular.lower(), text, "group"),
+                                 named_entity(" ".join(singular).lower(), text, "group"),
                                  "named group", plural=plural)
         if span.label_ in OTHER_NAME_LABELS:
             return None  # a work's or a product's title: no actor
@@ -316,9 +321,28 @@ def state_noun_mentions(doc: Doc, gazetteer: Gazetteer,
                 place = gazetteer.demonym(child.text)
                 country = place_entity(place, gazetteer) if place is not None else None
             if country is not None:
-                found.append(EntityMention(token.left_edge.i, token.i + 1, country,
+                found.append(EntityMention(_noun_phrase_start(token), token.i + 1, country,
                                            f"state noun: {child.text} {token.text}",
                                            plural=token.tag_ == "NNS"))
+                break
+    return found
+
+
+def affiliation_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMention]:
+    """Return mentions of the organizations named after a person: "the Trump campaign",
+    "Clinton's campaign", "the Obama administration" (key "donald trump campaign")."""
+    found = []
+    for token in doc:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in AFFILIATION_NOUNS:
+            continue
+        for child in token.children:
+            held = article.at(child) if child.dep_ in {"compound", "poss"} else None
+            if held is not None and held.entity.kind == "person" and child.i < token.i:
+                noun = token.lemma_.lower()
+                entity = named_entity(f"{held.entity.key} {noun}",
+                                      f"{held.entity.label} {noun}", "organization")
+                found.append(EntityMention(_noun_phrase_start(token), token.i + 1, entity,
+                                           f"affiliation: {child.text} {token.text}"))
                 break
     return found
 
@@ -339,6 +363,12 @@ def coordination_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMent
             found.append(EntityMention(start, end, group_entity(list(entities.values())),
                                        "coordination", plural=True))
     return found
+
+
+def _noun_phrase_start(token: Token) -> int:
+    """Return where a noun phrase starts: its leftmost pre-modifier (not its clauses)."""
+    lefts = list(token.lefts)
+    return lefts[0].left_edge.i if lefts else token.i
 
 
 def _conjuncts(token: Token) -> list[Token]:
@@ -404,7 +434,8 @@ def _titles(span: Span) -> list[str]:
     it ("Armenian Prime Minister" Nikol Pashinyan) and a nominal apposition ("Nikol
     Pashinyan, the prime minister")."""
     root = span.root
-    titles = []
+    titles = [token.text for token in span
+              if token.text.strip(".").lower() in TITLE_ABBREVIATIONS and token.i < root.i]
     for child in root.children:
         if child.i < span.start and child.dep_ in {"compound", "amod"}:
             words = [t for t in child.subtree if t.i < span.start and t.dep_ != "det"

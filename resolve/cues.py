@@ -66,7 +66,7 @@ class CueClasses:
     def meaning(self, attribution: Attribution, cue: Span, content: Span | None) -> CueMeaning:
         """Return the class, negation and hedges of an attribution whose cue and content
         are the Doc spans ``cue`` and ``content``."""
-        head = _cue_head(cue)
+        head = self._cue_word(cue)
         lemma = attribution.cue_lemma or head.lemma_.lower()
         frame = attribution.rule.removeprefix("verb:") if attribution.rule.startswith(
             "verb:") else ""
@@ -77,6 +77,14 @@ class CueClasses:
                             if self._is_hedge(child) and child.i >= content.start]
         hedges = tuple(dict.fromkeys(token.lower_ for token in hedge_words))
         return CueMeaning(self.cue_class(lemma, frame), negated, hedges)
+
+    def _cue_word(self, cue: Span) -> Token:
+        """Return the word of a cue phrase that carries its meaning: the first one listed
+        ("could not resist *pointing* out", "*unleashed* a series of tweets *saying*"),
+        else the cue's main word."""
+        listed = [token for token in cue
+                  if self.cue_class(token.lemma_) != UNKNOWN_CLASS and token.pos_ != "AUX"]
+        return listed[0] if listed else _cue_head(cue)
 
     def _is_hedge(self, token: Token) -> bool:
         return token.dep_ in HEDGE_DEPS and token.lemma_.lower() in self.hedges

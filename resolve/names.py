@@ -24,6 +24,12 @@ HONORIFICS: dict[str, Gender] = {
     "madam": "female", "dr": "", "prof": "", "sen": "", "rep": "", "gov": "", "rev": "",
 }
 GENERATIONAL_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+#: Abbreviated titles and the word a description uses ("Sen. Sanders" ... "the senator").
+TITLE_ABBREVIATIONS: dict[str, str] = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+    "lt": "lieutenant", "col": "colonel", "pres": "president", "dr": "doctor",
+    "prof": "professor", "rev": "reverend", "atty": "attorney",
+}
 
 
 @dataclass(frozen=True, slots=True)

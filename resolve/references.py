@@ -9,8 +9,8 @@ mentions before the reference:
 * **personal pronouns**: he/she take a person, it a singular non-person, they a plural or
   a group (an organization when there is none). The nearest compatible mention wins,
   ranked by gender agreement first (a guess from a first name can be wrong, so a mismatch
-  ranks last instead of ruling out), then mentions within ``window`` sentences, then a
-  known gender before an unknown one, then by sentence distance, then subjects before
+  ranks last instead of ruling out), then mentions within ``window`` sentences, then by
+  sentence distance, then a known gender before an unknown one, then subjects before
   other mentions, then by distance. An
   "it" that is the subject of "be" ("it was the night of ...") is taken as having no
   referent;
@@ -21,9 +21,11 @@ mentions before the reference:
   foreign ministry"), or for a class noun ("the country") the nearest of that kind. A
   description with an "of" complement ("the capital of the region") introduces a new
   referent and is left alone;
+* **relative pronouns** choose among conjuncts the nearest, and want an actor for "who"
+  and a non-person for "which";
 * **"both sides", "the two sides", "both countries", "the two leaders"**: the nearest
-  group of two (from a coordination or an earlier "both sides"), else the two entities
-  of the noun's kind (countries unless the noun says persons) named last.
+  group of two of the noun's kind (from a coordination or an earlier "both sides"), else,
+  unless the noun says persons, the two countries named last.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from spacy.tokens import Token
 
 from claimgraph.resolve.article import ArticleEntities, EntityMention
 from claimgraph.resolve.entities import group_entity
-from claimgraph.resolve.names import Gender
+from claimgraph.resolve.names import TITLE_ABBREVIATIONS, Gender
 
 #: Third-person pronouns: (what they take: "person", "thing" or "plural", gender).
 PERSONAL_PRONOUNS: dict[str, tuple[str, Gender]] = {
@@ -55,6 +57,8 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
     "leader": frozenset({"person"}), "candidate": frozenset({"person"}),
 }
 THING_KINDS = frozenset({"country", "state", "city", "place", "organization"})
+#: What "who" can stand for: persons and groups of them, organizations, names of unknown kind.
+ACTOR_KINDS = frozenset({"person", "group", "organization", ""})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 NAME_MODIFIER_DEPS = frozenset({"amod", "compound"})
 
@@ -96,13 +100,32 @@ class _References:
         return None
 
     def _relative(self, token: Token) -> EntityMention | None:
-        antecedent = self.article.at(token.head.head)
+        antecedent = self._antecedent_of_relative(token)
         if antecedent is None:
             return None
         text = self.article.doc[antecedent.start:antecedent.end].text
         return EntityMention(token.i, token.i + 1, antecedent.entity,
                              f"relative pronoun: {text!r}", antecedent.plural,
                              antecedent.gender)
+
+    def _antecedent_of_relative(self, token: Token) -> EntityMention | None:
+        """Return the mention a relative clause hangs on: the noun the parse gives, or of
+        a coordination the conjunct nearest before the pronoun ("Oprah Winfrey, ... and
+        Stevie Wonder, who joked"). "who" wants an actor, "which" a non-person; when the
+        noun does not fit ("Donna Rawlings, of Ashton, Md., who"), its heads are tried."""
+        wants_actor = token.lower_ in {"who", "whom", "whose"}
+        head = token.head.head
+        for _ in range(4):
+            conjuncts = [head, *(t for t in head.subtree if t.dep_ == "conj" and t.i < token.i)]
+            candidate = self.article.at(max(conjuncts, key=lambda t: t.i))
+            if candidate is not None and (
+                    (candidate.entity.kind in ACTOR_KINDS) == wants_actor
+                    or (not wants_actor and candidate.entity.kind != "person")):
+                return candidate
+            if head.head == head:
+                return None
+            head = head.head
+        return None
 
     def _pronoun(self, token: Token) -> EntityMention | None:
         takes, gender = PERSONAL_PRONOUNS[token.lower_]
@@ -134,10 +157,10 @@ class _References:
         candidates = [m for m in self.article.before(token)
                       if fits(m) and m.root(doc).pos_ != "ADJ"]
 
-        def rank(mention: EntityMention) -> tuple[bool, bool, bool, int, bool, int]:
+        def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, int]:
             distance = here - self.sentence_of[mention.start]
             return (bool(gender and mention.gender and mention.gender != gender),
-                    distance > self.window, bool(gender and not mention.gender), distance,
+                    distance > self.window, distance, bool(gender and not mention.gender),
                     mention.root(doc).dep_ not in SUBJECT_DEPS, -mention.start)
 
         return min(candidates, key=rank, default=None)
@@ -157,16 +180,16 @@ class _References:
             text = self.article.doc[chosen.start:chosen.end].text
             return EntityMention(start, token.i + 1, chosen.entity,
                                  f"pair: nearest group of two {text!r}", plural=True)
-        wanted = kinds or frozenset({"country"})
+        if kinds not in (None, frozenset({"country"})):
+            return None  # two persons named last are too often not the two meant
         last_two: dict[str, EntityMention] = {}
         for mention in reversed(self.article.before(token)):
-            if mention.entity.kind in wanted:
+            if mention.entity.kind == "country":
                 last_two.setdefault(mention.entity.key, mention)
             if len(last_two) == 2:
                 group = group_entity([m.entity for m in last_two.values()])
                 return EntityMention(start, token.i + 1, group,
-                                     f"pair: the two {'/'.join(sorted(wanted))} entities "
-                                     "named last", plural=True)
+                                     "pair: the two countries named last", plural=True)
         return None
 
     def _description(self, token: Token) -> EntityMention | None:
@@ -212,10 +235,12 @@ class _References:
 
 
 def _name_words(mention: EntityMention) -> set[str]:
-    """Return the lowercase words of an entity's label, surface forms and titles."""
+    """Return the lowercase words of an entity's label, surface forms and titles, with
+    abbreviated titles written out ("Sen.": "senator")."""
     entity = mention.entity
     texts = [entity.label, *entity.alt_labels, *getattr(entity, "titles", ())]
-    return {word.strip(".,").lower() for text in texts for word in text.split()}
+    words = {word.strip(".,").lower() for text in texts for word in text.split()}
+    return words | {TITLE_ABBREVIATIONS[word] for word in words if word in TITLE_ABBREVIATIONS}
 
 
 def _left_edge(token: Token) -> int:

@@ -25,6 +25,7 @@ from claimgraph.resolve.article import (
     ArticleEntities,
     EntityMention,
     NameReader,
+    affiliation_mentions,
     coordination_mentions,
     state_noun_mentions,
 )
@@ -34,7 +35,8 @@ from claimgraph.resolve.references import resolve_references
 from claimgraph.resolve.roles import syntactic_role
 
 #: Rules whose mentions inside a content are added as subjects (names are already there).
-REFERENCE_RULES = ("pronoun", "relative pronoun", "description", "pair", "state noun")
+REFERENCE_RULES = ("pronoun", "relative pronoun", "description", "pair", "state noun",
+                   "affiliation")
 FIRST_PERSON = frozenset({"i", "me", "my"})
 SUBJECT_PRONOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "dative", "poss"})
 
@@ -43,7 +45,8 @@ def read_article(doc: Doc, gazetteer: Gazetteer | None = None,
                  pronoun_window: int = 2) -> ArticleEntities:
     """Return every entity mention of ``doc`` with its canonical entity.
 
-    Names first, then state nouns ("the Armenian side") and coordinations, then, left to
+    Names first, then state nouns ("the Armenian side"), organizations named after a person
+    ("the Trump campaign") and coordinations, then, left to
     right, the references to them (see :mod:`.article` and :mod:`.references`).
     """
     gazetteer = gazetteer or load_gazetteer()
@@ -51,6 +54,8 @@ def read_article(doc: Doc, gazetteer: Gazetteer | None = None,
     for mention in NameReader(doc, gazetteer).mentions():
         article.add(mention)
     for mention in state_noun_mentions(doc, gazetteer, article):
+        article.add(mention)
+    for mention in affiliation_mentions(doc, article):
         article.add(mention)
     for mention in coordination_mentions(doc, article):
         article.add(mention)
