@@ -51,6 +51,11 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 #: Labels the recognizer sometimes puts on a person's name ("Trump" as a WORK_OF_ART).
 OTHER_NAME_LABELS = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 ALONE = "person: surname alone"
+#: Common nouns this package knows (titles, place and state nouns): a run of capitalized
+#: words ending in one is a headline's phrase, not a name ("Senator from Texas").
+COMMON_HEAD_NOUNS = frozenset({*TITLE_ABBREVIATIONS.values(), *PLACE_NOUNS,
+                               "senator", "president", "minister", "official", "spokesman",
+                               "spokeswoman", "leader", "candidate", "nominee"})
 FINITE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 #: Roles in which a capital city stands for its government ("Ankara affirmed", "stood by
@@ -194,8 +199,8 @@ class NameReader:
             return EntityMention(span.start, span.end,
                                  named_entity(" ".join(singular).lower(), text, "group"),
                                  "named group", plural=plural)
-        if span.label_ in OTHER_NAME_LABELS:
-            return None  # a work's or a product's title: no actor
+        if span.label_ in OTHER_NAME_LABELS or span.root.lower_ in COMMON_HEAD_NOUNS:
+            return None  # a work's title; a headline's "Former White House Doctor"
         # A proper-noun run the recognizer missed ("Tester said"): a name of unknown kind.
         return EntityMention(span.start, span.end, named_entity(text.lower(), text, ""),
                              "proper noun")

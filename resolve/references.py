@@ -10,8 +10,8 @@ mentions before the reference:
   a group (an organization when there is none). The nearest compatible mention wins,
   ranked by gender agreement first (a guess from a first name can be wrong, so a mismatch
   ranks last instead of ruling out), then mentions within ``window`` sentences, then by
-  sentence distance, then a known gender before an unknown one, then subjects before
-  other mentions, then by distance. An
+  sentence distance, then a known gender before an unknown one, then the subject of the
+  main clause, then other subjects, then by distance. An
   "it" that is the subject of "be" ("it was the night of ...") is taken as having no
   referent;
 * **relative pronouns** (which, who, that) take the noun their clause hangs on ("the
@@ -157,11 +157,14 @@ class _References:
         candidates = [m for m in self.article.before(token)
                       if fits(m) and m.root(doc).pos_ != "ADJ"]
 
-        def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, int]:
+        def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, bool, int]:
             distance = here - self.sentence_of[mention.start]
+            root = mention.root(doc)
+            is_subject = root.dep_ in SUBJECT_DEPS
             return (bool(gender and mention.gender and mention.gender != gender),
                     distance > self.window, distance, bool(gender and not mention.gender),
-                    mention.root(doc).dep_ not in SUBJECT_DEPS, -mention.start)
+                    not (is_subject and root.head.dep_ == "ROOT"), not is_subject,
+                    -mention.start)
 
         return min(candidates, key=rank, default=None)
 
