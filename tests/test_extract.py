@@ -1,0 +1,180 @@
+"""The claim_attribution component on the seed article and on hand-made sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimgraph.extract.cue_spans import CueEdges
+from claimgraph.records import Attribution
+
+
+def attributions_of(nlp, text: str) -> list[Attribution]:
+    return nlp(text)._.attributions
+
+
+def find(attributions: list[Attribution], cue: str) -> Attribution:
+    """Return the one attribution whose cue text is ``cue``."""
+    matching = [attribution for attribution in attributions if attribution.cue.text == cue]
+    assert len(matching) == 1, [attribution.cue.text for attribution in attributions]
+    return matching[0]
+
+
+def piece_texts(text: str, attribution: Attribution) -> list[str]:
+    return [text[start:end] for start, end in attribution.content.pieces()]
+
+
+# --- the seed article ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_attributions(nlp, seed_text: str) -> list[Attribution]:
+    return attributions_of(nlp, seed_text)
+
+
+def test_seed_pashinyan_considered_leaves_out_ankara(seed_attributions) -> None:
+    pashinyan = find(seed_attributions, "considered")
+    assert "Nikol Pashinyan" in pashinyan.source.text
+    assert "caused by Turkish support for Azerbaijan" in pashinyan.content.text
+    assert "Ankara" not in pashinyan.content.text
+
+
+def test_seed_ankara_affirmed(seed_attributions) -> None:
+    ankara = find(seed_attributions, "affirmed")
+    assert ankara.source.text == "Ankara"
+    assert "it stood by Baku in the conflict" in ankara.content.text
+
+
+def test_seed_ministry_stated_direct_quote(seed_attributions) -> None:
+    ministry = find(seed_attributions, "stated")
+    assert ministry.source.text == "the ministry"
+    assert ministry.content.text.startswith("“The aim of the visit is")
+    assert ministry.quote_type == "direct"
+
+
+def test_seed_according_to_correspondent(seed_attributions) -> None:
+    afp = find(seed_attributions, "according to")
+    assert afp.source.text == "an AFP correspondent"
+    assert "Stepanakert, was bombed" in afp.content.text
+
+
+def test_seed_resident_told(seed_attributions) -> None:
+    resident = find(seed_attributions, "told")
+    assert resident.source.text == "A resident"
+    assert "it was undoubtedly the night of the heaviest bombing" in resident.content.text
+
+
+def test_seed_two_sides_vowed_and_call_on_countries(seed_attributions) -> None:
+    assert find(seed_attributions, "vowed").source.text == "the two sides"
+    assert find(seed_attributions, "called on").content.text == "to follow it"
+
+
+# --- quotations -------------------------------------------------------------------------
+
+
+def test_quote_after_the_verb(nlp) -> None:
+    said = find(attributions_of(nlp, "He said: “We will rebuild the bridge.”"), "said:")
+    assert said.source.text == "He"
+    assert said.content.text == "“We will rebuild the bridge.”"
+    assert said.quote_type == "direct"
+
+
+def test_quote_before_the_verb(nlp) -> None:
+    said = find(attributions_of(nlp, "“We will rebuild the bridge,” the mayor said."), "said")
+    assert said.source.text == "the mayor"
+    assert said.content.text == "“We will rebuild the bridge,”"
+
+
+def test_quote_around_the_verb_is_one_content_in_two_pieces(nlp) -> None:
+    text = "“We will rebuild the bridge,” the mayor said, “and we will do it this year.”"
+    said = find(attributions_of(nlp, text), "said")
+    assert said.source.text == "the mayor"
+    assert piece_texts(text, said) == ["“We will rebuild the bridge,”",
+                                       "“and we will do it this year.”"]
+
+
+def test_quote_continues_in_the_next_sentence(nlp) -> None:
+    text = ("“We will rebuild the bridge,” the mayor said. "
+            "“It will take a year. Nobody will be left behind.”")
+    said = find(attributions_of(nlp, text), "said")
+    assert piece_texts(text, said) == ["“We will rebuild the bridge,”",
+                                       "“It will take a year. Nobody will be left behind.”"]
+
+
+def test_quotation_over_several_paragraphs(nlp) -> None:
+    text = ("The mayor spoke on Monday.\n\n“We will rebuild the bridge. It will take a year.\n\n"
+            "“Nobody will be left behind,” the mayor said.")
+    said = find(attributions_of(nlp, text), "said")
+    assert said.content.text.startswith("“We will rebuild the bridge. It will take a year.")
+    assert said.content.text.endswith("“Nobody will be left behind,”")
+
+
+def test_unbalanced_quotation_mark_does_not_stop_later_attributions(nlp) -> None:
+    text = ("The union called the offer “unacceptable. Workers voted on Monday.\n\n"
+            "The company said that the strike would end soon.\n\n"
+            "“We will not give in,” the union leader said.")
+    attributions = attributions_of(nlp, text)
+    company = next(a for a in attributions if a.source and a.source.text == "The company")
+    assert company.content.text == "that the strike would end soon"
+    leader = next(a for a in attributions if a.source and a.source.text == "the union leader")
+    assert leader.content.text == "“We will not give in,”"
+
+
+# --- other constructions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["that the talks had failed", "the talks had failed"])
+def test_told_someone_that(nlp, content: str) -> None:
+    told = find(attributions_of(nlp, f"The minister told reporters {content}."), "told")
+    assert told.source.text == "The minister"
+    assert told.content.text == content
+    assert "reporters" not in told.content.text
+
+
+def test_according_to(nlp) -> None:
+    text = "The bridge will reopen in May, according to city officials."
+    according = find(attributions_of(nlp, text), "according to")
+    assert according.source.text == "city officials"
+    assert according.content.text == "The bridge will reopen in May"
+
+
+def test_according_to_in_the_middle_splits_the_content(nlp) -> None:
+    text = "Donations, according to the campaign, have doubled since June."
+    according = find(attributions_of(nlp, text), "according to")
+    assert piece_texts(text, according) == ["Donations", "have doubled since June"]
+
+
+def test_verb_group_joins_the_cue(nlp) -> None:
+    said = find(attributions_of(nlp, "The senator has also said that he did not know."),
+                "has also said")
+    assert said.content.text == "that he did not know"
+    assert not said.negated
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("The spokesman did not say whether the plant would close.", "did not say"),
+    ("The spokesman never claimed that the plant would close.", "never claimed"),
+])
+def test_negated_cue(nlp, text: str, cue: str) -> None:
+    negated = find(attributions_of(nlp, text), cue)
+    assert negated.negated
+    assert negated.source.text == "The spokesman"
+
+
+def test_colon_cue_in_a_transcript(nlp) -> None:
+    text = "The debate went on.\n\nMORALES: Well, the budget is simply too small."
+    colon = find(attributions_of(nlp, text), ":")
+    assert colon.source.text == "MORALES"
+    assert colon.content.text.startswith("Well, the budget is simply too small")
+
+
+def test_cue_edges_decide_by_the_most_specific_key_seen_often_enough() -> None:
+    edges = CueEdges()
+    for inside in (True, True, False):
+        edges.add([("L", "advmod", "also"), ("L", "advmod", "ADV")], inside=inside)
+    for _ in range(3):
+        edges.add([("L", "advmod", "angrily"), ("L", "advmod", "ADV")], inside=False)
+    assert edges.belongs([("L", "advmod", "also"), ("L", "advmod", "ADV")])
+    assert not edges.belongs([("L", "advmod", "angrily"), ("L", "advmod", "ADV")])
+    # A rare word defers to its part of speech: 2 of 6 adverbs were inside.
+    assert not edges.belongs([("L", "advmod", "loudly"), ("L", "advmod", "ADV")])
+    assert not edges.belongs([("R", "npadvmod", "Friday")])
