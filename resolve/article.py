@@ -280,18 +280,21 @@ class _PersonIndex:
 
     def _resolve(self, name: PersonName, span: Span) -> tuple[str, str, str]:
         """Return (key, label, rule) of a name: a full name stands for itself; a surname
-        or first name alone for the first full name in the article that has it (one
-        introduced before the mention first), if its honorific allows."""
+        or first name alone for a full name in the article that has it, if its honorific
+        allows: one introduced before the mention first, then one whose first name is a
+        known one (a headline's "Rip Donald Trump" loses to "Donald Trump"), then the first
+        introduced ("Clinton" after "Hillary Clinton ... Bill Clinton" is Hillary)."""
         if name.is_full:
             return name.key, name.label, "person: full name"
         for part in ("last", "first"):
             matches = [full for full in self.full_names.values()
                        if getattr(full, part).lower() == name.last.lower()
                        and _compatible(name.honorific_gender, name_gender(full))]
-            before = [full for full in matches if self._first_start(full) < span.start]
-            chosen = (before or matches)[:1]
-            if chosen:
-                return chosen[0].key, chosen[0].label, f"person: {part} name of {chosen[0].label}"
+            if matches:
+                chosen = min(matches, key=lambda full: (
+                    self._first_start(full) > span.start, not name_gender(full),
+                    self._first_start(full)))
+                return chosen.key, chosen.label, f"person: {part} name of {chosen.label}"
         return name.last.lower(), name.last, ALONE
 
     def _first_start(self, full: PersonName) -> int:
