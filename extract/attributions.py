@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
@@ -35,6 +35,7 @@ from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.extract.quotes import Quotation, find_quotations
 from claimgraph.extract.spans import (
     char_mention,
+    doc_text,
     pieces_mention,
     token_mention,
     tokens_mention,
@@ -107,13 +108,14 @@ def find_attributions(
              for candidate in candidates]
     found.extend(according_to_attributions(doc))
     found.extend(colon_attributions(doc, found))
-    quotations = find_quotations(doc.text)
+    quotations = find_quotations(doc_text(doc))
     found = widen_to_quotations(doc, found, quotations)
     if continue_quotations:
         found = continue_into_quotations(doc, found, quotations)
     found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon, edges=edges))
     found = drop_nested(found)
-    return sorted((_with_subjects(doc, attribution) for attribution in found),
+    entities = doc.ents
+    return sorted((_with_subjects(doc, attribution, entities) for attribution in found),
                   key=lambda attribution: attribution.cue.start)
 
 
@@ -383,7 +385,7 @@ def _source_mention(cue: Token) -> Mention | None:
 
 def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | None:
     # The last word inside the closing mark, as the mark may open the parse's next sentence.
-    for position in (_last_inside(doc.text, quote), quote.start):
+    for position in (_last_inside(doc_text(doc), quote), quote.start):
         token = _token_at(doc, position)
         if token is None:
             continue
@@ -404,15 +406,15 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
         return None
     sentence_end = max(token.sent.end_char, end)
     quote = next((quote for quote in quotations if quote.start >= sentence_end), None)
-    if quote is None or doc.text[sentence_end:quote.start].strip() or \
-            "\n" in doc.text[end:quote.start]:
+    if quote is None or doc_text(doc)[sentence_end:quote.start].strip() or \
+            "\n" in doc_text(doc)[end:quote.start]:
         return None
     if any(start < quote.end and quote.start < stop and not quote.start <= cue < quote.end
            for start, stop, cue in claimed):
         return None
     # The sentence holding the quotation's last word ends with the quotation.
-    last = _token_at(doc, _last_inside(doc.text, quote))
-    if last is None or doc.text[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
+    last = _token_at(doc, _last_inside(doc_text(doc), quote))
+    if last is None or doc_text(doc)[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
         return None
     return quote
 
@@ -421,9 +423,9 @@ def _paragraph_tokens(token: Token) -> set[int]:
     """Return the indices of the tokens in ``token``'s paragraph (a parse may run a sentence
     over a paragraph break, as after a headline)."""
     doc = token.doc
-    start = doc.text.rfind("\n", 0, token.idx) + 1
-    end = doc.text.find("\n", token.idx)
-    span = doc.char_span(start, len(doc.text) if end < 0 else end, alignment_mode="expand")
+    start = doc_text(doc).rfind("\n", 0, token.idx) + 1
+    end = doc_text(doc).find("\n", token.idx)
+    span = doc.char_span(start, len(doc_text(doc)) if end < 0 else end, alignment_mode="expand")
     return set(range(span.start, span.end)) if span is not None else {token.i}
 
 
@@ -492,5 +494,7 @@ def _quote_type_of(content: Mention) -> QuoteType:
     return "direct" if direct else "mixed"
 
 
-def _with_subjects(doc: Doc, attribution: Attribution) -> Attribution:
-    return replace(attribution, subjects=tuple(subject_mentions(doc, attribution.content)))
+def _with_subjects(doc: Doc, attribution: Attribution,
+                   entities: tuple[Span, ...]) -> Attribution:
+    return replace(attribution,
+                   subjects=tuple(subject_mentions(doc, attribution.content, entities)))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from claimgraph.extract.spans import char_mention
+from claimgraph.extract.spans import char_mention, doc_text
 from claimgraph.records import Attribution
 
 # A paragraph that starts (after an optional quotation mark) with a short name and a colon.
@@ -41,7 +41,7 @@ def colon_attributions(doc: Doc, found: Iterable[Attribution] = ()) -> Iterator[
     taken = [piece for attribution in found
              for mention in (attribution.cue, attribution.content)
              for piece in mention.pieces()]
-    text = doc.text
+    text = doc_text(doc)
     for match in _SPEAKER.finditer(text):
         name_start, name_end = match.span("name")
         name = match.group("name").strip()

@@ -9,6 +9,7 @@ hanging off the cue) and trimming junk from the edges of each piece.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from weakref import WeakKeyDictionary
 
 from spacy.tokens import Doc, Token
 
@@ -16,8 +17,18 @@ from claimgraph.extract.quotes import QUOTE_MARKS
 from claimgraph.records import Mention
 
 Piece = tuple[int, int]
+# Doc.text joins every token anew on each call: the rules read it often, so keep it per Doc.
+_TEXTS: WeakKeyDictionary[Doc, str] = WeakKeyDictionary()
 # Punctuation that ends a sentence or clause: pieces of one content never lie across it.
 GAP_STOPS = frozenset({".", "!", "?", ":", ";", "\n"})
+
+
+def doc_text(doc: Doc) -> str:
+    """Return ``doc.text``, computed once per Doc."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
 
 
 def token_mention(doc: Doc, start: int, end: int) -> Mention:
@@ -28,7 +39,7 @@ def token_mention(doc: Doc, start: int, end: int) -> Mention:
 
 def char_mention(doc: Doc, start: int, end: int) -> Mention:
     """Return the characters ``start:end`` of the doc's text as a mention."""
-    return Mention(start, end, doc.text[start:end])
+    return Mention(start, end, doc_text(doc)[start:end])
 
 
 def pieces_mention(doc: Doc, pieces: Iterable[Piece]) -> Mention:
@@ -42,7 +53,7 @@ def pieces_mention(doc: Doc, pieces: Iterable[Piece]) -> Mention:
             merged.append([start, end])
     start, end = merged[0][0], merged[-1][1]
     parts = tuple((a, b) for a, b in merged) if len(merged) > 1 else ()
-    return Mention(start, end, doc.text[start:end], parts=parts)
+    return Mention(start, end, doc_text(doc)[start:end], parts=parts)
 
 
 def tokens_mention(

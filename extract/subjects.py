@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from claimgraph.records import Entity, EntityType, Mention
 
@@ -15,15 +15,21 @@ SUBJECT_LABELS: dict[str, EntityType] = {
 }
 
 
-def subject_mentions(doc: Doc, content: Mention) -> Iterator[Mention]:
+def subject_mentions(doc: Doc, content: Mention,
+                     entities: Sequence[Span] | None = None) -> Iterator[Mention]:
     """Yield the named-entity mentions inside ``content``, and runs of proper nouns the
-    entity recognizer missed ("Nagorno Karabakh"), each with a provisional entity."""
+    entity recognizer missed ("Nagorno Karabakh"), each with a provisional entity.
+
+    ``entities`` are the doc's entities (``doc.ents``, which spaCy rebuilds on each read:
+    pass it when calling this for many contents of one doc)."""
     span = doc.char_span(content.start, content.end, alignment_mode="contract")
     if span is None:
         return
+    ents = [entity for entity in (doc.ents if entities is None else entities)
+            if span.start <= entity.start and entity.end <= span.end]
     # Tokens of any entity (dates and numbers too) are never part of a proper-noun run.
-    taken = {token.i for entity in span.ents for token in entity}
-    for entity in span.ents:
+    taken = {token.i for entity in ents for token in entity}
+    for entity in ents:
         if entity.label_ in SUBJECT_LABELS:
             yield _subject(entity.start_char, entity.end_char, entity.text, entity.label_)
     run: list[int] = []
