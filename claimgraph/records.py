@@ -8,6 +8,7 @@ into JSON freely (gold annotations from a corpus use the same shapes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -82,25 +83,35 @@ class Attribution:
     confidence: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON shape used by ``claimgraph extract`` (stable interface)."""
+    def to_dict(self, entity_iri: Callable[[Entity], str] | None = None) -> dict[str, Any]:
+        """Return the JSON shape used by ``claimgraph extract`` (stable interface).
+
+        ``entity_iri`` gives each entity's IRI (the graph stage knows how IRIs are made);
+        without it, entities carry no ``iri``.
+        """
+        def mention(item: Mention) -> dict[str, Any]:
+            return _mention_dict(item, entity_iri)
+
         return {
-            "source": _mention_dict(self.source) if self.source else None,
-            "cue": {**_mention_dict(self.cue), "lemma": self.cue_lemma,
+            "source": mention(self.source) if self.source else None,
+            "cue": {**mention(self.cue), "lemma": self.cue_lemma,
                     "class": self.cue_class, "negated": self.negated},
-            "content": _mention_dict(self.content),
-            "subjects": [_mention_dict(subject) for subject in self.subjects],
+            "content": mention(self.content),
+            "subjects": [mention(subject) for subject in self.subjects],
             "quote_type": self.quote_type,
         }
 
 
-def _mention_dict(mention: Mention) -> dict[str, Any]:
+def _mention_dict(mention: Mention,
+                  entity_iri: Callable[[Entity], str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"start": mention.start, "end": mention.end, "text": mention.text}
     if mention.label:
         result["label"] = mention.label
     if mention.entity is not None:
         entity = asdict(mention.entity)
         entity.pop("alt_labels")
+        if entity_iri is not None:
+            entity = {"iri": entity_iri(mention.entity), **entity}
         result["entity"] = entity
     if mention.role:
         result["role"] = mention.role

@@ -114,7 +114,7 @@ def test_query_json_export_and_gephi_from_the_command_line(tmp_path: Path, capsy
                  "-o", str(gexf)]) == 0
     graph = nx.read_gexf(gexf)
     labels = {data["label"] for _, data in graph.nodes(data=True)}
-    assert {"Weber", "Germany", "Belgium"} <= labels
+    assert {"Robert Weber", "Germany", "Belgium"} <= labels  # "Weber" resolved
     nquads = tmp_path / "all.nq"
     assert main(["export", "--store", store, "--format", "nq", "-o", str(nquads)]) == 0
     assert "Port officials" in nquads.read_text(encoding="utf-8")

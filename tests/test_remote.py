@@ -69,7 +69,7 @@ def test_cli_ingests_queries_and_exports_through_an_oxigraph_server(
     assert main(["query", str(EXAMPLE_QUERY), *endpoint]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["source", "cue", "claim"]
-    assert table[2].startswith("Weber   said  “This dispute is hurting factories in Germany")
+    assert table[2].startswith("Robert Weber  said  “This dispute is hurting factories in Germany")
     assert main(["export", *endpoint, "--format", "nq", "-o", str(tmp_path / "remote.nq")]) == 0
     gexf = tmp_path / "remote.gexf"
     assert main(["export", *endpoint, "--format", "gexf", "-o", str(gexf)]) == 0
