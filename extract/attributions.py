@@ -55,6 +55,9 @@ CUE_ATTACHMENTS = frozenset({"prt", "neg"})
 # Marks that make a content (partly) quoted, and every character a quotation mark is made of.
 QUOTING = ("“", "”", '"', "''", "``")
 QUOTE_CHARACTERS = frozenset("“”\"'`«»„")
+# Verbs whose subject is part of the content, not its source: "X seems to", "X is expected to".
+RAISING_LEMMAS = frozenset({"seem", "appear"})
+PASSIVE_RAISING_LEMMAS = frozenset({"expect"})
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -154,13 +157,22 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
     nested = {token.i for head in heads for token in head.subtree} - {
         token.i for head in heads for token in _without_nested_clauses(head, cue_tokens)}
     others = {token.i for head in heads[1:] for token in head.subtree}
-    content_tokens = (shaped | others) - nested & paragraph
+    content_tokens = (shaped | others) - nested
+    raised = _raised_subject(cue, candidate.frame)
+    if candidate.frame == "xcomp":
+        # "X seems to …", "X is expected to …": the subject belongs to what is attributed
+        # (to no one); "told his advisers to …": so does the object.
+        extra = raised or next((child for child in cue.children if child.dep_ == "dobj"
+                                and child.i < candidate.content_head.i), None)
+        if extra is not None:
+            content_tokens |= {token.i for token in extra.subtree}
+    content_tokens &= paragraph
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
     content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
                              gap_tokens=gap_tokens)
     if content is None:  # nothing left but punctuation: fall back to the whole subtree
         content = _subtree_mention(candidate.content_head)
-    source = _source_mention(cue)
+    source = None if raised is not None else _source_mention(cue)
     blocked = _tokens_of(doc, [content, source])
     cue_start, cue_end = edges.grow(_cue_core(cue, candidate.frame), blocked)
     return Attribution(
@@ -173,6 +185,19 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         rule=f"verb:{candidate.frame}",
         confidence=round(candidate.precision, 3),
     )
+
+
+def _raised_subject(cue: Token, frame: str) -> Token | None:
+    """Return the subject of a raising cue ("Melania seems to have vanished", "the court is
+    expected to rule"): it is part of the content, and the attribution has no source."""
+    if frame != "xcomp":
+        return None
+    lemma = cue.lemma_.lower()
+    for child in cue.children:
+        if (child.dep_ == "nsubj" and lemma in RAISING_LEMMAS) or (
+                child.dep_ == "nsubjpass" and lemma in PASSIVE_RAISING_LEMMAS):
+            return child
+    return None
 
 
 def is_negated(cue: Token) -> bool:
