@@ -89,8 +89,8 @@ def find_attributions(
     lexicon: CueLexicon,
     edges: CueEdges | None = None,
     content_edges: ContentEdges | None = None,
-    min_precision: float = 0.3,
-    unseen_clause_precision: float = 0.35,
+    min_precision: float = 0.4,
+    unseen_clause_precision: float = 0.45,
     continue_quotations: bool = True,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.

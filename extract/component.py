@@ -25,8 +25,8 @@ class ClaimAttribution:
         self,
         name: str = "claim_attribution",
         *,
-        min_precision: float = 0.3,
-        unseen_clause_precision: float = 0.35,
+        min_precision: float = 0.4,
+        unseen_clause_precision: float = 0.45,
         lexicon_path: str | None = None,
     ) -> None:
         self.name = name
@@ -46,7 +46,7 @@ class ClaimAttribution:
     "claim_attribution",
     requires=["token.dep", "token.head", "token.lemma", "token.pos"],
     assigns=["doc._.attributions"],
-    default_config={"min_precision": 0.3, "unseen_clause_precision": 0.35, "lexicon_path": None},
+    default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None},
 )
 def make_claim_attribution(
     nlp: Language,
