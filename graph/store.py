@@ -131,7 +131,7 @@ class BaseStore(ABC):
         stored ones (the first article to mention an entity names it) and its run added.
         Returns "replaced" when the article's graph existed, else "added".
         """
-        existed = bool(self.query(f"ASK {{ GRAPH <{article.iri}> {{ ?s ?p ?o }} }}"))
+        existed = self._has_graph(article.iri)
         new_entities = Graph()
         for triple in article.entities:
             new_entities.add(triple)
@@ -140,6 +140,10 @@ class BaseStore(ABC):
         shared += [(s, p, o, RUNS_GRAPH) for s, p, o in run_statements(article.run)]
         self._write_article(article, shared, replace=existed)
         return "replaced" if existed else "added"
+
+    def _has_graph(self, graph_name: URIRef) -> bool:
+        """Return whether the store has a non-empty graph of this name."""
+        return bool(self.query(f"ASK {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} }}"))
 
     def _stored_entities(self, entities: Graph) -> Graph:
         """Return what the store says about the entities described in ``entities``."""
@@ -245,11 +249,25 @@ class Store(BaseStore):
 
     def has_article(self, document: Document) -> bool:
         """Return whether this document, with this very text, is stored already."""
-        # A direct lookup: ingest asks this of every article it reads.
         article = to_oxigraph(article_graph_iri(document.id))
         stored = self._oxigraph().quads_for_pattern(article, to_oxigraph(CG.textHash), None,
                                                      article)
         return any(quad.object.value == text_hash(document.text) for quad in stored)
+
+    # Direct lookups instead of the generic SPARQL: ingest does these for every article.
+
+    def _has_graph(self, graph_name: URIRef) -> bool:
+        return self._oxigraph().contains_named_graph(to_oxigraph(graph_name))
+
+    def _stored_entities(self, entities: Graph) -> Graph:
+        stored = Graph()
+        graph_name = to_oxigraph(ENTITIES_GRAPH)
+        for entity in set(entities.subjects(RDF.type, CG.Entity)):
+            for quad in self._oxigraph().quads_for_pattern(to_oxigraph(entity), None, None,
+                                                           graph_name):
+                stored.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                            to_rdflib(quad.object)))
+        return stored
 
     def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
                        replace: bool) -> None:
