@@ -1,0 +1,122 @@
+"""What the benchmark scripts share: the PolNeAR texts, cached extractions, timers and
+peak-memory measurement of a child process.
+
+The corpus is read from ../shared/polnear (never copied into the repository); extractions
+are cached outside the repository (``--cache``, default a folder in the system's temp dir).
+"""
+
+from __future__ import annotations
+
+import pickle
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from claimgraph import Document, extract, iter_documents, load_pipeline
+from claimgraph.graph.rdf import RunInfo
+from claimgraph.pipeline import run_info
+from claimgraph.records import Attribution
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+POLNEAR = REPOSITORY.parent / "shared" / "polnear"
+#: The folders of PolNeAR's train and dev texts (840 + 84 articles).
+POLNEAR_TEXTS = [POLNEAR / "train" / "text", POLNEAR / "dev" / "text"]
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "claimgraph-benchmarks"
+
+Extracted = list[tuple[Document, list[Attribution]]]
+
+
+def polnear_documents(limit: int | None = None) -> list[Document]:
+    """Return the PolNeAR train and dev articles (the first ``limit`` of them), ids = file names."""
+    if not POLNEAR.is_dir():
+        sys.exit(f"the PolNeAR corpus is not at {POLNEAR}")
+    documents = [item for item in iter_documents(POLNEAR_TEXTS) if isinstance(item, Document)]
+    return documents[:limit]
+
+
+def extracted_corpus(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Extracted, RunInfo]:
+    """Return every PolNeAR train and dev article with its extracted attributions.
+
+    Extraction runs once (in ``workers`` processes) and is cached as a pickle in ``cache``.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / "polnear-extracted.pickle"
+    if path.is_file():
+        with path.open("rb") as file:
+            return pickle.load(file)
+    nlp = load_pipeline()
+    print(f"extracting {len(polnear_documents())} PolNeAR articles once (cached in {path}) …",
+          file=sys.stderr)
+    result = (list(_extract_in_parallel(nlp, polnear_documents(), workers)), run_info(nlp))
+    with path.open("wb") as file:
+        pickle.dump(result, file)
+    return result
+
+
+def _extract_in_parallel(nlp, documents: list[Document], workers: int) -> Extracted:
+    from claimgraph.parallel import map_in_order
+
+    return list(map_in_order(_Extractor(nlp), documents, workers=workers))
+
+
+class _Extractor:
+    """Picklable: extracts a batch of documents in a worker process."""
+
+    def __init__(self, nlp) -> None:
+        self.nlp = nlp
+
+    def __call__(self, documents: list[Document]) -> Extracted:
+        return list(extract(documents, self.nlp))
+
+
+def seconds(function: Callable[[], object]) -> float:
+    """Return how long one call of ``function`` takes, in seconds."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def median_ms(function: Callable[[], object], repeat: int) -> float:
+    """Return the median time of ``repeat`` calls of ``function``, in milliseconds."""
+    return statistics.median(seconds(function) for _ in range(repeat)) * 1000
+
+
+_MEASURE = """
+import resource, runpy, sys, time
+sys.argv = sys.argv[1:]
+start = time.perf_counter()
+code = 0
+try:
+    runpy.run_module(sys.argv[0], run_name="__main__")
+except SystemExit as stop:
+    code = stop.code or 0
+elapsed = time.perf_counter() - start
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"MEASURED {elapsed} {peak_kib} {code}", file=sys.stderr)
+"""
+
+
+def measure_command(module: str, *arguments: str) -> tuple[float, float]:
+    """Run ``python -m module arguments`` in a child process; return (seconds, peak MiB).
+
+    The peak is the child's maximum resident set size (ru_maxrss), interpreter included.
+    Exits when the command fails.
+    """
+    result = subprocess.run([sys.executable, "-c", _MEASURE, module, *arguments],
+                            stderr=subprocess.PIPE, text=True)
+    line = next((line for line in result.stderr.splitlines() if line.startswith("MEASURED")),
+                None)
+    if line is None or line.split()[3] not in ("0", "1"):
+        sys.exit(f"{module} {' '.join(arguments)} failed:\n{result.stderr[-2000:]}")
+    _, elapsed, peak_kib, _code = line.split()
+    return float(elapsed), int(peak_kib) / 1024
+
+
+def peak_memory_mib() -> float:
+    """Return this process's peak resident set size so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
