@@ -14,9 +14,12 @@
    the sentence right after a quoted content, with nothing else in its sentence, goes on
    that content (“A,” he said. “B.”).
 
-Cues grow over their verb group ("has also said") as learned from the corpus (see
-:mod:`claimgraph.extract.cue_spans`). An attribution whose cue lies inside another's content
-is dropped (the corpus convention: the outer attribution wins).
+Cues grow over their verb group ("has also said") and verbal contents take or leave the
+phrases at their edges ("called him a liar") as learned from the corpus (see
+:mod:`claimgraph.extract.cue_spans` and :mod:`claimgraph.extract.content_spans`); raising
+verbs ("X seems to …") put their subject in the content and have no source. An attribution
+whose cue lies inside another's content is dropped (the corpus convention: the outer
+attribution wins).
 """
 
 from __future__ import annotations

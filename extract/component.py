@@ -18,7 +18,9 @@ class ClaimAttribution:
     Settings (all in the pipeline config): ``min_precision``, the share of times a
     (lemma, frame) pair must have been a cue in the training corpus to count as one;
     ``unseen_clause_precision``, the score of a verb never seen with a "that"-clause;
-    ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one.
+    ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one. The span-boundary
+    counts (``cue_edges.tsv``, ``content_edges.tsv``) are the shipped ones; all three files
+    are rebuilt together by :mod:`claimgraph.extract.learn`.
     """
 
     def __init__(
