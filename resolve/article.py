@@ -195,7 +195,7 @@ class NameReader:
                                  named_entity(key, text, "organization"), "organization name")
         if span.label_ == "NORP":
             # The key is singular: "Republicans" and "Republican" are one group.
-            singular = [*words[:-1], span.root.lemma_] if plural else words
+            singular = [*words[:-1], _singular(words[-1], span.root)] if plural else words
             return EntityMention(span.start, span.end,
                                  named_entity(" ".join(singular).lower(), text, "group"),
                                  "named group", plural=plural)
@@ -411,6 +411,19 @@ def _words(span: Span) -> list[str]:
             words.append(token.text)
         glued = not token.whitespace_
     return [word.replace("’", "'") for word in words]
+
+
+def _singular(word: str, root: Token) -> str:
+    """Return the last word of a plural group's name in the singular ("Republicans":
+    "Republican"). The word can hold more than its root token ("African-Americans" is
+    glued from three tokens): only the root's part changes. The lemmatizer leaves proper
+    nouns as they are, so a plural "s" is dropped by hand."""
+    lemma = root.lemma_
+    if lemma == root.text and lemma.endswith("s") and not lemma.endswith("ss"):
+        lemma = lemma[:-1]
+    if not word.endswith(root.text):
+        return word
+    return word[:len(word) - len(root.text)] + lemma
 
 
 def _words_key(span: Span) -> str:
