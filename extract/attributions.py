@@ -271,10 +271,13 @@ def quotation_attributions(
     lexicon knows as a cue in any frame. Quotations taking the same cue (“A,” he said,
     “B.”) are the pieces of one content.
     """
-    covered = [piece for attribution in found for piece in attribution.content.pieces()]
+    # An attribution whose cue is inside the quotation is nested in it and covers nothing.
+    covered = [(*piece, attribution.cue.start) for attribution in found
+               for piece in attribution.content.pieces()]
     by_cue: dict[int, list[Quotation]] = {}
     for quote in quotations:
-        if any(start < quote.end and quote.start < end for start, end in covered):
+        if any(start < quote.end and quote.start < end and not quote.start <= cue < quote.end
+               for start, end, cue in covered):
             continue
         cue = _sentence_cue(doc, quote, lexicon)
         if cue is not None:
@@ -412,9 +415,12 @@ def _source_mention(cue: Token) -> Mention | None:
 
 
 def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | None:
-    # The last word inside the closing mark, as the mark may open the parse's next sentence.
-    for position in (_last_inside(doc_text(doc), quote), quote.start):
-        token = _token_at(doc, position)
+    # The last word inside the closing mark, as the mark may open the parse's next sentence;
+    # then the first word after the quotation (“I’m honored!” she said.: the parse makes
+    # "she said." a sentence of its own).
+    text = doc_text(doc)
+    for position in (_last_inside(text, quote), quote.start, _next_word(text, quote.end)):
+        token = _token_at(doc, position) if position is not None else None
         if token is None:
             continue
         for candidate in token.sent:
@@ -423,6 +429,14 @@ def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | No
                     and lexicon.lemma_precision(candidate.lemma_) >= 0.3):
                 return candidate
     return None
+
+
+def _next_word(text: str, position: int) -> int | None:
+    """Return the position of the first non-space character at or after ``position`` in
+    its paragraph, or None at the paragraph's end."""
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    return position if position < len(text) and text[position] != "\n" else None
 
 
 def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
