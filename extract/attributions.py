@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_spans import CueEdges
-from claimgraph.extract.frames import VERB_POS, complement_frames
+from claimgraph.extract.frames import VERB_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.extract.quotes import Quotation, find_quotations
 from claimgraph.extract.spans import (
@@ -161,6 +161,8 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         token.i for head in heads for token in _without_nested_clauses(head, cue_tokens)}
     others = {token.i for head in heads[1:] for token in head.subtree}
     content_tokens = (shaped | others) - nested
+    if is_head_frame(candidate.frame):  # "X, analysts said, has …": the cue's own words leave
+        content_tokens -= {token.i for token in cue.subtree}
     raised = _raised_subject(cue, candidate.frame)
     if candidate.frame == "xcomp":
         # "X seems to …", "X is expected to …": the subject belongs to what is attributed

@@ -40,7 +40,7 @@ class ContentEdges(EdgeCounts):
         that join in."""
         tokens = {token.i for token in head.subtree}
         for side in ("L", "R"):
-            for child in edge_children(head, side):
+            for child in edge_children(head, side, cue):
                 if self.belongs(phrase_keys("child-" + side, frame, child), default=True):
                     break
                 tokens -= {token.i for token in child.subtree}
@@ -51,13 +51,14 @@ class ContentEdges(EdgeCounts):
         return tokens
 
 
-def edge_children(head: Token, side: str) -> list[Token]:
+def edge_children(head: Token, side: str, cue: Token | None = None) -> list[Token]:
     """Return the children of ``head`` on ``side`` ("L" or "R") from the outer edge inwards
     (a walk over them stops at the first child that stays, so only edge phrases are ever
-    taken off)."""
+    taken off), except ``cue`` itself (when the content is the clause the cue hangs off)."""
     if side == "R":
-        return [child for child in reversed(list(head.children)) if child.i > head.i]
-    return [child for child in head.children if child.i < head.i]
+        return [child for child in reversed(list(head.children))
+                if child.i > head.i and child != cue]
+    return [child for child in head.children if child.i < head.i and child != cue]
 
 
 def siblings(cue: Token, head: Token) -> list[Token]:
@@ -93,7 +94,7 @@ def count_content_edges(doc: Doc, gold: Iterable[tuple[tuple[int, int], ...]],
             continue
         frame, head = frame_head
         for side in ("L", "R"):
-            for child in edge_children(head, side):
+            for child in edge_children(head, side, cue):
                 subtree = list(child.subtree)
                 taken = sum(_inside(token, pieces) for token in subtree) * 2 > len(subtree)
                 edges.add(phrase_keys("child-" + side, frame, child), inside=taken)

@@ -2,7 +2,9 @@
 
 A frame names how the content attaches to the cue word: ``ccomp`` ("said that ..."),
 ``xcomp`` ("vowed to ..."), ``dobj`` ("denied the report"), ``prep:about`` ("talked about
-..."), ``to-clause`` ("called on countries to follow"). The cue lexicon is learned per
+..."), ``to-clause`` ("called on countries to follow"), ``advcl:before`` (“If …,” Trump
+said), and the *head* frames, where the cue hangs off its content: ``head:parataxis`` ("At one
+point, she said, she was considering …"). The cue lexicon is learned per
 (lemma, frame), because a verb is a cue in one frame and not in another ("told AFP that" vs
 "told a story").
 """
@@ -17,14 +19,33 @@ CLAUSAL_DEPS = frozenset({"ccomp", "xcomp"})
 OBJECT_DEPS = frozenset({"dobj"})
 PREPOSITION_OBJECT_DEPS = frozenset({"pobj", "pcomp"})
 VERB_POS = frozenset({"VERB", "AUX"})
+# How a parenthetical cue hangs off the clause it reports ("X, analysts said, has …").
+HEAD_FRAME_DEPS = frozenset({"parataxis", "ccomp", "advcl"})
+
+
+def is_head_frame(frame: str) -> bool:
+    """Return whether ``frame`` has the content above the cue (it then leaves the cue out)."""
+    return frame.startswith("head:")
 
 
 def complement_frames(cue: Token) -> Iterator[tuple[str, Token]]:
     """Yield ``(frame, head of the content)`` for each place a content can hang off ``cue``.
 
     ``prep`` frames yield the object of the preposition; ``to-clause`` yields an adverbial
-    clause introduced by "to" ("called on Y to ...").
+    clause introduced by "to" ("called on Y to ..."), ``advcl:before`` one that comes before
+    the cue ("“If …,” Trump said"); a cue with none of these may have a ``head:<dep>`` frame:
+    the clause it hangs off.
     """
+    found = False
+    for frame, head in _own_frames(cue):
+        found = True
+        yield frame, head
+    # A cue with no complement of its own may report the clause it hangs off.
+    if not found and cue.dep_ in HEAD_FRAME_DEPS and cue.head.pos_ in VERB_POS:
+        yield f"head:{cue.dep_}", cue.head
+
+
+def _own_frames(cue: Token) -> Iterator[tuple[str, Token]]:
     for child in cue.children:
         if child.dep_ in CLAUSAL_DEPS or child.dep_ in OBJECT_DEPS:
             yield child.dep_, child
@@ -33,5 +54,8 @@ def complement_frames(cue: Token) -> Iterator[tuple[str, Token]]:
                        if grandchild.dep_ in PREPOSITION_OBJECT_DEPS]
             if objects:
                 yield f"prep:{child.lower_}", objects[0]
-        elif child.dep_ == "advcl" and any(grand.tag_ == "TO" for grand in child.children):
-            yield "to-clause", child
+        elif child.dep_ == "advcl":
+            if any(grand.tag_ == "TO" for grand in child.children):
+                yield "to-clause", child
+            elif child.i < cue.i:
+                yield "advcl:before", child

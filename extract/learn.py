@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from claimgraph.extract.content_spans import ContentEdges, count_content_edges
 from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
-from claimgraph.extract.frames import complement_frames
+from claimgraph.extract.frames import complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.records import Attribution, Document
 
@@ -75,12 +75,13 @@ def count_frames(doc: Doc, gold: list[Attribution], lexicon: CueLexicon) -> None
         if _covers(tuple(contents), token.idx):
             continue  # the corpus leaves attributions nested in a content unannotated
         for frame, content_head in complement_frames(token):
-            subtree = list(content_head.subtree)
-            content_start = subtree[0].idx
-            content_end = subtree[-1].idx + len(subtree[-1])
+            content = list(content_head.subtree)
+            if is_head_frame(frame):  # the clause above the cue, without the cue's words
+                content = [word for word in content if not token.is_ancestor(word)
+                           and word != token]
             is_cue = any(
                 _covers(attribution.cue.pieces(), token.idx)
-                and _overlaps(attribution.content.pieces(), content_start, content_end)
+                and any(_covers(attribution.content.pieces(), word.idx) for word in content)
                 for attribution in gold
             )
             lexicon.add(token.lemma_, frame, is_cue=is_cue)
@@ -88,10 +89,6 @@ def count_frames(doc: Doc, gold: list[Attribution], lexicon: CueLexicon) -> None
 
 def _covers(pieces: tuple[tuple[int, int], ...], position: int) -> bool:
     return any(start <= position < end for start, end in pieces)
-
-
-def _overlaps(pieces: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
-    return any(piece_start < end and start < piece_end for piece_start, piece_end in pieces)
 
 
 def main(argv: list[str] | None = None) -> None:
