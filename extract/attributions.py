@@ -33,7 +33,13 @@ from spacy.tokens import Doc, Span, Token
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_spans import CueEdges
-from claimgraph.extract.frames import VERB_POS, complement_frames, is_head_frame
+from claimgraph.extract.frames import (
+    CUE_POS,
+    NOUN_FRAME_PREFIX,
+    VERB_POS,
+    complement_frames,
+    is_head_frame,
+)
 from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.extract.quotes import Quotation, find_quotations
 from claimgraph.extract.spans import (
@@ -61,6 +67,10 @@ QUOTE_CHARACTERS = frozenset("“”\"'`«»„")
 # Verbs whose subject is part of the content, not its source: "X seems to", "X is expected to".
 RAISING_LEMMAS = frozenset({"seem", "appear"})
 PASSIVE_RAISING_LEMMAS = frozenset({"expect"})
+# Noun cues are rarer and their attributions harder to get right: they need a surer lexicon.
+NOUN_MIN_PRECISION = 0.7
+# Prepositions that bring in the source of a noun cue ("criticism from X", "support among X").
+NOUN_SOURCE_PREPOSITIONS = frozenset({"from", "by", "among"})
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -131,14 +141,16 @@ def cue_candidates(
     """Return the best-scoring frame of every verb the lexicon takes for a cue."""
     candidates = []
     for token in doc:
-        if token.pos_ not in VERB_POS and token.dep_ != "ROOT":
+        if token.pos_ not in CUE_POS and token.dep_ != "ROOT":
             continue
         best: CueCandidate | None = None
         for frame, content_head in complement_frames(token):
             score = lexicon.precision(token.lemma_, frame)
             if score == 0 and frame == "ccomp" and _has_that_clause(content_head):
                 score = unseen_clause_precision
-            if score >= min_precision and (best is None or score > best.precision):
+            floor = max(min_precision, NOUN_MIN_PRECISION) \
+                if frame.startswith(NOUN_FRAME_PREFIX) else min_precision
+            if score >= floor and (best is None or score > best.precision):
                 best = CueCandidate(token, frame, content_head, score)
         if best is not None:
             candidates.append(best)
@@ -177,9 +189,12 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
                              gap_tokens=gap_tokens)
     if content is None:  # nothing left but punctuation: fall back to the whole subtree
         content = _subtree_mention(candidate.content_head)
-    source = None if raised is not None else _source_mention(cue)
+    light = _light_verb(cue)
+    source = None if raised is not None else _source_mention(light or cue)
     blocked = _tokens_of(doc, [content, source])
     cue_start, cue_end = edges.grow(_cue_core(cue, candidate.frame), blocked)
+    if light is not None:  # "raised questions about": the verb, the noun and what is between
+        cue_start = min(cue_start, light.i)
     return Attribution(
         cue=token_mention(doc, cue_start, cue_end),
         content=content,
@@ -190,6 +205,15 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         rule=f"verb:{candidate.frame}",
         confidence=round(candidate.precision, 3),
     )
+
+
+def _light_verb(cue: Token) -> Token | None:
+    """Return the verb a noun cue is the object of ("raised questions about", "made several
+    statements"): the corpus takes it into the cue, and its subject is the source."""
+    if cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.pos_ in VERB_POS \
+            and cue.head.i < cue.i:
+        return cue.head
+    return None
 
 
 def _raised_subject(cue: Token, frame: str) -> Token | None:
@@ -359,6 +383,7 @@ def _cue_core(cue: Token, frame: str = "") -> list[Token]:
     prepositional frame, its preposition ("called for"): the tokens a cue grows from."""
     tokens = [cue] + [child for child in cue.children if child.dep_ in CUE_ATTACHMENTS
                       and abs(child.i - cue.i) <= 2]
+    frame = frame.removeprefix(NOUN_FRAME_PREFIX)
     if frame.startswith("prep:"):
         tokens += [child for child in cue.children
                    if child.dep_ == "prep" and child.lower_ == frame[5:]]
@@ -398,7 +423,10 @@ def _is_contrasting_clause(token: Token) -> bool:
 
 
 def _source_mention(cue: Token) -> Mention | None:
-    """Return the source of ``cue``: its subject, the agent of a passive, or a borrowed one."""
+    """Return the source of ``cue``: its subject, the agent of a passive, or a borrowed one;
+    for a noun, its possessor ("Trump's claim") or a "from"/"by"/"among" object."""
+    if cue.pos_ == "NOUN":
+        return _noun_source(cue)
     for _ in range(4):  # follow at most a few "… and vowed", "…, adding" links upwards
         subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
         if subject is not None:
@@ -413,6 +441,17 @@ def _source_mention(cue: Token) -> Mention | None:
         if cue.dep_ not in INHERITING_DEPS or cue.head == cue:
             return None
         cue = cue.head
+    return None
+
+
+def _noun_source(cue: Token) -> Mention | None:
+    for child in cue.children:
+        if child.dep_ == "poss":
+            return _subtree_mention(child)
+        if child.dep_ == "prep" and child.lower_ in NOUN_SOURCE_PREPOSITIONS:
+            source = next((grand for grand in child.children if grand.dep_ == "pobj"), None)
+            if source is not None:
+                return _subtree_mention(source)
     return None
 
 

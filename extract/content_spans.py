@@ -18,7 +18,7 @@ from typing import ClassVar
 from spacy.tokens import Doc, Token
 
 from claimgraph.extract.edge_counts import EdgeCounts, Key
-from claimgraph.extract.frames import complement_frames
+from claimgraph.extract.frames import CUE_POS, complement_frames
 
 CONTENT_EDGES_FILE = "content_edges.tsv"
 # Children of the cue that are never a sibling of its content: the source, the verb group.
@@ -85,7 +85,7 @@ def count_content_edges(doc: Doc, gold: Iterable[tuple[tuple[int, int], ...]],
     """
     for pieces, (cue_start, cue_end) in zip(gold, cue_spans, strict=True):
         cue_span = doc.char_span(cue_start, cue_end, alignment_mode="expand")
-        if cue_span is None or not len(cue_span) or cue_span.root.pos_ not in {"VERB", "AUX"}:
+        if cue_span is None or not len(cue_span) or cue_span.root.pos_ not in CUE_POS:
             continue
         cue = cue_span.root
         frame_head = next(((frame, head) for frame, head in complement_frames(cue)

@@ -23,6 +23,7 @@ from typing import ClassVar
 from spacy.tokens import Doc, Token
 
 from claimgraph.extract.edge_counts import EdgeCounts, Key
+from claimgraph.extract.frames import CUE_POS
 from claimgraph.extract.quotes import QUOTE_MARKS
 
 EDGES_FILE = "cue_edges.tsv"
@@ -140,7 +141,7 @@ def count_cue_edges(doc: Doc, cue_spans: Iterable[tuple[int, int]],
         if span is None or not len(span):
             continue
         root = span.root
-        if root.pos_ not in {"VERB", "AUX"}:
+        if root.pos_ not in CUE_POS:
             continue
         gold = set(range(span.start, span.end))
         start, end, members = root.i, root.i + 1, {root.i}

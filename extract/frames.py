@@ -19,6 +19,12 @@ CLAUSAL_DEPS = frozenset({"ccomp", "xcomp"})
 OBJECT_DEPS = frozenset({"dobj"})
 PREPOSITION_OBJECT_DEPS = frozenset({"pobj", "pcomp"})
 VERB_POS = frozenset({"VERB", "AUX"})
+# Parts of speech a cue word may have: verbs and nouns ("the claim that …").
+CUE_POS = VERB_POS | {"NOUN"}
+# A noun cue's clause: "the claim that …" (acl), "his decision to …"; its frames are
+# prefixed, as a noun and a verb of one lemma differ ("calls for" and "called for").
+NOUN_CLAUSAL_DEPS = frozenset({"acl", "ccomp"})
+NOUN_FRAME_PREFIX = "noun:"
 # How a parenthetical cue hangs off the clause it reports ("X, analysts said, has …").
 HEAD_FRAME_DEPS = frozenset({"parataxis", "ccomp", "advcl"})
 
@@ -34,8 +40,15 @@ def complement_frames(cue: Token) -> Iterator[tuple[str, Token]]:
     ``prep`` frames yield the object of the preposition; ``to-clause`` yields an adverbial
     clause introduced by "to" ("called on Y to ..."), ``advcl:before`` one that comes before
     the cue ("“If …,” Trump said"); a cue with none of these may have a ``head:<dep>`` frame:
-    the clause it hangs off.
+    the clause it hangs off. A noun's frames are its clauses and prepositions, prefixed
+    ``noun:`` ("noun:acl:that", "noun:prep:of"; a clause frame says how the clause is built).
     """
+    if cue.pos_ == "NOUN":  # "the claim that …", "criticism of …", "his decision to …"
+        for frame, head in _own_frames(cue, clausal=NOUN_CLAUSAL_DEPS):
+            if frame in NOUN_CLAUSAL_DEPS:
+                frame += _clause_kind(head)
+            yield NOUN_FRAME_PREFIX + frame, head
+        return
     found = False
     for frame, head in _own_frames(cue):
         found = True
@@ -45,9 +58,10 @@ def complement_frames(cue: Token) -> Iterator[tuple[str, Token]]:
         yield f"head:{cue.dep_}", cue.head
 
 
-def _own_frames(cue: Token) -> Iterator[tuple[str, Token]]:
+def _own_frames(cue: Token, clausal: frozenset[str] = CLAUSAL_DEPS,
+                ) -> Iterator[tuple[str, Token]]:
     for child in cue.children:
-        if child.dep_ in CLAUSAL_DEPS or child.dep_ in OBJECT_DEPS:
+        if child.dep_ in clausal or child.dep_ in OBJECT_DEPS:
             yield child.dep_, child
         elif child.dep_ == "prep":
             objects = [grandchild for grandchild in child.children
@@ -59,3 +73,13 @@ def _own_frames(cue: Token) -> Iterator[tuple[str, Token]]:
                 yield "to-clause", child
             elif child.i < cue.i:
                 yield "advcl:before", child
+
+
+def _clause_kind(head: Token) -> str:
+    """Return how a noun's clause is built: ":that" ("the claim that …"), ":to" ("his
+    decision to …"), ":ing" ("a statement affirming …"), ":ed" ("a statement posted …")."""
+    if any(child.dep_ == "mark" and child.lower_ == "that" for child in head.children):
+        return ":that"
+    if any(child.tag_ == "TO" for child in head.children):
+        return ":to"
+    return {"VBG": ":ing", "VBN": ":ed"}.get(head.tag_, "")
