@@ -129,6 +129,8 @@ def find_attributions(
     if continue_quotations:
         found = continue_into_quotations(doc, found, quotations)
     found.extend(quotation_attributions(doc, quotations, found, lexicon=lexicon, edges=edges))
+    if continue_quotations:  # the quotations just attributed may go on too
+        found = continue_into_quotations(doc, found, quotations)
     found = drop_nested(found)
     entities = doc.ents
     return sorted((_with_subjects(doc, attribution, entities) for attribution in found),
