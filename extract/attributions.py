@@ -489,7 +489,12 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
     token = _token_at(doc, end - 1)
     if token is None:
         return None
+    text = doc_text(doc)
     sentence_end = max(token.sent.end_char, end)
+    # The parse may end the sentence after the next quotation's opening mark (… said. ''B'').
+    while sentence_end > end and (text[sentence_end - 1] in QUOTE_CHARACTERS
+                                  or text[sentence_end - 1].isspace()):
+        sentence_end -= 1
     quote = next((quote for quote in quotations if quote.start >= sentence_end), None)
     if quote is None or doc_text(doc)[sentence_end:quote.start].strip() or \
             "\n" in doc_text(doc)[end:quote.start]:
