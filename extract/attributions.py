@@ -156,7 +156,11 @@ def cue_candidates(
                 best = CueCandidate(token, frame, content_head, score)
         if best is not None:
             candidates.append(best)
-    return candidates
+    # "expressed concern about X": the noun's frame is the attribution, not the verb's.
+    light_verbs = {(light.i, candidate.cue.i) for candidate in candidates
+                   if (light := _light_verb(candidate.cue)) is not None}
+    return [candidate for candidate in candidates
+            if (candidate.cue.i, candidate.content_head.i) not in light_verbs]
 
 
 def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
@@ -194,9 +198,10 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
     light = _light_verb(cue)
     source = None if raised is not None else _source_mention(light or cue)
     blocked = _tokens_of(doc, [content, source])
-    cue_start, cue_end = edges.grow(_cue_core(cue, candidate.frame), blocked)
+    core = _cue_core(cue, candidate.frame)
     if light is not None:  # "raised questions about": the verb, the noun and what is between
-        cue_start = min(cue_start, light.i)
+        core = list(doc[light.i:max(token.i for token in core) + 1])
+    cue_start, cue_end = edges.grow(core, blocked)
     return Attribution(
         cue=token_mention(doc, cue_start, cue_end),
         content=content,
