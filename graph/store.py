@@ -52,6 +52,9 @@ RdflibQuad = tuple[URIRef, URIRef, RdflibTerm, URIRef]
 # A file RocksDB keeps in every database directory: a directory with other files but
 # without it is not a store, and opening it would litter it with database files.
 _ROCKSDB_MARKER = "CURRENT"
+# Quads written between two flushes of RocksDB's write buffers to disk (about a hundred
+# articles): unflushed, the buffers grow by hundreds of megabytes over a long ingest.
+_FLUSH_EVERY_QUADS = 100_000
 
 
 class BaseStore(ABC):
@@ -226,6 +229,7 @@ class Store(BaseStore):
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self._store: ox.Store | None = _open_oxigraph(self.path)
+        self._unflushed_quads = 0
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Self:
@@ -284,6 +288,13 @@ class Store(BaseStore):
                            to_graph=to_oxigraph(article.iri))
         except OSError as error:
             raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
+        self._unflushed_quads += article.ntriples.count(b"\n")
+        if self._unflushed_quads >= _FLUSH_EVERY_QUADS and self.path is not None:
+            self._unflushed_quads = 0
+            try:
+                store.flush()
+            except OSError as error:
+                raise StoreError(f"cannot write the store {self._where()}: {error}") from error
 
     def query(self, sparql: str) -> QueryResults:
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's results.
