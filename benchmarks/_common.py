@@ -96,7 +96,11 @@ try:
 except SystemExit as stop:
     code = stop.code or 0
 elapsed = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # Linux: the high-water mark of this process's own memory
+    status = open("/proc/self/status").read()
+    peak_kib = int(status.split("VmHWM:")[1].split()[0])
+except (OSError, IndexError):  # ru_maxrss counts the parent's memory at fork on Linux
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(f"MEASURED {elapsed} {peak_kib} {code}", file=sys.stderr)
 """
 
@@ -104,7 +108,7 @@ print(f"MEASURED {elapsed} {peak_kib} {code}", file=sys.stderr)
 def measure_command(module: str, *arguments: str) -> tuple[float, float]:
     """Run ``python -m module arguments`` in a child process; return (seconds, peak MiB).
 
-    The peak is the child's maximum resident set size (ru_maxrss), interpreter included.
+    The peak is the child's maximum resident set size (VmHWM), interpreter included.
     Exits when the command fails.
     """
     result = subprocess.run([sys.executable, "-c", _MEASURE, module, *arguments],
