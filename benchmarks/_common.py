@@ -47,8 +47,11 @@ def extracted_corpus(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Ext
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / "polnear-extracted.pickle"
     if path.is_file():
-        with path.open("rb") as file:
-            return pickle.load(file)
+        try:
+            with path.open("rb") as file:
+                return pickle.load(file)
+        except (AttributeError, ImportError, pickle.UnpicklingError):
+            pass  # written by another version of claimgraph: extract again
     nlp = load_pipeline()
     print(f"extracting {len(polnear_documents())} PolNeAR articles once (cached in {path}) …",
           file=sys.stderr)

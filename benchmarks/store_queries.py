@@ -55,8 +55,10 @@ SELECT ?cue ?text WHERE {
 
 def build_store(path: Path, min_triples: int, cache: Path) -> int:
     """Fill the store at ``path`` with copies of the extracted corpus; return its quads."""
-    extracted, run = extracted_corpus(cache)
     with Store.open(path) as store:
+        if len(store) >= min_triples:
+            return len(store)
+        extracted, run = extracted_corpus(cache)
         copy = 0
         while len(store) < min_triples:
             elapsed = seconds(lambda copy=copy: [
