@@ -14,6 +14,12 @@ from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
 EntityType = Literal["person", "organization", "place", "group", "other"]
+#: What an entity is more precisely than its type: a place is a country, US state, city
+#: or other place. Each kind belongs to one type.
+ENTITY_KINDS: dict[str, EntityType] = {
+    "person": "person", "organization": "organization", "country": "place",
+    "state": "place", "city": "place", "place": "place", "group": "group",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +43,23 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """A canonical entity: a stable ``key`` (used for its IRI), a label and a type."""
+    """A canonical entity: a stable ``key`` (used for its IRI), a label and a type.
+
+    What resolution learns about it, where known: ``kind`` refines ``type`` (see
+    :data:`ENTITY_KINDS`; "" when unknown); ``titles`` are the roles an article gives a
+    person ("Armenian Prime Minister"); ``geonames_id`` is the GeoNames feature of a
+    place; ``members`` are the entities a group stands for ("both sides": Armenia and
+    Azerbaijan).
+    """
 
     key: str
     label: str
     type: EntityType = "other"
     alt_labels: tuple[str, ...] = ()
+    kind: str = ""
+    titles: tuple[str, ...] = ()
+    geonames_id: int | None = None
+    members: tuple[Entity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

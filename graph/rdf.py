@@ -12,19 +12,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from claimgraph.errors import InputError
 from claimgraph.graph.terms import to_oxigraph
-from claimgraph.ontology import CG, CGD, NIF
-from claimgraph.records import Attribution, Document, Entity, Mention
+from claimgraph.ontology import CG, CGD, GEONAMES, NIF
+from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
 
 #: The named graph holding every entity, merged across articles.
 ENTITIES_GRAPH = CGD["graph/entities"]
@@ -44,6 +44,7 @@ PREFIXES: dict[str, str] = {
     "skos": str(SKOS),
     "xsd": str(XSD),
     "rdf": str(RDF),
+    "owl": str(OWL),
     "entity": str(CGD["entity/"]),
     "run": str(CGD["run/"]),
     "graph": str(CGD["graph/"]),
@@ -61,8 +62,11 @@ _QUOTE_TYPES: dict[str, URIRef] = {
     "indirect": CG.IndirectQuote,
     "mixed": CG.MixedQuote,
 }
-# Entity properties that have one value: when entities merge, the first value stays.
-_SINGLE_VALUED_ENTITY_PROPERTIES = (SKOS.prefLabel, CG.entityType, CG.entityKey, RDF.type)
+_ENTITY_CLASS_SET = frozenset(_ENTITY_CLASSES.values())
+# When descriptions of one entity disagree on its type or kind, the first in these orders
+# is kept (an unknown value ranks after them, in code point order).
+_TYPE_ORDER = ("person", "organization", "place", "group", "other")
+_KIND_ORDER = tuple(ENTITY_KINDS)
 
 
 def _claimgraph_version() -> str:
@@ -136,6 +140,17 @@ def entity_slug(key: str) -> str:
 def entity_iri(key: str) -> URIRef:
     """Return the IRI of the entity with this key."""
     return CGD[f"entity/{entity_slug(key)}"]
+
+
+def geonames_iri(geonames_id: int) -> URIRef:
+    """Return the GeoNames IRI of a feature (https://sws.geonames.org/{id}/): a place
+    entity is ``owl:sameAs`` it."""
+    return GEONAMES[f"{geonames_id}/"]
+
+
+def subject_role_iri(claim: URIRef, entity_key: str) -> URIRef:
+    """Return the IRI of the ``cg:SubjectRole`` of one subject entity in a claim."""
+    return URIRef(f"{claim}#subject-{entity_slug(entity_key)}")
 
 
 def mention_entity(mention: Mention) -> Entity:
@@ -264,8 +279,10 @@ class _ArticleBuilder:
         self.article = article
         self.graph = graph
         self.run = run
-        # entity IRI -> (the entity first seen with that IRI, every surface form seen)
-        self.entities: dict[URIRef, tuple[Entity, list[str]]] = {}
+        # entity IRI -> every description of it the claims give, and every surface form
+        # seen (dicts as ordered sets)
+        self.entities: dict[URIRef, dict[Entity, None]] = {}
+        self.forms: dict[URIRef, dict[str, None]] = {}
 
     def add_article(self) -> None:
         document, article, add = self.document, self.article, self.graph.add
@@ -308,6 +325,10 @@ class _ArticleBuilder:
             add((claim, CG.cueClass, Literal(attribution.cue_class)))
         add((claim, CG.quoteType, _QUOTE_TYPES[attribution.quote_type]))
         add((claim, CG.negated, Literal(attribution.negated)))
+        hedges = attribution.extra.get("hedges", ())
+        add((claim, CG.hedged, Literal(bool(attribution.extra.get("hedged", hedges)))))
+        for hedge in hedges:
+            add((claim, CG.hedge, Literal(hedge)))
         add((claim, CG.confidence, Literal(float(attribution.confidence), datatype=XSD.double)))
         if attribution.rule:
             add((claim, CG.extractionRule, Literal(attribution.rule)))
@@ -315,14 +336,29 @@ class _ArticleBuilder:
         add((claim, PROV.wasGeneratedBy, self.run.iri))
         add((claim, CG.cueSpan, self._span(attribution.cue)))
         add((claim, CG.contentSpan, self._span(attribution.content)))
+        # Why each mention is its entity: resolution's rule for the source and per subject.
+        resolution = attribution.extra.get("resolution", {})
         if attribution.source is not None:
             source = attribution.source
+            span, entity = self._resolved_span(source, resolution.get("source"))
             add((claim, CG.sourceText, Literal(source.text)))
-            add((claim, CG.sourceSpan, self._span(source)))
-            add((claim, PROV.wasAttributedTo, self._entity(source)))
-        for subject in attribution.subjects:
-            add((claim, CG.subjectSpan, self._span(subject)))
-            add((claim, SDO.about, self._entity(subject)))
+            add((claim, CG.sourceSpan, span))
+            add((claim, PROV.wasAttributedTo, entity))
+        subject_rules = resolution.get("subjects", [])
+        for index, subject in enumerate(attribution.subjects):
+            rule = subject_rules[index] if index < len(subject_rules) else None
+            span, entity = self._resolved_span(subject, rule)
+            add((claim, CG.subjectSpan, span))
+            add((claim, SDO.about, entity))
+            # One role node per subject entity: every mention of it in the content adds
+            # its span (and its role, where the parse gives one).
+            role = subject_role_iri(claim, mention_entity(subject).key)
+            add((claim, CG.qualifiedSubject, role))
+            add((role, RDF.type, CG.SubjectRole))
+            add((role, CG.subject, entity))
+            add((role, CG.subjectSpan, span))
+            if subject.role:
+                add((role, CG.role, Literal(subject.role)))
 
     def _content_text(self, content: Mention) -> str:
         # A quotation interrupted by its cue ("X," he said, "Y") reads as its pieces only.
@@ -350,32 +386,143 @@ class _ArticleBuilder:
             add((span, NIF.referenceContext, self.article))
         return span
 
+    def _resolved_span(self, mention: Mention, rule: str | None) -> tuple[URIRef, URIRef]:
+        """Add a source or subject mention's span, the entity it refers to and the rule
+        that resolved it; return the span's IRI and the entity's."""
+        span = self._span(mention)
+        entity = self._entity(mention)
+        self.graph.add((span, CG.refersTo, entity))
+        if rule:
+            self.graph.add((span, CG.resolutionRule, Literal(rule)))
+        return span, entity
+
     def _entity(self, mention: Mention) -> URIRef:
         """Note the entity a mention refers to, with the mention's text, and return its IRI."""
-        entity = mention_entity(mention)
+        iri = self._note_entity(mention_entity(mention))
+        self.forms[iri][mention.text] = None
+        return iri
+
+    def _note_entity(self, entity: Entity) -> URIRef:
+        """Note an entity and the members of a group (entities too); return its IRI."""
         iri = entity_iri(entity.key)
-        # Another entity with the same IRI (a key differing only in case) lends its
-        # label as an alternative one: the first entity seen names the IRI.
-        _first, forms = self.entities.setdefault(iri, (entity, []))
-        forms.extend((entity.label, mention.text, *entity.alt_labels))
+        descriptions = self.entities.setdefault(iri, {})
+        self.forms.setdefault(iri, {})
+        if entity not in descriptions:
+            descriptions[entity] = None
+            for member in entity.members:
+                self._note_entity(member)
         return iri
 
     def add_entities(self, graph: Statements) -> None:
-        for iri, (entity, forms) in self.entities.items():
-            _add_entity(graph, iri, entity, forms)
+        for iri, descriptions in self.entities.items():
+            for triple in entity_description(iri, list(descriptions), list(self.forms[iri])):
+                graph.add(triple)
 
 
-def _add_entity(graph: Statements, iri: URIRef, entity: Entity, forms: list[str]) -> None:
-    add = graph.add
-    add((iri, RDF.type, CG.Entity))
-    if entity.type in _ENTITY_CLASSES:
-        add((iri, RDF.type, _ENTITY_CLASSES[entity.type]))
-    add((iri, SKOS.prefLabel, Literal(entity.label, lang=TEXT_LANGUAGE)))
-    for form in forms:
-        if form != entity.label:  # SKOS: a label is either preferred or alternative
-            add((iri, SKOS.altLabel, Literal(form, lang=TEXT_LANGUAGE)))
-    add((iri, CG.entityType, Literal(entity.type)))
-    add((iri, CG.entityKey, Literal(entity.key)))
+# ---------------------------------------------------------------- entities
+
+
+def _text(value: str) -> Literal:
+    return Literal(value, lang=TEXT_LANGUAGE)
+
+
+def entity_description(iri: URIRef, entities: list[Entity], forms: list[str]) -> list[Triple]:
+    """Return the description of the entity ``iri`` from what ``entities`` (every record
+    with this IRI, usually one) and the surface forms of its mentions say about it.
+
+    One value is kept for each single-valued property (see :func:`canonical_entity`);
+    titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs`` and a group's members
+    ``schema:member``.
+    """
+    statements: list[Triple] = []
+    add = statements.append
+    for entity in entities:
+        add((iri, RDF.type, CG.Entity))
+        if entity.type in _ENTITY_CLASSES:
+            add((iri, RDF.type, _ENTITY_CLASSES[entity.type]))
+        add((iri, SKOS.prefLabel, _text(entity.label)))
+        statements += [(iri, SKOS.altLabel, _text(label)) for label in entity.alt_labels]
+        add((iri, CG.entityType, Literal(entity.type)))
+        add((iri, CG.entityKey, Literal(entity.key)))
+        if entity.kind:
+            add((iri, CG.entityKind, Literal(entity.kind)))
+        statements += [(iri, SDO.jobTitle, _text(title)) for title in entity.titles]
+        if entity.geonames_id is not None:
+            add((iri, OWL.sameAs, geonames_iri(entity.geonames_id)))
+        statements += [(iri, SDO.member, entity_iri(member.key)) for member in entity.members]
+    statements += [(iri, SKOS.altLabel, _text(form)) for form in forms]
+    return canonical_entity(iri, statements)
+
+
+def _label_rank(label: Literal | URIRef) -> tuple[bool, int, int, str]:
+    """Rank a candidate preferred label, best first: a name before a lowercase phrase ("The
+    ministry" before "the ministry"), then the fewest words ("Donald Trump" before "Donald
+    J. Trump"), then the longest ("Nikol Pashinyan" before "N. Pashinyan"), then code
+    point order."""
+    text = str(label)
+    return (text[:1].islower(), len(text.split()), -len(text), text)
+
+
+def _key_rank(key: Literal | URIRef) -> tuple[bool, str]:
+    """Rank a candidate entity key, best first: a lowercase key (made by resolution) before
+    a mention's text, then code point order."""
+    text = str(key)
+    return (text != text.lower(), text)
+
+
+def _order_rank(order: tuple[str, ...]) -> Callable[[Literal | URIRef], tuple[int, str]]:
+    """Return a rank that puts the values of ``order`` first, in that order."""
+    def rank(value: Literal | URIRef) -> tuple[int, str]:
+        text = str(value)
+        return (order.index(text) if text in order else len(order), text)
+    return rank
+
+
+def canonical_entity(iri: URIRef, statements: Iterable[Triple]) -> list[Triple]:
+    """Return one entity's description with one value for each single-valued property.
+
+    ``statements`` may hold several descriptions of the entity (several mentions, several
+    articles, the stored description). Each single-valued property keeps the candidate a
+    fixed rank puts first: the preferred label by :func:`_label_rank` (the other
+    candidates become alternative labels), the type by :data:`_TYPE_ORDER` (with its
+    class), the kind by :data:`_KIND_ORDER` among the kinds of that type, the key by
+    :func:`_key_rank`. Other properties keep all their values.
+
+    The best of a set does not depend on the order its members come in, and what is
+    dropped could never win again, so describing an entity from this result plus new
+    statements gives what describing it from all the statements at once gives: whatever
+    the order articles are stored in, an entity ends up with the same description.
+    """
+    values: dict[URIRef, dict[URIRef | Literal, None]] = {}
+    for _subject, predicate, obj in statements:
+        values.setdefault(predicate, {})[obj] = None
+
+    def take(predicate: URIRef) -> list[URIRef | Literal]:
+        return list(values.pop(predicate, {}))
+
+    labels = take(SKOS.prefLabel)
+    label = min(labels, key=_label_rank, default=None)
+    entity_type = min(take(CG.entityType), key=_order_rank(_TYPE_ORDER), default=None)
+    type_name = str(entity_type) if entity_type is not None else "other"
+    kinds = [kind for kind in take(CG.entityKind)
+             if ENTITY_KINDS.get(str(kind), type_name) == type_name]
+    kind = min(kinds, key=_order_rank(_KIND_ORDER), default=None)
+    key = min(take(CG.entityKey), key=_key_rank, default=None)
+    classes = [rdf_class for rdf_class in take(RDF.type) if rdf_class not in _ENTITY_CLASS_SET]
+    if type_name in _ENTITY_CLASSES:
+        classes.append(_ENTITY_CLASSES[type_name])
+    # SKOS: a label is either preferred or alternative.
+    alt_labels = [alt for alt in dict.fromkeys([*labels, *take(SKOS.altLabel)]) if alt != label]
+
+    result: list[Triple] = [(iri, RDF.type, rdf_class) for rdf_class in classes]
+    for predicate, value in ((SKOS.prefLabel, label), (CG.entityType, entity_type),
+                             (CG.entityKey, key), (CG.entityKind, kind)):
+        if value is not None:
+            result.append((iri, predicate, value))
+    result += [(iri, SKOS.altLabel, alt) for alt in alt_labels]
+    result += [(iri, predicate, obj) for predicate, objects in values.items()
+               for obj in objects]
+    return result
 
 
 def run_statements(run: RunInfo) -> Statements:
@@ -390,22 +537,30 @@ def run_statements(run: RunInfo) -> Statements:
     return graph
 
 
-def merge_entities(new: Graph, stored: Graph) -> Graph:
-    """Return the triples of ``new`` entity descriptions to add to the ``stored`` ones.
+@dataclass(frozen=True, slots=True)
+class EntityMerge:
+    """What merging new entity descriptions changes in the stored ones."""
 
-    An entity not stored yet is added whole. For one already stored, its label, type and
-    key stay as stored (the first article to mention an entity names it); the new label
-    and surface forms become alternative labels, unless equal to the stored label.
+    added: tuple[Triple, ...]
+    removed: tuple[Triple, ...]  # a preferred label, type, kind or key that lost its place
+
+
+def merge_entities(new: Graph, stored: Graph) -> EntityMerge:
+    """Return the triples to add to and remove from the ``stored`` entity descriptions so
+    that each entity ``new`` describes gets the description of both together.
+
+    An entity not stored yet is added whole. For one already stored, each single-valued
+    property keeps the value :func:`canonical_entity` ranks first among the stored and the
+    new one, and labels that are not preferred become alternative labels. The result
+    depends on the set of descriptions seen only: storing articles in another order gives
+    the same entities.
     """
-    to_add = Graph()
-    for entity in set(new.subjects(RDF.type, CG.Entity)):
-        stored_label = stored.value(entity, SKOS.prefLabel)
-        for _, predicate, obj in new.triples((entity, None, None)):
-            if stored_label is None:
-                to_add.add((entity, predicate, obj))
-            elif predicate in (SKOS.prefLabel, SKOS.altLabel):
-                if obj != stored_label:
-                    to_add.add((entity, SKOS.altLabel, obj))
-            elif predicate not in _SINGLE_VALUED_ENTITY_PROPERTIES:
-                to_add.add((entity, predicate, obj))
-    return to_add
+    added: list[Triple] = []
+    removed: list[Triple] = []
+    for entity in dict.fromkeys(new.subjects(RDF.type, CG.Entity)):
+        before = list(stored.triples((entity, None, None)))
+        after = canonical_entity(entity, [*before, *new.triples((entity, None, None))])
+        stored_triples, merged_triples = set(before), set(after)
+        added += [triple for triple in after if triple not in stored_triples]
+        removed += [triple for triple in before if triple not in merged_triples]
+    return EntityMerge(tuple(added), tuple(removed))

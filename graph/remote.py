@@ -10,8 +10,9 @@ claimgraph does not care which one it has:
         rows = store.select("SELECT ?text WHERE { ?claim schema:text ?text }")
 
 Each article is one named graph, written whole with a Graph Store Protocol ``PUT``;
-entities and runs are merged into the shared graphs with SPARQL ``INSERT DATA``. Queries
-ask for the union of all graphs as the default graph with Oxigraph's
+entities and runs are merged into the shared graphs with one SPARQL update (``DELETE
+DATA`` of entity values that give way, ``INSERT DATA`` of the new ones). Queries ask
+for the union of all graphs as the default graph with Oxigraph's
 ``union-default-graph`` parameter; other servers need it set in their configuration
 (Fuseki: ``tdb2:unionDefaultGraph``) for queries without ``GRAPH`` to see the articles.
 """
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 from claimgraph.errors import StoreError
 from claimgraph.graph.rdf import PREFIXES, ArticleRdf
 from claimgraph.graph.results import QueryResults
-from claimgraph.graph.store import BaseStore, RdflibQuad, insert_data_body
+from claimgraph.graph.store import BaseStore, RdflibQuad, shared_graphs_update
 
 #: Media types asked for: W3C JSON results for SELECT and ASK, N-Triples for graphs.
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -154,11 +155,13 @@ class RemoteStore(BaseStore):
         self._send(request, what="SPARQL update")
 
     def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       replace: bool) -> None:
+                       removed: list[RdflibQuad], replace: bool) -> None:
         # The shared graphs first: the article's graph, which has_article reads, is
-        # written last, so an interrupted write is redone by the next ingest.
-        if shared:
-            self.update(f"INSERT DATA {{\n{insert_data_body(shared)}\n}}")
+        # written last, so an interrupted write is redone by the next ingest. Deleting
+        # the entity values that lost their place and inserting the new ones is one
+        # update request, which a SPARQL server runs as one transaction.
+        if shared or removed:
+            self.update(shared_graphs_update(shared, removed))
         # PUT replaces the graph whole, in one transaction on the server.
         target = urllib.parse.quote(str(article.iri), safe="")
         request = urllib.request.Request(

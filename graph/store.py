@@ -100,8 +100,10 @@ class BaseStore(ABC):
 
     @abstractmethod
     def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       replace: bool) -> None:
-        """Write an article's graph and add ``shared`` (entities, run) to the shared graphs.
+                       removed: list[RdflibQuad], replace: bool) -> None:
+        """Write an article's graph, add ``shared`` (entities, run) to the shared graphs and
+        remove ``removed`` from them (entity values that lost their place), the shared
+        graphs in one transaction.
 
         ``replace`` says the article's graph exists and must be emptied first.
         """
@@ -131,17 +133,19 @@ class BaseStore(ABC):
         """Store an article built by :func:`~claimgraph.graph.rdf.prepare_article`.
 
         Its graph replaces any graph of the same name; its entities are merged with the
-        stored ones (the first article to mention an entity names it) and its run added.
+        stored ones (see :func:`merge_entities`: a stored preferred label, type or key may
+        give way to the new one, whatever order articles come in) and its run added.
         Returns "replaced" when the article's graph existed, else "added".
         """
         existed = self._has_graph(article.iri)
         new_entities = Graph()
         for triple in article.entities:
             new_entities.add(triple)
-        merged = merge_entities(new_entities, self._stored_entities(new_entities))
-        shared: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merged]
+        merge = merge_entities(new_entities, self._stored_entities(new_entities))
+        shared: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merge.added]
         shared += [(s, p, o, RUNS_GRAPH) for s, p, o in run_statements(article.run)]
-        self._write_article(article, shared, replace=existed)
+        removed: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merge.removed]
+        self._write_article(article, shared, removed, replace=existed)
         return "replaced" if existed else "added"
 
     def _has_graph(self, graph_name: URIRef) -> bool:
@@ -274,16 +278,21 @@ class Store(BaseStore):
         return stored
 
     def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       replace: bool) -> None:
+                       removed: list[RdflibQuad], replace: bool) -> None:
         store = self._oxigraph()
         try:
             if replace:
-                store.update(_replace_graph_update(article, shared))
+                store.update(_replace_graph_update(article, shared, removed))
             else:
                 # A new article: loading its N-Triples is atomic too, and much faster than
                 # parsing an update. The shared graphs go first: the article's graph, which
-                # has_article reads, is written only once they are.
-                store.extend(quads_to_oxigraph(shared))
+                # has_article reads, is written only once they are. A change to a stored
+                # entity (rare) is one update, a transaction, so that no reader sees the
+                # entity with two preferred labels or none.
+                if removed:
+                    store.update(shared_graphs_update(shared, removed))
+                else:
+                    store.extend(quads_to_oxigraph(shared))
                 store.load(article.ntriples, ox.RdfFormat.N_TRIPLES,
                            to_graph=to_oxigraph(article.iri))
         except OSError as error:
@@ -375,20 +384,34 @@ def _open_oxigraph(path: Path | None) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {error}") from error
 
 
-def _replace_graph_update(article: ArticleRdf, shared: list[RdflibQuad]) -> str:
-    """Return a SPARQL update that empties an article's graph, fills it again and adds
-    ``shared`` to the shared graphs.
+def _replace_graph_update(article: ArticleRdf, shared: list[RdflibQuad],
+                          removed: list[RdflibQuad]) -> str:
+    """Return a SPARQL update that empties an article's graph, fills it again, removes
+    ``removed`` from the shared graphs and adds ``shared`` to them.
 
     One update is one transaction in pyoxigraph: a reader never sees the article half
     replaced, and a failure leaves the store as it was.
     """
-    return (f"DROP SILENT GRAPH <{article.iri}> ;\n"
+    delete = f"DELETE DATA {{\n{insert_data_body(removed)}\n}} ;\n" if removed else ""
+    return (f"DROP SILENT GRAPH <{article.iri}> ;\n{delete}"
             f"INSERT DATA {{ GRAPH <{article.iri}> {{\n{article.ntriples.decode()}}}\n"
             f"{insert_data_body(shared)} }}")
 
 
+def shared_graphs_update(added: list[RdflibQuad], removed: list[RdflibQuad]) -> str:
+    """Return one SPARQL update (one transaction) that deletes ``removed`` quads, then
+    inserts ``added`` ones."""
+    operations = []
+    if removed:
+        operations.append(f"DELETE DATA {{\n{insert_data_body(removed)}\n}}")
+    if added:
+        operations.append(f"INSERT DATA {{\n{insert_data_body(added)}\n}}")
+    return " ;\n".join(operations)
+
+
 def insert_data_body(quads: Iterable[RdflibQuad]) -> str:
-    """Return quads as the body of a SPARQL ``INSERT DATA { ... }``, one a line."""
+    """Return quads as the body of a SPARQL ``INSERT DATA { ... }`` (or ``DELETE DATA``),
+    one a line."""
     return "\n".join(
         f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
         for quad in quads_to_oxigraph(quads))

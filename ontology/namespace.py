@@ -10,6 +10,10 @@ from rdflib.namespace import DefinedNamespace, Namespace
 #: Where the project's data IRIs live: article/, claim/, entity/, span/, run/, graph/.
 CGD = Namespace("https://w3id.org/claimgraph/id/")
 
+#: GeoNames' own IRIs for its features (https://sws.geonames.org/{id}/): the places an
+#: entity is ``owl:sameAs``.
+GEONAMES = Namespace("https://sws.geonames.org/")
+
 
 class CG(DefinedNamespace):
     """claimgraph's own ontology terms."""
@@ -23,6 +27,7 @@ class CG(DefinedNamespace):
     Group: URIRef  # a group of people or several actors ("both sides")
     QuoteType: URIRef
     ExtractionRun: URIRef  # a prov:Activity that ran the extraction pipeline
+    SubjectRole: URIRef  # one subject of a claim with its role(s) in the claim
     # quote types
     DirectQuote: URIRef
     IndirectQuote: URIRef
@@ -40,6 +45,15 @@ class CG(DefinedNamespace):
     contentSpan: URIRef
     subjectSpan: URIRef
     sourceText: URIRef  # the source mention as written ("the ministry")
+    hedged: URIRef  # whether the cue is hedged ("reportedly said")
+    hedge: URIRef  # a hedge word on the cue, one per word
+    qualifiedSubject: URIRef  # -> cg:SubjectRole
+    # subject role properties
+    subject: URIRef  # -> the entity
+    role: URIRef  # "agent", "patient", "beneficiary", ...
+    # mention span properties
+    refersTo: URIRef  # -> the canonical entity a source or subject mention refers to
+    resolutionRule: URIRef  # the rule that resolved the mention to its entity
     # run properties
     pipelineName: URIRef
     pipelineVersion: URIRef
@@ -47,6 +61,7 @@ class CG(DefinedNamespace):
     # entity properties
     entityType: URIRef
     entityKey: URIRef
+    entityKind: URIRef  # "country", "city", "person", ...: refines cg:entityType
     # article properties
     articleId: URIRef
     textHash: URIRef  # sha256 hex digest of the article text, to detect changed articles

@@ -6,13 +6,11 @@ Use the ``claim_resolution`` spaCy component after ``claim_attribution``, or cal
 
 from claimgraph.resolve.component import ClaimResolution
 from claimgraph.resolve.cues import CueClasses, CueMeaning
-from claimgraph.resolve.entities import GEONAMES, ResolvedEntity, geonames_iri
 from claimgraph.resolve.gazetteer import Gazetteer, Place, load_gazetteer
 from claimgraph.resolve.resolver import read_article, resolve_attributions
 from claimgraph.resolve.roles import syntactic_role
 
 __all__ = [
-    "GEONAMES", "ClaimResolution", "CueClasses", "CueMeaning", "Gazetteer", "Place",
-    "ResolvedEntity", "geonames_iri", "load_gazetteer", "read_article", "resolve_attributions",
-    "syntactic_role",
+    "ClaimResolution", "CueClasses", "CueMeaning", "Gazetteer", "Place", "load_gazetteer",
+    "read_article", "resolve_attributions", "syntactic_role",
 ]

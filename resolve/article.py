@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from claimgraph.records import Entity
 from claimgraph.resolve.entities import (
-    ResolvedEntity,
     group_entity,
     named_entity,
     organization_key,
@@ -79,7 +79,7 @@ class EntityMention:
 
     start: int
     end: int
-    entity: ResolvedEntity
+    entity: Entity
     how: str
     plural: bool = False
     gender: Gender = ""

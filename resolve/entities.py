@@ -1,4 +1,4 @@
-"""Canonical entities: :class:`ResolvedEntity` and the functions that make one.
+"""Canonical entities: the functions that make a :class:`~claimgraph.records.Entity`.
 
 A key is made from the entity alone, never from the article or the order of reading, so
 the same real entity gets the same key (and so the same IRI) in every article:
@@ -14,61 +14,28 @@ the same real entity gets the same key (and so the same IRI) in every article:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from rdflib import Namespace, URIRef
-
-from claimgraph.records import Entity, EntityType
+from claimgraph.records import ENTITY_KINDS, Entity
 from claimgraph.resolve.gazetteer import Gazetteer, Place
 
-#: GeoNames' own IRIs for its features: https://sws.geonames.org/{id}/
-GEONAMES = Namespace("https://sws.geonames.org/")
-
-EntityKind = str  # "person", "organization", "country", "state", "city", "place", "group"
-
-ENTITY_TYPES: dict[EntityKind, EntityType] = {
-    "person": "person", "organization": "organization", "country": "place",
-    "state": "place", "city": "place", "place": "place", "group": "group",
-}
+EntityKind = str  # one of claimgraph.records.ENTITY_KINDS, or "" when unknown
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedEntity(Entity):
-    """An :class:`~claimgraph.records.Entity` with what resolution learned about it.
-
-    ``kind`` refines ``type`` (a "place" is a country, state, city or other place);
-    ``titles`` are the roles the article gives a person ("Armenian Prime Minister");
-    ``geonames_id`` is the GeoNames feature of a place (see :func:`geonames_iri`);
-    ``members`` are the entities a group stands for ("both sides": Armenia, Azerbaijan).
-    """
-
-    kind: EntityKind = ""
-    titles: tuple[str, ...] = ()
-    geonames_id: int | None = None
-    members: tuple[Entity, ...] = ()
-
-
-def geonames_iri(geonames_id: int) -> URIRef:
-    """Return the GeoNames IRI of a feature, for ``owl:sameAs``."""
-    return GEONAMES[f"{geonames_id}/"]
-
-
-def place_entity(place: Place, gazetteer: Gazetteer) -> ResolvedEntity:
+def place_entity(place: Place, gazetteer: Gazetteer) -> Entity:
     """Return the canonical entity of a country, US state or city."""
     key = place.name.lower()
     if place.kind != "country":
         country = gazetteer.country_of(place)
         if country is not None:
             key = f"{key}, {country.name.lower()}"
-    return ResolvedEntity(key=key, label=place.name, type="place", kind=place.kind,
-                          geonames_id=place.geonames_id)
+    return Entity(key=key, label=place.name, type="place", kind=place.kind,
+                  geonames_id=place.geonames_id)
 
 
 def person_entity(key: str, label: str, titles: tuple[str, ...] = (),
-                  alt_labels: tuple[str, ...] = ()) -> ResolvedEntity:
+                  alt_labels: tuple[str, ...] = ()) -> Entity:
     """Return the canonical entity of a person."""
-    return ResolvedEntity(key=key, label=label, type="person", kind="person",
-                          titles=titles, alt_labels=alt_labels)
+    return Entity(key=key, label=label, type="person", kind="person", titles=titles,
+                  alt_labels=alt_labels)
 
 
 def organization_key(words: list[str], gazetteer: Gazetteer) -> str:
@@ -89,18 +56,18 @@ def organization_key(words: list[str], gazetteer: Gazetteer) -> str:
 
 
 def named_entity(key: str, label: str, kind: EntityKind,
-                 alt_labels: tuple[str, ...] = ()) -> ResolvedEntity:
+                 alt_labels: tuple[str, ...] = ()) -> Entity:
     """Return an entity of ``kind`` known by its name only (an organization, a place the
     gazetteer lacks, a group named by a noun)."""
-    return ResolvedEntity(key=key, label=label, type=ENTITY_TYPES.get(kind, "other"),
-                          kind=kind, alt_labels=alt_labels)
+    return Entity(key=key, label=label, type=ENTITY_KINDS.get(kind, "other"), kind=kind,
+                  alt_labels=alt_labels)
 
 
-def group_entity(members: list[Entity]) -> ResolvedEntity:
+def group_entity(members: list[Entity]) -> Entity:
     """Return the group of several entities ("both sides"), its members in key order."""
     ordered = tuple(sorted({member.key: member for member in members}.values(),
                            key=lambda member: member.key))
-    return ResolvedEntity(
+    return Entity(
         key=" and ".join(member.key for member in ordered),
         label=" and ".join(member.label for member in ordered),
         type="group", kind="group", members=ordered,
