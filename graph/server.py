@@ -292,10 +292,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _wanted_media_types(params: dict[str, list[str]], accept: str) -> list[str]:
-    """Return the media types a client wants, best first: ``format`` wins over Accept."""
-    if params.get("format"):
-        name = params["format"][0]
-        return [FORMAT_NAMES.get(name.lower(), name)]
+    """Return the media types a client wants, best first: ``format`` before Accept.
+
+    Accept still counts after ``format``: a client asking ``format=json`` of every query
+    gets Turtle for a CONSTRUCT when its Accept header allows it.
+    """
+    requested = [FORMAT_NAMES.get(name.lower(), name) for name in params.get("format", [])[:1]]
     ranked = []
     for position, item in enumerate(accept.split(",")):
         media_type, *options = (part.strip() for part in item.split(";"))
@@ -309,7 +311,8 @@ def _wanted_media_types(params: dict[str, list[str]], accept: str) -> list[str]:
                     quality = 0.0
         if media_type and quality > 0:
             ranked.append((-quality, position, media_type.lower()))
-    return [media_type for _quality, _position, media_type in sorted(ranked)] or ["*/*"]
+    accepted = [media_type for _quality, _position, media_type in sorted(ranked)]
+    return requested + (accepted or ["*/*"])
 
 
 def _negotiate(wanted: list[str], offered: tuple[Format, ...],
