@@ -153,6 +153,11 @@ def subject_role_iri(claim: URIRef, entity_key: str) -> URIRef:
     return URIRef(f"{claim}#subject-{entity_slug(entity_key)}")
 
 
+#: Resolution rules (``Attribution.extra["resolution"]``) whose mention refers to an entity
+#: without naming it: its text is evidence in the span, not a label of the entity.
+REFERRING_RULES = ("pronoun", "relative pronoun", "pair", "description")
+
+
 def mention_entity(mention: Mention) -> Entity:
     """Return the entity a mention refers to; a mention without one stands for itself."""
     return mention.entity or Entity(key=mention.text, label=mention.text)
@@ -390,16 +395,19 @@ class _ArticleBuilder:
         """Add a source or subject mention's span, the entity it refers to and the rule
         that resolved it; return the span's IRI and the entity's."""
         span = self._span(mention)
-        entity = self._entity(mention)
+        entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
         self.graph.add((span, CG.refersTo, entity))
         if rule:
             self.graph.add((span, CG.resolutionRule, Literal(rule)))
         return span, entity
 
-    def _entity(self, mention: Mention) -> URIRef:
-        """Note the entity a mention refers to, with the mention's text, and return its IRI."""
+    def _entity(self, mention: Mention, *, named: bool = True) -> URIRef:
+        """Note the entity a mention refers to and return its IRI; the mention's text
+        becomes a label of the entity when it ``named`` it (not "he", "which", "the
+        ministry")."""
         iri = self._note_entity(mention_entity(mention))
-        self.forms[iri][mention.text] = None
+        if named:
+            self.forms[iri][mention.text] = None
         return iri
 
     def _note_entity(self, entity: Entity) -> URIRef:

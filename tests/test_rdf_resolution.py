@@ -279,3 +279,19 @@ def test_ingesting_in_either_order_gives_the_same_entities(tmp_path: Path, nlp,
         assert ingest(list(reversed(documents)), backward, nlp).added == 2
         assert entities_graph(forward) == entities_graph(backward)
         assert len(entities_graph(forward)) > 50
+
+
+def test_pronouns_and_descriptions_are_not_labels_of_entities(nlp, seed_text, tmp_path) -> None:
+    from claimgraph import Document, ingest, open_store
+
+    with open_store(tmp_path / "labels.store") as store:
+        ingest([Document(id="karabakh-2020", text=seed_text)], store, nlp)
+        rows = store.select("""
+            SELECT ?key ?label WHERE {
+              ?entity cg:entityKey ?key ; skos:altLabel|skos:prefLabel ?label }""")
+    labels: dict[str, set[str]] = {}
+    for row in rows:
+        labels.setdefault(str(row["key"]), set()).add(str(row["label"]))
+    assert "Ankara" in labels["turkey"] and "it" not in labels["turkey"]
+    assert "which" not in labels["armenia"]
+    assert "the ministry" not in labels["azerbaijan foreign ministry"]
