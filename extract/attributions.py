@@ -7,7 +7,8 @@
    all the clausal complements of the cue make up the content, in pieces when the cue
    interrupts it (“A,” he said, “B.”);
 2. "according to X": the clause the phrase attaches to is the content (both sides of it);
-3. colon cues: "PENCE: Well, ..." and headlines such as "Poll: Voters ...";
+3. colon cues: "PENCE: Well, ..." and headlines such as "Poll: Voters ..."; signature
+   cues: “…” ― Carla Sanchez;
 4. quotations: a quotation that no attribution covers yet takes the cue word of its
    sentence ("“…,” the ministry stated."); one that a content touches widens the content to
    the whole quotation, across sentences if it runs over several; a quotation that opens
@@ -43,6 +44,7 @@ from claimgraph.extract.frames import (
 )
 from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.extract.quotes import Quotation, find_quotations
+from claimgraph.extract.signatures import signature_attributions
 from claimgraph.extract.spans import (
     char_mention,
     doc_text,
@@ -132,6 +134,7 @@ def find_attributions(
              for candidate in candidates]
     found.extend(according_to_attributions(doc))
     found.extend(colon_attributions(doc, found))
+    found.extend(signature_attributions(doc, quotations, found))
     found = widen_to_quotations(doc, found, quotations)
     if continue_quotations:
         found = continue_into_quotations(doc, found, quotations)
