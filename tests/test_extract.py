@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.records import Attribution
 
@@ -119,7 +120,52 @@ def test_unbalanced_quotation_mark_does_not_stop_later_attributions(nlp) -> None
     assert leader.content.text == "“We will not give in,”"
 
 
+def test_quote_then_a_sentence_with_only_the_cue(nlp) -> None:
+    said = find(attributions_of(nlp, "“I’m honored!” she said."), "said")
+    assert said.source.text == "she"
+    assert said.content.text == "“I’m honored!”"
+
+
+def test_quote_continues_when_the_parse_keeps_its_opening_mark_behind(nlp) -> None:
+    text = ("''Three million New Yorkers were unable to vote today,'' Mr. Sanders said. "
+            "''That makes no sense to me.''")
+    said = find(attributions_of(nlp, text), "said")
+    assert said.source.text == "Mr. Sanders"
+    assert piece_texts(text, said) == ["''Three million New Yorkers were unable to vote today,''",
+                                       "''That makes no sense to me.''"]
+
+
+def test_signed_quotation(nlp) -> None:
+    text = "“Trump must stop portraying Latinos as dangerous gangsters.” ― Carla Sanchez\n"
+    signed = find(attributions_of(nlp, text), "―")
+    assert signed.source.text == "Carla Sanchez"
+    assert signed.content.text == "“Trump must stop portraying Latinos as dangerous gangsters.”"
+
+
 # --- other constructions ----------------------------------------------------------------
+
+
+def test_parenthetical_cue_reports_the_clause_around_it(nlp) -> None:
+    text = "Critics, analysts said, have other reasons for the attacks."
+    said = find(attributions_of(nlp, text), "said")
+    assert said.source.text == "analysts"
+    assert said.rule == "verb:head:parataxis"
+    assert piece_texts(text, said) == ["Critics", "have other reasons for the attacks"]
+
+
+def test_noun_cue_with_a_that_clause(nlp) -> None:
+    text = "Trump's claim that the election was rigged drew criticism from Republicans."
+    claim = find(attributions_of(nlp, text), "claim")
+    assert claim.source.text == "Trump's"
+    assert claim.content.text == "that the election was rigged"
+
+
+def test_light_verb_and_noun_make_one_cue(nlp) -> None:
+    text = "He also expressed concern about the closed primary system in New York."
+    [concern] = attributions_of(nlp, text)
+    assert concern.cue.text == "also expressed concern about"
+    assert concern.source.text == "He"
+    assert concern.content.text == "the closed primary system in New York"
 
 
 @pytest.mark.parametrize("content", ["that the talks had failed", "the talks had failed"])
@@ -178,3 +224,29 @@ def test_cue_edges_decide_by_the_most_specific_key_seen_often_enough() -> None:
     # A rare word defers to its part of speech: 2 of 6 adverbs were inside.
     assert not edges.belongs([("L", "advmod", "loudly"), ("L", "advmod", "ADV")])
     assert not edges.belongs([("R", "npadvmod", "Friday")])
+
+
+# --- the cue classifier -------------------------------------------------------------------
+
+
+def test_features_name_the_lemma_frame_subject_and_quotation(nlp) -> None:
+    doc = nlp("I would say that the plan failed.")
+    say = doc[2]
+    features = candidate_features(say, "ccomp", doc[6], in_quotation=True)
+    assert "lf=say|ccomp" in features
+    assert "subjw=i" in features
+    assert "modal|l=say" in features
+    assert "quoted|l=say" in features
+    assert "mark|f=that|ccomp" in features
+
+
+def test_training_separates_cues_from_non_cues_and_survives_a_round_trip(tmp_path) -> None:
+    examples = [(["bias", "lf=say|ccomp", "subj|f=PROPN|ccomp"], True)] * 20 + \
+               [(["bias", "lf=say|ccomp", "quoted|l=say"], False)] * 20
+    classifier = CueClassifier.train(examples)
+    reported = classifier.probability(["bias", "lf=say|ccomp", "subj|f=PROPN|ccomp"])
+    quoted = classifier.probability(["bias", "lf=say|ccomp", "quoted|l=say"])
+    assert reported > 0.8 > 0.2 > quoted
+    classifier.save(tmp_path / "weights.tsv")
+    loaded = CueClassifier.load(tmp_path / "weights.tsv")
+    assert abs(loaded.probability(["bias", "lf=say|ccomp", "quoted|l=say"]) - quoted) < 1e-3
