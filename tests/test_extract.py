@@ -154,10 +154,16 @@ def test_parenthetical_cue_reports_the_clause_around_it(nlp) -> None:
 
 
 def test_noun_cue_with_a_that_clause(nlp) -> None:
-    text = "Trump's claim that the election was rigged drew criticism from Republicans."
-    claim = find(attributions_of(nlp, text), "claim")
-    assert claim.source.text == "Trump's"
-    assert claim.content.text == "that the election was rigged"
+    text = "Workers were surprised by the mayor's statement that the plant would close."
+    statement = find(attributions_of(nlp, text), "statement")
+    assert statement.source.text == "the mayor's"
+    assert statement.content.text == "that the plant would close"
+
+
+def test_head_frame_never_reports_the_cue_whose_content_it_is(nlp) -> None:
+    text = "The senator has also said that he did not know."
+    assert [attribution.cue.text for attribution in attributions_of(nlp, text)] == [
+        "has also said"]
 
 
 def test_light_verb_and_noun_make_one_cue(nlp) -> None:
