@@ -23,6 +23,9 @@ class CueLexicon:
     cue_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     seen_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     smoothing: float = 1.0  # add-one style: unseen pairs get no credit, rare ones little
+    # (cues, seen) summed over the frames of each lemma, built on first use.
+    _lemma_totals: dict[str, tuple[int, int]] | None = field(default=None, repr=False,
+                                                             compare=False)
 
     def precision(self, lemma: str, frame: str) -> float:
         """Return the smoothed share of times ``lemma`` in ``frame`` was a cue (0..1)."""
@@ -32,14 +35,19 @@ class CueLexicon:
 
     def lemma_precision(self, lemma: str) -> float:
         """Return the smoothed share of times ``lemma`` was a cue, over all frames."""
-        lemma = lemma.lower()
-        cues = sum(count for (word, _), count in self.cue_counts.items() if word == lemma)
-        seen = sum(count for (word, _), count in self.seen_counts.items() if word == lemma)
+        if self._lemma_totals is None:
+            totals: dict[str, tuple[int, int]] = {}
+            for key, seen in self.seen_counts.items():
+                cues, all_seen = totals.get(key[0], (0, 0))
+                totals[key[0]] = (cues + self.cue_counts.get(key, 0), all_seen + seen)
+            self._lemma_totals = totals
+        cues, seen = self._lemma_totals.get(lemma.lower(), (0, 0))
         return cues / (seen + self.smoothing)
 
     def add(self, lemma: str, frame: str, *, is_cue: bool) -> None:
         """Count one occurrence of ``lemma`` in ``frame``."""
         key = (lemma.lower(), frame)
+        self._lemma_totals = None
         self.seen_counts[key] = self.seen_counts.get(key, 0) + 1
         if is_cue:
             self.cue_counts[key] = self.cue_counts.get(key, 0) + 1
