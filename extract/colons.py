@@ -26,6 +26,7 @@ NOT_SPEAKERS = frozenset({
     "follow", "contact", "email", "twitter", "caption", "credit", "image", "full story",
     "the latest", "breaking", "breaking news", "exclusive", "wow", "opinion", "analysis",
     "editorial", "live", "warning", "spoiler", "bottom line", "the bottom line",
+    "q", "a", "name", "age", "city", "job", "pay",
 })
 SPEECH_POS = frozenset({"VERB", "AUX", "SCONJ"})
 
