@@ -501,7 +501,7 @@ def _sentence_cue(doc: Doc, quote: Quotation, lexicon: CueLexicon) -> Token | No
             continue
         for candidate in token.sent:
             inside = quote.start <= candidate.idx < quote.end
-            if (not inside and candidate.pos_ in VERB_POS
+            if (not inside and candidate.pos_ == "VERB"
                     and lexicon.lemma_precision(candidate.lemma_) >= 0.3):
                 return candidate
     return None
