@@ -588,13 +588,18 @@ def _tokens_of(doc: Doc, mentions: Iterable[Mention | None]) -> set[int]:
 
 def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
     """Return the subtree of ``head`` as a mention, minus the branch that holds ``outside``
-    ("the Armenian side, which reported …": the source stops before "which")."""
+    ("the Armenian side, which reported …": the source stops before "which"), within the
+    paragraph of ``head``."""
     excluded: set[int] = set()
     if outside is not None and head.is_ancestor(outside):
         branch = next(child for child in head.children
                       if child == outside or child.is_ancestor(outside))
         excluded = {token.i for token in branch.subtree}
+    # A parse may run a sentence over a paragraph break (a headline glued to the lead).
     tokens = {token.i for token in head.subtree if token.i not in excluded}
+    if head.left_edge.i < head.i and "\n" in doc_text(head.doc)[head.left_edge.idx:head.idx] \
+            or "\n" in doc_text(head.doc)[head.idx:head.right_edge.idx]:
+        tokens &= _paragraph_tokens(head)
     mention = tokens_mention(head.doc, tokens, anchor=head.i)
     if mention is None:
         return token_mention(head.doc, head.i, head.i + 1)
