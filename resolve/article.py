@@ -22,6 +22,7 @@ explained.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -90,35 +91,57 @@ class EntityMention:
 
 
 class ArticleEntities:
-    """The entity mentions of one Doc, in text order; see :func:`read_article`."""
+    """The entity mentions of one Doc, in text order; see :func:`read_article`.
+
+    Lookups are by token, so each token keeps the mentions that hold it (in text order)
+    and each mention its root: a reference is resolved against every mention before it,
+    and a scan of the whole article per token would make reading quadratic.
+    """
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.mentions: list[EntityMention] = []
+        self._holding: dict[int, list[EntityMention]] = defaultdict(list)  # token -> mentions
+        self._roots: dict[tuple[int, int], Token] = {}  # (start, end) -> root token
 
     def add(self, mention: EntityMention) -> None:
-        """Add a mention (kept in text order)."""
-        self.mentions.append(mention)
-        self.mentions.sort(key=lambda item: (item.start, -item.end))
+        """Add a mention (kept in text order; among equal spans, in order of adding)."""
+        insort(self.mentions, mention, key=_text_order)
+        for i in range(mention.start, mention.end):
+            insort(self._holding[i], mention, key=_text_order)
+
+    def root(self, mention: EntityMention) -> Token:
+        """Return the syntactic head of a mention's tokens (computed once per span)."""
+        span = (mention.start, mention.end)
+        root = self._roots.get(span)
+        if root is None:
+            root = self._roots[span] = mention.root(self.doc)
+        return root
 
     def at(self, token: Token) -> EntityMention | None:
         """Return the innermost mention holding ``token``, or None."""
-        holding = [m for m in self.mentions if m.start <= token.i < m.end]
-        return min(holding, key=lambda m: m.end - m.start, default=None)
+        return min(self._holding.get(token.i, ()), key=_width, default=None)
 
     def of_span(self, span: Span) -> EntityMention | None:
         """Return the mention a span refers to: of the mentions that hold its head, the
         widest inside the span ("France and Germany": the group), else the innermost."""
-        root = span.root
-        holding = [m for m in self.mentions if m.start <= root.i < m.end]
+        holding = self._holding.get(span.root.i, ())
         inside = [m for m in holding if span.start <= m.start and m.end <= span.end]
         if inside:
-            return max(inside, key=lambda m: m.end - m.start)
-        return min(holding, key=lambda m: m.end - m.start, default=None)
+            return max(inside, key=_width)
+        return min(holding, key=_width, default=None)
 
     def before(self, token: Token) -> list[EntityMention]:
         """Return the mentions that end before ``token``, nearest last."""
         return [m for m in self.mentions if m.end <= token.i]
+
+
+def _text_order(mention: EntityMention) -> tuple[int, int]:
+    return mention.start, -mention.end
+
+
+def _width(mention: EntityMention) -> int:
+    return mention.end - mention.start
 
 
 def name_spans(doc: Doc) -> list[Span]:
@@ -235,6 +258,7 @@ class _PersonIndex:
         self.titles: dict[str, list[str]] = defaultdict(list)
         self.forms: dict[str, list[str]] = defaultdict(list)
         self.genders: dict[str, Gender] = {}
+        self._first_starts: dict[PersonName, int] = {}
         for span in spans:
             name = parse_person_name(_honorific_before(span) + _words(span))
             if name is None:
@@ -298,7 +322,11 @@ class _PersonIndex:
         return name.last.lower(), name.last, ALONE
 
     def _first_start(self, full: PersonName) -> int:
-        return min(start for start, name in self.names.items() if name == full)
+        """Return where ``full`` is first written (the names are all read by now)."""
+        if full not in self._first_starts:
+            self._first_starts[full] = min(start for start, name in self.names.items()
+                                           if name == full)
+        return self._first_starts[full]
 
 
 def _person_words(spans: list[Span]) -> set[str]:

@@ -10,7 +10,7 @@ people who differ only by a middle initial share a key.) A surname keeps its par
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import gender_guesser.detector
@@ -89,6 +89,7 @@ def name_gender(name: PersonName) -> Gender:
     return first_name_gender(name.first) if name.first else ""
 
 
+@lru_cache(maxsize=8192)  # asked of the same few names again and again
 def first_name_gender(word: str) -> Gender:
     """Return the gender ``gender-guesser`` gives a first name where it is sure, else ""."""
     guess = _detector().get_gender(word)

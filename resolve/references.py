@@ -31,9 +31,11 @@ mentions before the reference:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from spacy.tokens import Token
 
+from claimgraph.records import Entity
 from claimgraph.resolve.article import ArticleEntities, EntityMention
 from claimgraph.resolve.entities import group_entity
 from claimgraph.resolve.names import TITLE_ABBREVIATIONS, Gender
@@ -71,7 +73,7 @@ def resolve_references(article: ArticleEntities, window: int = 2) -> None:
     resolver = _References(article, sentence_of, window)
     for token in article.doc:
         held = article.at(token)
-        if held is not None and held.root(article.doc) == token:
+        if held is not None and article.root(held) == token:
             continue  # a name, state noun or coordination already
         mention = resolver.resolve(token)
         if mention is not None:
@@ -152,14 +154,13 @@ class _References:
 
     def _nearest(self, token: Token, fits: Callable[[EntityMention], bool],
                  gender: Gender) -> EntityMention | None:
-        doc = self.article.doc
         here = self.sentence_of[token.i]
         candidates = [m for m in self.article.before(token)
-                      if fits(m) and m.root(doc).pos_ != "ADJ"]
+                      if fits(m) and self.article.root(m).pos_ != "ADJ"]
 
         def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, bool, int]:
             distance = here - self.sentence_of[mention.start]
-            root = mention.root(doc)
+            root = self.article.root(mention)
             is_subject = root.dep_ in SUBJECT_DEPS
             return (bool(gender and mention.gender and mention.gender != gender),
                     distance > self.window, distance, bool(gender and not mention.gender),
@@ -207,13 +208,13 @@ class _References:
         plural = token.tag_ == "NNS"
 
         def fits(mention: EntityMention) -> bool:
-            if mention.root(doc).pos_ == "ADJ":
+            if self.article.root(mention).pos_ == "ADJ":
                 return False
             if plural != (mention.plural or mention.entity.kind == "group"):
                 return False  # "the Democratic leaders" is no one person
             if kinds is not None:
                 return mention.entity.kind in kinds
-            words = _name_words(mention)
+            words = _name_words(mention.entity)
             return ((head in words or token.lower_ in words)
                     and all(self._modifier_fits(modifier, mention, words)
                             for modifier in modifiers))
@@ -227,7 +228,8 @@ class _References:
                              f"description 'the {token.text}': nearest match {text!r}",
                              token.tag_ == "NNS", chosen.gender)
 
-    def _modifier_fits(self, modifier: Token, mention: EntityMention, words: set[str]) -> bool:
+    def _modifier_fits(self, modifier: Token, mention: EntityMention,
+                       words: frozenset[str]) -> bool:
         """"the Azerbaijani ministry": the modifier is in the name, or names a country the
         entity's key holds ("azerbaijan foreign ministry")."""
         if modifier.lower_ in words:
@@ -237,13 +239,14 @@ class _References:
             and held.entity.key in mention.entity.key
 
 
-def _name_words(mention: EntityMention) -> set[str]:
+@lru_cache(maxsize=4096)  # asked of every mention before each description
+def _name_words(entity: Entity) -> frozenset[str]:
     """Return the lowercase words of an entity's label, surface forms and titles, with
     abbreviated titles written out ("Sen.": "senator")."""
-    entity = mention.entity
     texts = [entity.label, *entity.alt_labels, *getattr(entity, "titles", ())]
     words = {word.strip(".,").lower() for text in texts for word in text.split()}
-    return words | {TITLE_ABBREVIATIONS[word] for word in words if word in TITLE_ABBREVIATIONS}
+    return frozenset(words | {TITLE_ABBREVIATIONS[word] for word in words
+                              if word in TITLE_ABBREVIATIONS})
 
 
 def _left_edge(token: Token) -> int:

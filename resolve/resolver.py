@@ -150,7 +150,7 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
             if taken.intersection(range(mention.start, mention.end)):
                 continue  # "Azerbaijani forces" when "Azerbaijani" is a subject already
             taken.update(range(mention.start, mention.end))
-            root = mention.root(doc)
+            root = article.root(mention)
             span = doc[mention.start:mention.end]
             label = "PRONOUN" if root.pos_ == "PRON" else "DESCRIPTION"
             role = syntactic_role(root, is_place=_is_local_place(mention.entity))
@@ -170,7 +170,7 @@ def _references_inside(article: ArticleEntities, content: Span) -> list[EntityMe
             continue
         if not mention.how.startswith(REFERENCE_RULES):
             continue
-        root = mention.root(article.doc)
+        root = article.root(mention)
         if root.pos_ == "PRON" and root.dep_ not in SUBJECT_PRONOUN_DEPS:
             continue
         found.append(mention)
