@@ -22,10 +22,12 @@ explained.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spacy.attrs import DEP, POS
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.records import Entity
@@ -133,30 +135,51 @@ class ArticleEntities:
 
     def before(self, token: Token) -> list[EntityMention]:
         """Return the mentions that end before ``token``, nearest last."""
-        return [m for m in self.mentions if m.end <= token.i]
+        # Mentions are in order of their start: those starting at the token or later
+        # cannot end before it.
+        starting_before = bisect_left(self.mentions, token.i, key=_start)
+        return [m for m in self.mentions[:starting_before] if m.end <= token.i]
 
 
 def _text_order(mention: EntityMention) -> tuple[int, int]:
     return mention.start, -mention.end
 
 
+def _start(mention: EntityMention) -> int:
+    return mention.start
+
+
 def _width(mention: EntityMention) -> int:
     return mention.end - mention.start
+
+
+def token_indices(doc: Doc, attribute: int, values: Iterable[str]) -> list[int]:
+    """Return, in text order, the indices of the tokens of ``doc`` whose ``attribute`` (a
+    :mod:`spacy.attrs` id: ``POS``, ``TAG``, ``DEP``) is one of ``values``.
+
+    The passes over an article pick their few candidate tokens this way, from the Doc's
+    attribute array: making a Token of every word in every pass costs more than the rules.
+    """
+    wanted = {doc.vocab.strings[value] for value in values}
+    return [index for index, value in enumerate(doc.to_array(attribute).tolist())
+            if value in wanted]
 
 
 def name_spans(doc: Doc) -> list[Span]:
     """Return the named entities that can be actors or subjects, and the runs of proper
     nouns outside any entity ("Nagorno Karabakh" when the recognizer missed it)."""
     spans = [entity for entity in doc.ents if entity.label_ in NAME_LABELS | OTHER_NAME_LABELS]
-    taken = {token.i for entity in doc.ents for token in entity}
-    run: list[int] = []
-    for token in [*doc, None]:
-        if token is not None and token.pos_ == "PROPN" and token.i not in taken:
-            run.append(token.i)
+    taken = {index for entity in doc.ents for index in range(entity.start, entity.end)}
+    run: list[int] = []  # consecutive proper nouns
+    for index in token_indices(doc, POS, ["PROPN"]):
+        if index in taken:
             continue
-        if run:
+        if run and index != run[-1] + 1:
             spans.append(doc[run[0]:run[-1] + 1])
             run = []
+        run.append(index)
+    if run:
+        spans.append(doc[run[0]:run[-1] + 1])
     return sorted(spans, key=lambda span: span.start)
 
 
@@ -344,8 +367,8 @@ def state_noun_mentions(doc: Doc, gazetteer: Gazetteer,
     """Return mentions of a country through a state noun it modifies: "the Armenian side",
     "Azerbaijani forces", "Turkey's government"."""
     found = []
-    for token in doc:
-        if token.pos_ != "NOUN" or token.lemma_.lower() not in STATE_NOUNS:
+    for token in (doc[index] for index in token_indices(doc, POS, ["NOUN"])):
+        if token.lemma_.lower() not in STATE_NOUNS:
             continue
         for child in token.children:
             if child.dep_ not in {"amod", "compound", "poss", "nmod"} or child.i > token.i:
@@ -368,8 +391,8 @@ def affiliation_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMenti
     """Return mentions of the organizations named after a person: "the Trump campaign",
     "Clinton's campaign", "the Obama administration" (key "donald trump campaign")."""
     found = []
-    for token in doc:
-        if token.pos_ != "NOUN" or token.lemma_.lower() not in AFFILIATION_NOUNS:
+    for token in (doc[index] for index in token_indices(doc, POS, ["NOUN"])):
+        if token.lemma_.lower() not in AFFILIATION_NOUNS:
             continue
         for child in token.children:
             held = article.at(child) if child.dep_ in {"compound", "poss"} else None
@@ -387,9 +410,10 @@ def coordination_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMent
     """Return a group mention for each coordination of distinct entities: "Armenia and
     Azerbaijan", "Russia, France and the United States"."""
     found = []
-    for token in doc:
-        if token.dep_ == "conj" or not any(child.dep_ == "conj" for child in token.children):
-            continue
+    heads = sorted({doc[index].head.i for index in token_indices(doc, DEP, ["conj"])})
+    for token in (doc[index] for index in heads):
+        if token.dep_ == "conj":
+            continue  # a later conjunct: its coordination is read from the first
         conjuncts = [token, *_conjuncts(token)]
         members = [article.at(conjunct) for conjunct in conjuncts]
         entities = {m.entity.key: m.entity for m in members if m is not None}

@@ -33,10 +33,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from spacy.attrs import POS, TAG
 from spacy.tokens import Token
 
 from claimgraph.records import Entity
-from claimgraph.resolve.article import ArticleEntities, EntityMention
+from claimgraph.resolve.article import ArticleEntities, EntityMention, token_indices
 from claimgraph.resolve.entities import group_entity
 from claimgraph.resolve.names import TITLE_ABBREVIATIONS, Gender
 
@@ -68,10 +69,14 @@ NAME_MODIFIER_DEPS = frozenset({"amod", "compound"})
 def resolve_references(article: ArticleEntities, window: int = 2) -> None:
     """Add to ``article`` a mention for every reference that resolves (see module doc);
     ``window`` is how many sentences back a pronoun looks first."""
-    sentence_of = {token.i: number for number, sentence in enumerate(article.doc.sents)
-                   for token in sentence}
+    doc = article.doc
+    sentence_of = {index: number for number, sentence in enumerate(doc.sents)
+                   for index in range(sentence.start, sentence.end)}
     resolver = _References(article, sentence_of, window)
-    for token in article.doc:
+    # Only relative pronouns, pronouns and nouns can be references.
+    candidates = sorted({*token_indices(doc, TAG, RELATIVE_TAGS),
+                         *token_indices(doc, POS, ["PRON", "NOUN"])})
+    for token in (doc[index] for index in candidates):
         held = article.at(token)
         if held is not None and article.root(held) == token:
             continue  # a name, state noun or coordination already
@@ -86,6 +91,22 @@ class _References:
         self.article = article
         self.sentence_of = sentence_of
         self.window = window
+        # What the ranking asks of a mention's root, by span: (is an adjective, is a
+        # subject, is the subject of the main clause). Every reference asks it of every
+        # mention before it, so it is read off the parse once.
+        self._root_facts: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
+
+    def _facts(self, mention: EntityMention) -> tuple[bool, bool, bool]:
+        """Return (is an adjective, is a subject, is the main clause's subject) of the
+        root of ``mention``."""
+        span = (mention.start, mention.end)
+        facts = self._root_facts.get(span)
+        if facts is None:
+            root = self.article.root(mention)
+            is_subject = root.dep_ in SUBJECT_DEPS
+            facts = self._root_facts[span] = (root.pos_ == "ADJ", is_subject,
+                                              is_subject and root.head.dep_ == "ROOT")
+        return facts
 
     def resolve(self, token: Token) -> EntityMention | None:
         if token.tag_ in RELATIVE_TAGS and token.head.dep_ == "relcl":
@@ -156,16 +177,14 @@ class _References:
                  gender: Gender) -> EntityMention | None:
         here = self.sentence_of[token.i]
         candidates = [m for m in self.article.before(token)
-                      if fits(m) and self.article.root(m).pos_ != "ADJ"]
+                      if fits(m) and not self._facts(m)[0]]
 
         def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, bool, int]:
             distance = here - self.sentence_of[mention.start]
-            root = self.article.root(mention)
-            is_subject = root.dep_ in SUBJECT_DEPS
+            _, is_subject, is_main_subject = self._facts(mention)
             return (bool(gender and mention.gender and mention.gender != gender),
                     distance > self.window, distance, bool(gender and not mention.gender),
-                    not (is_subject and root.head.dep_ == "ROOT"), not is_subject,
-                    -mention.start)
+                    not is_main_subject, not is_subject, -mention.start)
 
         return min(candidates, key=rank, default=None)
 
@@ -206,23 +225,26 @@ class _References:
                      if child.dep_ in NAME_MODIFIER_DEPS and child.i < token.i]
 
         plural = token.tag_ == "NNS"
+        written = token.lower_
 
         def fits(mention: EntityMention) -> bool:
-            if self.article.root(mention).pos_ == "ADJ":
-                return False
             if plural != (mention.plural or mention.entity.kind == "group"):
                 return False  # "the Democratic leaders" is no one person
             if kinds is not None:
-                return mention.entity.kind in kinds
-            words = _name_words(mention.entity)
-            return ((head in words or token.lower_ in words)
-                    and all(self._modifier_fits(modifier, mention, words)
-                            for modifier in modifiers))
+                if mention.entity.kind not in kinds:
+                    return False
+            else:
+                words = _name_words(mention.entity)
+                if not ((head in words or written in words)
+                        and all(self._modifier_fits(modifier, mention, words)
+                                for modifier in modifiers)):
+                    return False
+            return not self._facts(mention)[0]  # an adjective ("Armenian") is no referent
 
-        candidates = [m for m in self.article.before(token) if fits(m)]
-        if not candidates:
+        # The nearest match: the first one looking back.
+        chosen = next((m for m in reversed(self.article.before(token)) if fits(m)), None)
+        if chosen is None:
             return None
-        chosen = candidates[-1]
         text = doc[chosen.start:chosen.end].text
         return EntityMention(_left_edge(token), token.i + 1, chosen.entity,
                              f"description 'the {token.text}': nearest match {text!r}",
