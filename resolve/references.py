@@ -31,7 +31,6 @@ mentions before the reference:
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from spacy.attrs import POS, TAG
 from spacy.tokens import Token
@@ -95,6 +94,15 @@ class _References:
         # subject, is the subject of the main clause). Every reference asks it of every
         # mention before it, so it is read off the parse once.
         self._root_facts: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
+        # The name words of each entity, by id(): descriptions ask them of every mention
+        # before them (the entities live as long as the article).
+        self._entity_words: dict[int, frozenset[str]] = {}
+
+    def _name_words(self, entity: Entity) -> frozenset[str]:
+        words = self._entity_words.get(id(entity))
+        if words is None:
+            words = self._entity_words[id(entity)] = _name_words(entity)
+        return words
 
     def _facts(self, mention: EntityMention) -> tuple[bool, bool, bool]:
         """Return (is an adjective, is a subject, is the main clause's subject) of the
@@ -175,9 +183,12 @@ class _References:
 
     def _nearest(self, token: Token, fits: Callable[[EntityMention], bool],
                  gender: Gender) -> EntityMention | None:
+        """Return the best ranked mention before ``token`` that ``fits`` (module doc).
+
+        The search looks back from the token and stops once it has passed the sentence
+        of a mention of the right gender: a farther one cannot rank higher.
+        """
         here = self.sentence_of[token.i]
-        candidates = [m for m in self.article.before(token)
-                      if fits(m) and not self._facts(m)[0]]
 
         def rank(mention: EntityMention) -> tuple[bool, bool, int, bool, bool, bool, int]:
             distance = here - self.sentence_of[mention.start]
@@ -186,7 +197,19 @@ class _References:
                     distance > self.window, distance, bool(gender and not mention.gender),
                     not is_main_subject, not is_subject, -mention.start)
 
-        return min(candidates, key=rank, default=None)
+        best: EntityMention | None = None
+        best_rank: tuple[bool, bool, int, bool, bool, bool, int] | None = None
+        for mention in reversed(self.article.before(token)):
+            if best_rank is not None and not best_rank[0] \
+                    and here - self.sentence_of[mention.start] > best_rank[2]:
+                break
+            if not fits(mention) or self._facts(mention)[0]:
+                continue  # an adjective ("Armenian") is no antecedent
+            mention_rank = rank(mention)
+            # "<=": of equal ranks, the one first in text order wins, as with min().
+            if best_rank is None or mention_rank <= best_rank:
+                best, best_rank = mention, mention_rank
+        return best
 
     def _pair(self, token: Token) -> EntityMention | None:
         kinds = KIND_NOUNS.get(token.lemma_.lower())
@@ -234,7 +257,7 @@ class _References:
                 if mention.entity.kind not in kinds:
                     return False
             else:
-                words = _name_words(mention.entity)
+                words = self._name_words(mention.entity)
                 if not ((head in words or written in words)
                         and all(self._modifier_fits(modifier, mention, words)
                                 for modifier in modifiers)):
@@ -261,7 +284,6 @@ class _References:
             and held.entity.key in mention.entity.key
 
 
-@lru_cache(maxsize=4096)  # asked of every mention before each description
 def _name_words(entity: Entity) -> frozenset[str]:
     """Return the lowercase words of an entity's label, surface forms and titles, with
     abbreviated titles written out ("Sen.": "senator")."""
