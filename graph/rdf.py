@@ -18,11 +18,11 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from claimgraph.errors import InputError
-from claimgraph.graph.terms import to_oxigraph
+from claimgraph.graph.terms import OxigraphNamespace, OxTriple, to_oxigraph, to_rdflib
 from claimgraph.ontology import CG, CGD, GEONAMES, NIF
 from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
 
@@ -50,17 +50,25 @@ PREFIXES: dict[str, str] = {
     "graph": str(CGD["graph/"]),
 }
 
+# The vocabularies as pyoxigraph terms: the builder writes its triples with these (see
+# Statements for why it does not use rdflib terms).
+_CG, _NIF, _RDF, _SDO = (OxigraphNamespace(CG), OxigraphNamespace(NIF), OxigraphNamespace(RDF),
+                         OxigraphNamespace(SDO))
+_DCTERMS, _OWL, _PROV, _SKOS, _XSD = (OxigraphNamespace(DCTERMS), OxigraphNamespace(OWL),
+                                      OxigraphNamespace(PROV), OxigraphNamespace(SKOS),
+                                      OxigraphNamespace(XSD))
+
 # The class each entity type adds to cg:Entity ("other" adds none).
-_ENTITY_CLASSES: dict[str, URIRef] = {
-    "person": SDO.Person,
-    "organization": SDO.Organization,
-    "place": SDO.Place,
-    "group": CG.Group,
+_ENTITY_CLASSES: dict[str, ox.NamedNode] = {
+    "person": _SDO.Person,
+    "organization": _SDO.Organization,
+    "place": _SDO.Place,
+    "group": _CG.Group,
 }
-_QUOTE_TYPES: dict[str, URIRef] = {
-    "direct": CG.DirectQuote,
-    "indirect": CG.IndirectQuote,
-    "mixed": CG.MixedQuote,
+_QUOTE_TYPES: dict[str, ox.NamedNode] = {
+    "direct": _CG.DirectQuote,
+    "indirect": _CG.IndirectQuote,
+    "mixed": _CG.MixedQuote,
 }
 _ENTITY_CLASS_SET = frozenset(_ENTITY_CLASSES.values())
 # When descriptions of one entity disagree on its type or kind, the first in these orders
@@ -166,29 +174,27 @@ def mention_entity(mention: Mention) -> Entity:
 # ---------------------------------------------------------------- the builder
 
 
-#: One RDF statement as rdflib terms: subject, predicate, object.
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
-
-
 class Statements:
-    """The triples of one graph, each once, in the order they were added.
+    """The triples of one graph, as pyoxigraph terms, each once, in the order they were added.
 
-    The builder needs only ``add`` and ``in`` of a graph; rdflib's indexed graphs cost
-    more than extraction itself leaves room for on ingest's hot path, so it uses this.
+    The builder needs only ``add`` and ``in`` of a graph. It makes pyoxigraph terms rather
+    than rdflib ones and keeps them in a dict rather than an rdflib graph: on ingest's hot
+    path, rdflib's term constructors and indexed graphs cost several times more, and the
+    store takes pyoxigraph terms anyway. :func:`build_article` converts them for rdflib.
     """
 
     __slots__ = ("_triples",)
 
     def __init__(self) -> None:
-        self._triples: dict[Triple, None] = {}
+        self._triples: dict[OxTriple, None] = {}
 
-    def add(self, triple: Triple) -> None:
+    def add(self, triple: OxTriple) -> None:
         self._triples[triple] = None
 
     def __contains__(self, triple: object) -> bool:
         return triple in self._triples
 
-    def __iter__(self) -> Iterator[Triple]:
+    def __iter__(self) -> Iterator[OxTriple]:
         return iter(self._triples)
 
     def __len__(self) -> int:
@@ -200,14 +206,14 @@ class ArticleRdf:
     """One article's RDF, built and ready for a store; small to pickle for ingest workers.
 
     ``ntriples`` is the article's own graph (named ``iri``) as N-Triples; ``entities`` the
-    descriptions of the entities its claims mention, which the store merges into
-    :data:`ENTITIES_GRAPH`; ``run`` goes to :data:`RUNS_GRAPH`.
+    descriptions of the entities its claims mention (pyoxigraph terms), which the store
+    merges into :data:`ENTITIES_GRAPH`; ``run`` goes to :data:`RUNS_GRAPH`.
     """
 
     iri: URIRef
     text_hash: str
     ntriples: bytes
-    entities: tuple[Triple, ...]
+    entities: tuple[OxTriple, ...]
     run: RunInfo
     attributions: int
 
@@ -219,7 +225,7 @@ def article_statements(document: Document, attributions: list[Attribution],
     Two attributions with the same cue and content offsets are one claim: the first is kept.
     Raises :class:`InputError` when a mention lies outside the text or a date is not ISO 8601.
     """
-    builder = _ArticleBuilder(document, article_graph_iri(document.id), Statements(), run)
+    builder = _ArticleBuilder(document, Statements(), run)
     builder.add_article()
     for attribution in attributions:
         builder.add_attribution(attribution)
@@ -245,8 +251,8 @@ def build_article(document: Document, attributions: list[Attribution],
     for graph_name, statements in ((article_graph_iri(document.id), article),
                                    (ENTITIES_GRAPH, entities), (RUNS_GRAPH, run_statements(run))):
         graph = dataset.graph(graph_name)
-        for triple in statements:
-            graph.add(triple)
+        for subject, predicate, obj in statements:
+            graph.add((to_rdflib(subject), to_rdflib(predicate), to_rdflib(obj)))
     return dataset
 
 
@@ -262,48 +268,51 @@ def prepare_article(document: Document, attributions: list[Attribution],
                       attributions=len(attributions))
 
 
-def ntriples(triples: Iterable[Triple]) -> bytes:
+def ntriples(triples: Iterable[OxTriple]) -> bytes:
     """Return triples as N-Triples (UTF-8), one a line, in the order given."""
-    converted: dict[URIRef | Literal, ox.NamedNode | ox.Literal] = {}
+    return ox.serialize((ox.Triple(*triple) for triple in triples), None,
+                        ox.RdfFormat.N_TRIPLES)
 
-    def term(node: URIRef | Literal) -> ox.NamedNode | ox.Literal:
-        # Predicates, classes and the article IRI recur on most lines: convert each once.
-        if node not in converted:
-            converted[node] = to_oxigraph(node)
-        return converted[node]
 
-    return ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
-                        None, ox.RdfFormat.N_TRIPLES)
+def _text(value: str) -> ox.Literal:
+    """Return a text in the pipeline's language (claim texts, entity labels)."""
+    return ox.Literal(value, language=TEXT_LANGUAGE)
+
+
+def _index(value: int) -> ox.Literal:
+    """Return a character offset as a literal."""
+    return ox.Literal(str(value), datatype=_XSD.nonNegativeInteger)
 
 
 class _ArticleBuilder:
     """Writes one article's graph and collects the entities its claims refer to."""
 
-    def __init__(self, document: Document, article: URIRef, graph: Statements, run: RunInfo):
+    def __init__(self, document: Document, graph: Statements, run: RunInfo):
         self.document = document
-        self.article = article
+        self.article_iri = article_graph_iri(document.id)
+        self.article = to_oxigraph(self.article_iri)
         self.graph = graph
-        self.run = run
+        self.run = to_oxigraph(run.iri)
         # entity IRI -> every description of it the claims give, and every surface form
         # seen (dicts as ordered sets)
-        self.entities: dict[URIRef, dict[Entity, None]] = {}
-        self.forms: dict[URIRef, dict[str, None]] = {}
+        self.entities: dict[ox.NamedNode, dict[Entity, None]] = {}
+        self.forms: dict[ox.NamedNode, dict[str, None]] = {}
 
     def add_article(self) -> None:
         document, article, add = self.document, self.article, self.graph.add
-        add((article, RDF.type, SDO.NewsArticle))
-        add((article, RDF.type, NIF.Context))
-        add((article, CG.articleId, Literal(document.id)))
-        add((article, NIF.isString, Literal(document.text)))
-        add((article, CG.textHash, Literal(text_hash(document.text))))
+        add((article, _RDF.type, _SDO.NewsArticle))
+        add((article, _RDF.type, _NIF.Context))
+        add((article, _CG.articleId, ox.Literal(document.id)))
+        add((article, _NIF.isString, ox.Literal(document.text)))
+        add((article, _CG.textHash, ox.Literal(text_hash(document.text))))
         if document.title:
-            add((article, SDO.headline, Literal(document.title)))
+            add((article, _SDO.headline, ox.Literal(document.title)))
         if document.url:
-            add((article, SDO.url, Literal(document.url, datatype=XSD.anyURI)))
+            add((article, _SDO.url, ox.Literal(document.url, datatype=_XSD.anyURI)))
         if document.date:
-            add((article, SDO.datePublished, Literal(self._iso_date(), datatype=XSD.date)))
+            add((article, _SDO.datePublished, ox.Literal(self._iso_date(), datatype=_XSD.date)))
         if document.publisher:
-            add((article, DCTERMS.publisher, Literal(document.publisher)))
+            add((article, _DCTERMS.publisher, ox.Literal(document.publisher)))
 
     def _iso_date(self) -> str:
         # Loaders give YYYY-MM-DD; a full timestamp keeps its date part.
@@ -315,55 +324,57 @@ class _ArticleBuilder:
                              "(YYYY-MM-DD)") from None
 
     def add_attribution(self, attribution: Attribution) -> None:
-        claim = claim_iri(self.document.id, attribution)
+        claim_name = claim_iri(self.document.id, attribution)
+        claim = to_oxigraph(claim_name)
         add = self.graph.add
-        if (claim, RDF.type, CG.Attribution) in self.graph:
+        if (claim, _RDF.type, _CG.Attribution) in self.graph:
             return  # the same cue and content offsets again: keep the first reading
-        for claim_class in (SDO.Claim, PROV.Entity, CG.Attribution):
-            add((claim, RDF.type, claim_class))
-        add((claim, SDO.text, Literal(self._content_text(attribution.content),
-                                      lang=TEXT_LANGUAGE)))
-        add((claim, CG.cueText, Literal(attribution.cue.text)))
+        for claim_class in (_SDO.Claim, _PROV.Entity, _CG.Attribution):
+            add((claim, _RDF.type, claim_class))
+        add((claim, _SDO.text, _text(self._content_text(attribution.content))))
+        add((claim, _CG.cueText, ox.Literal(attribution.cue.text)))
         if attribution.cue_lemma:
-            add((claim, CG.cueLemma, Literal(attribution.cue_lemma)))
+            add((claim, _CG.cueLemma, ox.Literal(attribution.cue_lemma)))
         if attribution.cue_class:
-            add((claim, CG.cueClass, Literal(attribution.cue_class)))
-        add((claim, CG.quoteType, _QUOTE_TYPES[attribution.quote_type]))
-        add((claim, CG.negated, Literal(attribution.negated)))
+            add((claim, _CG.cueClass, ox.Literal(attribution.cue_class)))
+        add((claim, _CG.quoteType, _QUOTE_TYPES[attribution.quote_type]))
+        add((claim, _CG.negated, ox.Literal(bool(attribution.negated))))
         hedges = attribution.extra.get("hedges", ())
-        add((claim, CG.hedged, Literal(bool(attribution.extra.get("hedged", hedges)))))
+        add((claim, _CG.hedged, ox.Literal(bool(attribution.extra.get("hedged", hedges)))))
         for hedge in hedges:
-            add((claim, CG.hedge, Literal(hedge)))
-        add((claim, CG.confidence, Literal(float(attribution.confidence), datatype=XSD.double)))
+            add((claim, _CG.hedge, ox.Literal(hedge)))
+        # str(float) is the lexical form rdflib gives a double ("1.0", "1e-07").
+        add((claim, _CG.confidence, ox.Literal(str(float(attribution.confidence)),
+                                               datatype=_XSD.double)))
         if attribution.rule:
-            add((claim, CG.extractionRule, Literal(attribution.rule)))
-        add((claim, SDO.appearance, self.article))
-        add((claim, PROV.wasGeneratedBy, self.run.iri))
-        add((claim, CG.cueSpan, self._span(attribution.cue)))
-        add((claim, CG.contentSpan, self._span(attribution.content)))
+            add((claim, _CG.extractionRule, ox.Literal(attribution.rule)))
+        add((claim, _SDO.appearance, self.article))
+        add((claim, _PROV.wasGeneratedBy, self.run))
+        add((claim, _CG.cueSpan, self._span(attribution.cue)))
+        add((claim, _CG.contentSpan, self._span(attribution.content)))
         # Why each mention is its entity: resolution's rule for the source and per subject.
         resolution = attribution.extra.get("resolution", {})
         if attribution.source is not None:
             source = attribution.source
             span, entity = self._resolved_span(source, resolution.get("source"))
-            add((claim, CG.sourceText, Literal(source.text)))
-            add((claim, CG.sourceSpan, span))
-            add((claim, PROV.wasAttributedTo, entity))
+            add((claim, _CG.sourceText, ox.Literal(source.text)))
+            add((claim, _CG.sourceSpan, span))
+            add((claim, _PROV.wasAttributedTo, entity))
         subject_rules = resolution.get("subjects", [])
         for index, subject in enumerate(attribution.subjects):
             rule = subject_rules[index] if index < len(subject_rules) else None
             span, entity = self._resolved_span(subject, rule)
-            add((claim, CG.subjectSpan, span))
-            add((claim, SDO.about, entity))
+            add((claim, _CG.subjectSpan, span))
+            add((claim, _SDO.about, entity))
             # One role node per subject entity: every mention of it in the content adds
             # its span (and its role, where the parse gives one).
-            role = subject_role_iri(claim, mention_entity(subject).key)
-            add((claim, CG.qualifiedSubject, role))
-            add((role, RDF.type, CG.SubjectRole))
-            add((role, CG.subject, entity))
-            add((role, CG.subjectSpan, span))
+            role = to_oxigraph(subject_role_iri(claim_name, mention_entity(subject).key))
+            add((claim, _CG.qualifiedSubject, role))
+            add((role, _RDF.type, _CG.SubjectRole))
+            add((role, _CG.subject, entity))
+            add((role, _CG.subjectSpan, span))
             if subject.role:
-                add((role, CG.role, Literal(subject.role)))
+                add((role, _CG.role, ox.Literal(subject.role)))
 
     def _content_text(self, content: Mention) -> str:
         # A quotation interrupted by its cue ("X," he said, "Y") reads as its pieces only.
@@ -378,30 +389,31 @@ class _ArticleBuilder:
                              f"the text ({len(text)} characters)")
         return text[start:end]
 
-    def _span(self, mention: Mention) -> URIRef:
+    def _span(self, mention: Mention) -> ox.NamedNode:
         """Add the NIF string for a mention (once) and return its IRI."""
-        span = span_iri(self.article, mention.start, mention.end)
-        if (span, RDF.type, NIF.String) not in self.graph:
+        span = to_oxigraph(span_iri(self.article_iri, mention.start, mention.end))
+        if (span, _RDF.type, _NIF.String) not in self.graph:
             add = self.graph.add
-            add((span, RDF.type, NIF.String))
-            add((span, RDF.type, NIF.OffsetBasedString))
-            add((span, NIF.beginIndex, Literal(mention.start, datatype=XSD.nonNegativeInteger)))
-            add((span, NIF.endIndex, Literal(mention.end, datatype=XSD.nonNegativeInteger)))
-            add((span, NIF.anchorOf, Literal(self._covered(mention.start, mention.end))))
-            add((span, NIF.referenceContext, self.article))
+            add((span, _RDF.type, _NIF.String))
+            add((span, _RDF.type, _NIF.OffsetBasedString))
+            add((span, _NIF.beginIndex, _index(mention.start)))
+            add((span, _NIF.endIndex, _index(mention.end)))
+            add((span, _NIF.anchorOf, ox.Literal(self._covered(mention.start, mention.end))))
+            add((span, _NIF.referenceContext, self.article))
         return span
 
-    def _resolved_span(self, mention: Mention, rule: str | None) -> tuple[URIRef, URIRef]:
+    def _resolved_span(self, mention: Mention, rule: str | None
+                       ) -> tuple[ox.NamedNode, ox.NamedNode]:
         """Add a source or subject mention's span, the entity it refers to and the rule
         that resolved it; return the span's IRI and the entity's."""
         span = self._span(mention)
         entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
-        self.graph.add((span, CG.refersTo, entity))
+        self.graph.add((span, _CG.refersTo, entity))
         if rule:
-            self.graph.add((span, CG.resolutionRule, Literal(rule)))
+            self.graph.add((span, _CG.resolutionRule, ox.Literal(rule)))
         return span, entity
 
-    def _entity(self, mention: Mention, *, named: bool = True) -> URIRef:
+    def _entity(self, mention: Mention, *, named: bool = True) -> ox.NamedNode:
         """Note the entity a mention refers to and return its IRI; the mention's text
         becomes a label of the entity when it ``named`` it (not "he", "which", "the
         ministry")."""
@@ -410,9 +422,9 @@ class _ArticleBuilder:
             self.forms[iri][mention.text] = None
         return iri
 
-    def _note_entity(self, entity: Entity) -> URIRef:
+    def _note_entity(self, entity: Entity) -> ox.NamedNode:
         """Note an entity and the members of a group (entities too); return its IRI."""
-        iri = entity_iri(entity.key)
+        iri = to_oxigraph(entity_iri(entity.key))
         descriptions = self.entities.setdefault(iri, {})
         self.forms.setdefault(iri, {})
         if entity not in descriptions:
@@ -430,11 +442,8 @@ class _ArticleBuilder:
 # ---------------------------------------------------------------- entities
 
 
-def _text(value: str) -> Literal:
-    return Literal(value, lang=TEXT_LANGUAGE)
-
-
-def entity_description(iri: URIRef, entities: list[Entity], forms: list[str]) -> list[Triple]:
+def entity_description(iri: ox.NamedNode, entities: list[Entity],
+                       forms: list[str]) -> list[OxTriple]:
     """Return the description of the entity ``iri`` from what ``entities`` (every record
     with this IRI, usually one) and the surface forms of its mentions say about it.
 
@@ -442,51 +451,56 @@ def entity_description(iri: URIRef, entities: list[Entity], forms: list[str]) ->
     titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs`` and a group's members
     ``schema:member``.
     """
-    statements: list[Triple] = []
+    statements: list[OxTriple] = []
     add = statements.append
     for entity in entities:
-        add((iri, RDF.type, CG.Entity))
+        add((iri, _RDF.type, _CG.Entity))
         if entity.type in _ENTITY_CLASSES:
-            add((iri, RDF.type, _ENTITY_CLASSES[entity.type]))
-        add((iri, SKOS.prefLabel, _text(entity.label)))
-        statements += [(iri, SKOS.altLabel, _text(label)) for label in entity.alt_labels]
-        add((iri, CG.entityType, Literal(entity.type)))
-        add((iri, CG.entityKey, Literal(entity.key)))
+            add((iri, _RDF.type, _ENTITY_CLASSES[entity.type]))
+        add((iri, _SKOS.prefLabel, _text(entity.label)))
+        statements += [(iri, _SKOS.altLabel, _text(label)) for label in entity.alt_labels]
+        add((iri, _CG.entityType, ox.Literal(entity.type)))
+        add((iri, _CG.entityKey, ox.Literal(entity.key)))
         if entity.kind:
-            add((iri, CG.entityKind, Literal(entity.kind)))
-        statements += [(iri, SDO.jobTitle, _text(title)) for title in entity.titles]
+            add((iri, _CG.entityKind, ox.Literal(entity.kind)))
+        statements += [(iri, _SDO.jobTitle, _text(title)) for title in entity.titles]
         if entity.geonames_id is not None:
-            add((iri, OWL.sameAs, geonames_iri(entity.geonames_id)))
-        statements += [(iri, SDO.member, entity_iri(member.key)) for member in entity.members]
-    statements += [(iri, SKOS.altLabel, _text(form)) for form in forms]
+            add((iri, _OWL.sameAs, to_oxigraph(geonames_iri(entity.geonames_id))))
+        statements += [(iri, _SDO.member, to_oxigraph(entity_iri(member.key)))
+                       for member in entity.members]
+    statements += [(iri, _SKOS.altLabel, _text(form)) for form in forms]
     return canonical_entity(iri, statements)
 
 
-def _label_rank(label: Literal | URIRef) -> tuple[bool, int, int, str]:
+#: An object of an entity's description: a literal or an IRI.
+_Value = ox.Literal | ox.NamedNode
+
+
+def _label_rank(label: _Value) -> tuple[bool, int, int, str]:
     """Rank a candidate preferred label, best first: a name before a lowercase phrase ("The
     ministry" before "the ministry"), then the fewest words ("Donald Trump" before "Donald
     J. Trump"), then the longest ("Nikol Pashinyan" before "N. Pashinyan"), then code
     point order."""
-    text = str(label)
+    text = label.value
     return (text[:1].islower(), len(text.split()), -len(text), text)
 
 
-def _key_rank(key: Literal | URIRef) -> tuple[bool, str]:
+def _key_rank(key: _Value) -> tuple[bool, str]:
     """Rank a candidate entity key, best first: a lowercase key (made by resolution) before
     a mention's text, then code point order."""
-    text = str(key)
+    text = key.value
     return (text != text.lower(), text)
 
 
-def _order_rank(order: tuple[str, ...]) -> Callable[[Literal | URIRef], tuple[int, str]]:
+def _order_rank(order: tuple[str, ...]) -> Callable[[_Value], tuple[int, str]]:
     """Return a rank that puts the values of ``order`` first, in that order."""
-    def rank(value: Literal | URIRef) -> tuple[int, str]:
-        text = str(value)
+    def rank(value: _Value) -> tuple[int, str]:
+        text = value.value
         return (order.index(text) if text in order else len(order), text)
     return rank
 
 
-def canonical_entity(iri: URIRef, statements: Iterable[Triple]) -> list[Triple]:
+def canonical_entity(iri: ox.NamedNode, statements: Iterable[OxTriple]) -> list[OxTriple]:
     """Return one entity's description with one value for each single-valued property.
 
     ``statements`` may hold several descriptions of the entity (several mentions, several
@@ -501,59 +515,62 @@ def canonical_entity(iri: URIRef, statements: Iterable[Triple]) -> list[Triple]:
     statements gives what describing it from all the statements at once gives: whatever
     the order articles are stored in, an entity ends up with the same description.
     """
-    values: dict[URIRef, dict[URIRef | Literal, None]] = {}
+    values: dict[ox.NamedNode, dict[_Value, None]] = {}
     for _subject, predicate, obj in statements:
         values.setdefault(predicate, {})[obj] = None
 
-    def take(predicate: URIRef) -> list[URIRef | Literal]:
+    def take(predicate: ox.NamedNode) -> list[_Value]:
         return list(values.pop(predicate, {}))
 
-    labels = take(SKOS.prefLabel)
+    labels = take(_SKOS.prefLabel)
     label = min(labels, key=_label_rank, default=None)
-    entity_type = min(take(CG.entityType), key=_order_rank(_TYPE_ORDER), default=None)
-    type_name = str(entity_type) if entity_type is not None else "other"
-    kinds = [kind for kind in take(CG.entityKind)
-             if ENTITY_KINDS.get(str(kind), type_name) == type_name]
+    entity_type = min(take(_CG.entityType), key=_order_rank(_TYPE_ORDER), default=None)
+    type_name = entity_type.value if entity_type is not None else "other"
+    kinds = [kind for kind in take(_CG.entityKind)
+             if ENTITY_KINDS.get(kind.value, type_name) == type_name]
     kind = min(kinds, key=_order_rank(_KIND_ORDER), default=None)
-    key = min(take(CG.entityKey), key=_key_rank, default=None)
-    classes = [rdf_class for rdf_class in take(RDF.type) if rdf_class not in _ENTITY_CLASS_SET]
+    key = min(take(_CG.entityKey), key=_key_rank, default=None)
+    classes = [rdf_class for rdf_class in take(_RDF.type) if rdf_class not in _ENTITY_CLASS_SET]
     if type_name in _ENTITY_CLASSES:
         classes.append(_ENTITY_CLASSES[type_name])
     # SKOS: a label is either preferred or alternative.
-    alt_labels = [alt for alt in dict.fromkeys([*labels, *take(SKOS.altLabel)]) if alt != label]
+    alt_labels = [alt for alt in dict.fromkeys([*labels, *take(_SKOS.altLabel)]) if alt != label]
 
-    result: list[Triple] = [(iri, RDF.type, rdf_class) for rdf_class in classes]
-    for predicate, value in ((SKOS.prefLabel, label), (CG.entityType, entity_type),
-                             (CG.entityKey, key), (CG.entityKind, kind)):
+    result: list[OxTriple] = [(iri, _RDF.type, rdf_class) for rdf_class in classes]
+    for predicate, value in ((_SKOS.prefLabel, label), (_CG.entityType, entity_type),
+                             (_CG.entityKey, key), (_CG.entityKind, kind)):
         if value is not None:
             result.append((iri, predicate, value))
-    result += [(iri, SKOS.altLabel, alt) for alt in alt_labels]
+    result += [(iri, _SKOS.altLabel, alt) for alt in alt_labels]
     result += [(iri, predicate, obj) for predicate, objects in values.items()
                for obj in objects]
     return result
 
 
-def run_statements(run: RunInfo) -> Statements:
+def run_statements(run: RunInfo) -> list[OxTriple]:
     """Return the description of an extraction run (for :data:`RUNS_GRAPH`)."""
-    graph = Statements()
-    add = graph.add
-    add((run.iri, RDF.type, PROV.Activity))
-    add((run.iri, RDF.type, CG.ExtractionRun))
-    add((run.iri, CG.pipelineName, Literal(run.pipeline_name)))
-    add((run.iri, CG.pipelineVersion, Literal(run.pipeline_version)))
-    add((run.iri, CG.softwareVersion, Literal(run.software_version)))
-    return graph
+    iri = to_oxigraph(run.iri)
+    return [(iri, _RDF.type, _PROV.Activity), (iri, _RDF.type, _CG.ExtractionRun),
+            (iri, _CG.pipelineName, ox.Literal(run.pipeline_name)),
+            (iri, _CG.pipelineVersion, ox.Literal(run.pipeline_version)),
+            (iri, _CG.softwareVersion, ox.Literal(run.software_version))]
 
 
 @dataclass(frozen=True, slots=True)
 class EntityMerge:
     """What merging new entity descriptions changes in the stored ones."""
 
-    added: tuple[Triple, ...]
-    removed: tuple[Triple, ...]  # a preferred label, type, kind or key that lost its place
+    added: tuple[OxTriple, ...]
+    removed: tuple[OxTriple, ...]  # a preferred label, type, kind or key that lost its place
 
 
-def merge_entities(new: Graph, stored: Graph) -> EntityMerge:
+def entity_iris(triples: Iterable[OxTriple]) -> list[ox.NamedNode]:
+    """Return the entities (``a cg:Entity``) ``triples`` describe, each once, in order."""
+    return list(dict.fromkeys(subject for subject, predicate, obj in triples
+                              if predicate == _RDF.type and obj == _CG.Entity))
+
+
+def merge_entities(new: Iterable[OxTriple], stored: Iterable[OxTriple]) -> EntityMerge:
     """Return the triples to add to and remove from the ``stored`` entity descriptions so
     that each entity ``new`` describes gets the description of both together.
 
@@ -563,12 +580,21 @@ def merge_entities(new: Graph, stored: Graph) -> EntityMerge:
     depends on the set of descriptions seen only: storing articles in another order gives
     the same entities.
     """
-    added: list[Triple] = []
-    removed: list[Triple] = []
-    for entity in dict.fromkeys(new.subjects(RDF.type, CG.Entity)):
-        before = list(stored.triples((entity, None, None)))
-        after = canonical_entity(entity, [*before, *new.triples((entity, None, None))])
+    new_by_entity = _by_subject(new)
+    stored_by_entity = _by_subject(stored)
+    added: list[OxTriple] = []
+    removed: list[OxTriple] = []
+    for entity in entity_iris(new):
+        before = stored_by_entity.get(entity, [])
+        after = canonical_entity(entity, [*before, *new_by_entity[entity]])
         stored_triples, merged_triples = set(before), set(after)
         added += [triple for triple in after if triple not in stored_triples]
         removed += [triple for triple in before if triple not in merged_triples]
     return EntityMerge(tuple(added), tuple(removed))
+
+
+def _by_subject(triples: Iterable[OxTriple]) -> dict[ox.NamedNode, list[OxTriple]]:
+    grouped: dict[ox.NamedNode, list[OxTriple]] = {}
+    for triple in triples:
+        grouped.setdefault(triple[0], []).append(triple)
+    return grouped

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from claimgraph.errors import StoreError
 from claimgraph.graph.rdf import PREFIXES, ArticleRdf
 from claimgraph.graph.results import QueryResults
-from claimgraph.graph.store import BaseStore, RdflibQuad, shared_graphs_update
+from claimgraph.graph.store import BaseStore, shared_graphs_update
 
 #: Media types asked for: W3C JSON results for SELECT and ASK, N-Triples for graphs.
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -154,8 +154,8 @@ class RemoteStore(BaseStore):
             headers={"Content-Type": "application/sparql-update"})
         self._send(request, what="SPARQL update")
 
-    def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       removed: list[RdflibQuad], replace: bool) -> None:
+    def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
+                       removed: list[ox.Quad], replace: bool) -> None:
         # The shared graphs first: the article's graph, which has_article reads, is
         # written last, so an interrupted write is redone by the next ingest. Deleting
         # the entity values that lost their place and inserting the new ones is one

@@ -33,6 +33,7 @@ from claimgraph.graph.rdf import (
     ArticleRdf,
     RunInfo,
     article_graph_iri,
+    entity_iris,
     merge_entities,
     prepare_article,
     run_statements,
@@ -40,14 +41,15 @@ from claimgraph.graph.rdf import (
 )
 from claimgraph.graph.results import QueryResults
 from claimgraph.graph.serialize import export_format, statement_sort_key, write_quads
-from claimgraph.graph.terms import RdflibTerm, quads_to_oxigraph, to_oxigraph, to_rdflib
+from claimgraph.graph.terms import OxTriple, RdflibTerm, to_oxigraph, to_rdflib
 from claimgraph.ontology import CG
 from claimgraph.records import Attribution, Document
 
 #: What :meth:`BaseStore.add_article` did with an article.
 AddOutcome = Literal["added", "replaced", "unchanged"]
-#: A quad as rdflib terms: subject, predicate, object, graph name.
-RdflibQuad = tuple[URIRef, URIRef, RdflibTerm, URIRef]
+# The shared graphs' names as pyoxigraph terms, the terms articles are written in.
+_ENTITIES_GRAPH = to_oxigraph(ENTITIES_GRAPH)
+_RUNS_GRAPH = to_oxigraph(RUNS_GRAPH)
 
 # A file RocksDB keeps in every database directory: a directory with other files but
 # without it is not a store, and opening it would litter it with database files.
@@ -99,8 +101,8 @@ class BaseStore(ABC):
         """Return the quads of one graph."""
 
     @abstractmethod
-    def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       removed: list[RdflibQuad], replace: bool) -> None:
+    def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
+                       removed: list[ox.Quad], replace: bool) -> None:
         """Write an article's graph, add ``shared`` (entities, run) to the shared graphs and
         remove ``removed`` from them (entity values that lost their place), the shared
         graphs in one transaction.
@@ -138,13 +140,11 @@ class BaseStore(ABC):
         Returns "replaced" when the article's graph existed, else "added".
         """
         existed = self._has_graph(article.iri)
-        new_entities = Graph()
-        for triple in article.entities:
-            new_entities.add(triple)
-        merge = merge_entities(new_entities, self._stored_entities(new_entities))
-        shared: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merge.added]
-        shared += [(s, p, o, RUNS_GRAPH) for s, p, o in run_statements(article.run)]
-        removed: list[RdflibQuad] = [(s, p, o, ENTITIES_GRAPH) for s, p, o in merge.removed]
+        stored = self._stored_entities(entity_iris(article.entities))
+        merge = merge_entities(article.entities, stored)
+        shared = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.added]
+        shared += [ox.Quad(s, p, o, _RUNS_GRAPH) for s, p, o in run_statements(article.run)]
+        removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.removed]
         self._write_article(article, shared, removed, replace=existed)
         return "replaced" if existed else "added"
 
@@ -152,13 +152,14 @@ class BaseStore(ABC):
         """Return whether the store has a non-empty graph of this name."""
         return bool(self.query(f"ASK {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} }}"))
 
-    def _stored_entities(self, entities: Graph) -> Graph:
-        """Return what the store says about the entities described in ``entities``."""
-        iris = " ".join(f"<{entity}>" for entity in set(entities.subjects(RDF.type, CG.Entity)))
-        if not iris:
-            return Graph()
-        return self.construct(f"CONSTRUCT {{ ?entity ?p ?o }} WHERE {{ GRAPH <{ENTITIES_GRAPH}> "
-                              f"{{ VALUES ?entity {{ {iris} }} ?entity ?p ?o }} }}")
+    def _stored_entities(self, entities: list[ox.NamedNode]) -> list[OxTriple]:
+        """Return what the entities graph says about ``entities`` (one query for all)."""
+        if not entities:
+            return []
+        iris = " ".join(map(str, entities))
+        results = self.query(f"CONSTRUCT {{ ?entity ?p ?o }} WHERE {{ GRAPH <{ENTITIES_GRAPH}> "
+                             f"{{ VALUES ?entity {{ {iris} }} ?entity ?p ?o }} }}")
+        return [(triple.subject, triple.predicate, triple.object) for triple in results]
 
     # ------------------------------------------------------------ reading
 
@@ -267,18 +268,13 @@ class Store(BaseStore):
     def _has_graph(self, graph_name: URIRef) -> bool:
         return self._oxigraph().contains_named_graph(to_oxigraph(graph_name))
 
-    def _stored_entities(self, entities: Graph) -> Graph:
-        stored = Graph()
-        graph_name = to_oxigraph(ENTITIES_GRAPH)
-        for entity in set(entities.subjects(RDF.type, CG.Entity)):
-            for quad in self._oxigraph().quads_for_pattern(to_oxigraph(entity), None, None,
-                                                           graph_name):
-                stored.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
-                            to_rdflib(quad.object)))
-        return stored
+    def _stored_entities(self, entities: list[ox.NamedNode]) -> list[OxTriple]:
+        store = self._oxigraph()
+        return [(quad.subject, quad.predicate, quad.object) for entity in entities
+                for quad in store.quads_for_pattern(entity, None, None, _ENTITIES_GRAPH)]
 
-    def _write_article(self, article: ArticleRdf, shared: list[RdflibQuad],
-                       removed: list[RdflibQuad], replace: bool) -> None:
+    def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
+                       removed: list[ox.Quad], replace: bool) -> None:
         store = self._oxigraph()
         try:
             if replace:
@@ -292,7 +288,7 @@ class Store(BaseStore):
                 if removed:
                     store.update(shared_graphs_update(shared, removed))
                 else:
-                    store.extend(quads_to_oxigraph(shared))
+                    store.extend(shared)
                 store.load(article.ntriples, ox.RdfFormat.N_TRIPLES,
                            to_graph=to_oxigraph(article.iri))
         except OSError as error:
@@ -384,8 +380,8 @@ def _open_oxigraph(path: Path | None) -> ox.Store:
         raise StoreError(f"cannot open the store {path}: {error}") from error
 
 
-def _replace_graph_update(article: ArticleRdf, shared: list[RdflibQuad],
-                          removed: list[RdflibQuad]) -> str:
+def _replace_graph_update(article: ArticleRdf, shared: list[ox.Quad],
+                          removed: list[ox.Quad]) -> str:
     """Return a SPARQL update that empties an article's graph, fills it again, removes
     ``removed`` from the shared graphs and adds ``shared`` to them.
 
@@ -398,7 +394,7 @@ def _replace_graph_update(article: ArticleRdf, shared: list[RdflibQuad],
             f"{insert_data_body(shared)} }}")
 
 
-def shared_graphs_update(added: list[RdflibQuad], removed: list[RdflibQuad]) -> str:
+def shared_graphs_update(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     """Return one SPARQL update (one transaction) that deletes ``removed`` quads, then
     inserts ``added`` ones."""
     operations = []
@@ -409,12 +405,12 @@ def shared_graphs_update(added: list[RdflibQuad], removed: list[RdflibQuad]) -> 
     return " ;\n".join(operations)
 
 
-def insert_data_body(quads: Iterable[RdflibQuad]) -> str:
+def insert_data_body(quads: Iterable[ox.Quad]) -> str:
     """Return quads as the body of a SPARQL ``INSERT DATA { ... }`` (or ``DELETE DATA``),
     one a line."""
     return "\n".join(
         f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
-        for quad in quads_to_oxigraph(quads))
+        for quad in quads)
 
 
 def _optional_rdflib(term: object | None) -> RdflibTerm | None:

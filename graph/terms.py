@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, XSD, DefinedNamespace, Namespace
 from rdflib.term import Identifier, Node
 
 from claimgraph.errors import StoreError
@@ -21,6 +21,28 @@ from claimgraph.errors import StoreError
 RdflibTerm = URIRef | BNode | Literal
 #: The pyoxigraph terms a quad or a query result can hold.
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: One RDF statement as pyoxigraph terms: subject, predicate, object.
+OxTriple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+
+class OxigraphNamespace:
+    """An rdflib namespace whose attributes are pyoxigraph IRIs: ``OxigraphNamespace(CG).cueText``
+    is ``ox.NamedNode(str(CG.cueText))``.
+
+    Each term is converted on first use and kept as a plain attribute: the RDF builder
+    writes thousands of terms per article, and an rdflib namespace lookup plus a
+    conversion each time would cost more than building the triples.
+    """
+
+    def __init__(self, namespace: type[DefinedNamespace] | Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):  # copy and pickle probe for special methods
+            raise AttributeError(name)
+        node = ox.NamedNode(str(getattr(self._namespace, name)))
+        setattr(self, name, node)
+        return node
 
 
 def to_oxigraph(term: Node) -> OxTerm:

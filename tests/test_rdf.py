@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -30,8 +31,10 @@ from claimgraph.graph.rdf import (
     entity_iri,
     entity_slug,
     merge_entities,
+    prepare_article,
     span_iri,
 )
+from claimgraph.graph.terms import to_oxigraph, to_rdflib
 from claimgraph.ontology import CG, CGD, NIF, shapes_path
 from claimgraph.records import Attribution, Entity
 
@@ -253,9 +256,9 @@ def test_dates_must_be_iso_8601() -> None:
 
 def test_merge_keeps_the_better_label_and_adds_new_forms() -> None:
     pashinyan = CGD["entity/nikol-pashinyan"]
-    stored = Graph()
-    stored.add((pashinyan, SKOS.prefLabel, Literal("Nikol Pashinyan", lang="en")))
-    stored.add((pashinyan, CG.entityType, Literal("person")))
+    stored = [(to_oxigraph(pashinyan), to_oxigraph(SKOS.prefLabel),
+               ox.Literal("Nikol Pashinyan", language="en")),
+              (to_oxigraph(pashinyan), to_oxigraph(CG.entityType), ox.Literal("person"))]
     text = "Prime Minister Pashinyan said peace was near."
     renamed = Entity(key="nikol pashinyan", label="N. Pashinyan", type="person")
     attribution = Attribution(
@@ -264,11 +267,11 @@ def test_merge_keeps_the_better_label_and_adds_new_forms() -> None:
         subjects=(mention(text, "Pashinyan", entity=Entity(key="Nikol Pashinyan",
                                                             label="Nikol Pashinyan")),))
     document = replace(sample_document(), text=text)
-    new = build_article(document, [attribution], RUN).graph(ENTITIES_GRAPH)
+    new = prepare_article(document, [attribution], RUN).entities
     merge = merge_entities(new, stored)
     added = Graph()
     for triple in merge.added:
-        added.add(triple)
+        added.add(tuple(map(to_rdflib, triple)))
     # "Nikol Pashinyan" outranks "N. Pashinyan" (full words before initials): it stays
     assert set(added.objects(pashinyan, SKOS.prefLabel)) == set()
     assert set(added.objects(pashinyan, CG.entityType)) == set()
@@ -277,7 +280,7 @@ def test_merge_keeps_the_better_label_and_adds_new_forms() -> None:
         Literal("N. Pashinyan", lang="en"), Literal("Prime Minister Pashinyan", lang="en"),
         Literal("Pashinyan", lang="en")}
     # an entity not stored yet comes whole
-    whole = merge_entities(new, Graph())
+    whole = merge_entities(new, [])
     assert set(whole.added) == set(new) and whole.removed == ()
 
 
