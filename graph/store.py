@@ -289,8 +289,10 @@ class Store(BaseStore):
                     store.update(shared_graphs_update(shared, removed))
                 else:
                     store.extend(shared)
+                # lenient: the N-Triples were written by pyoxigraph from terms it checked
+                # when they were made; checking every IRI again costs a tenth of the load.
                 store.load(article.ntriples, ox.RdfFormat.N_TRIPLES,
-                           to_graph=to_oxigraph(article.iri))
+                           to_graph=to_oxigraph(article.iri), lenient=True)
         except OSError as error:
             raise StoreError(f"cannot write to the store {self._where()}: {error}") from error
         self._unflushed_quads += article.ntriples.count(b"\n")
