@@ -22,6 +22,7 @@ explained.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable
@@ -61,6 +62,7 @@ COMMON_HEAD_NOUNS = frozenset({*TITLE_ABBREVIATIONS.values(), *PLACE_NOUNS,
                                "spokeswoman", "leader", "candidate", "nominee"})
 FINITE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+HANDLE_MARKS = frozenset({"@", "#"})  # "@nycsouthpaw" is a name, its "@" no punctuation
 #: Roles in which a capital city stands for its government ("Ankara affirmed", "stood by
 #: Baku"); as a patient or location it stays a place ("Stepanakert was bombed").
 ACTOR_ROLES = frozenset({"agent", "beneficiary", "recipient", "target", "partner",
@@ -294,7 +296,7 @@ class _PersonIndex:
             if name is None:
                 continue
             key, _label, how = self._resolve(name, span)
-            self.forms[key].append(span.text)
+            self.forms[key].append(trim_punctuation(span.text))
             for title in _titles(span):
                 if title not in self.titles[key]:
                     self.titles[key].append(title)
@@ -442,7 +444,8 @@ def _conjuncts(token: Token) -> list[Token]:
 def _words(span: Span) -> list[str]:
     """Return the words of a name as written ("Ban Ki-moon": ["Ban", "Ki-moon"]), without
     a leading "the", a trailing possessive or verb (a headline's "Obama Says"), or
-    punctuation around; curly apostrophes are made straight ("O’Neill": "O'Neill")."""
+    punctuation around, even glued to the name (PolNeAR lists speakers as "-President
+    Obama"); curly apostrophes are made straight ("O’Neill": "O'Neill")."""
     tokens = list(span)
     if tokens and tokens[0].lower_ == "the":
         tokens = tokens[1:]
@@ -462,7 +465,27 @@ def _words(span: Span) -> list[str]:
         else:
             words.append(token.text)
         glued = not token.whitespace_
-    return [word.replace("’", "'") for word in words]
+    words = [word.replace("’", "'") for word in words]
+    if words:
+        words[0] = trim_punctuation(words[0])
+        words[-1] = trim_punctuation(words[-1])
+    return [word for word in words if word]
+
+
+def trim_punctuation(text: str) -> str:
+    """Return ``text`` without the punctuation at its start and end ("-Donald Trump,":
+    "Donald Trump"), but for a final period, which ends an abbreviation ("Jr.", "Inc.")."""
+    start, end = 0, len(text)
+    while start < end and _is_punctuation(text[start]):
+        start += 1
+    while end > start and text[end - 1] != "." and _is_punctuation(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _is_punctuation(character: str) -> bool:
+    """Unicode punctuation, but for the "@" and "#" that begin a handle or a hashtag."""
+    return unicodedata.category(character).startswith("P") and character not in HANDLE_MARKS
 
 
 def _singular(word: str, root: Token) -> str:

@@ -161,6 +161,16 @@ def test_trump_variants_share_one_key(nlp: spacy.language.Language, text: str) -
     assert sources(nlp, text)[-1][1] == "donald trump"
 
 
+def test_punctuation_glued_to_a_name_stays_out_of_its_label(
+        nlp: spacy.language.Language) -> None:
+    # Some corpora list speakers with a leading dash: "-Donald Trump".
+    doc = nlp("The vote was close. -Donald Trump said that the wall would be built.")
+    [attribution] = doc._.attributions
+    entity = attribution.source.entity
+    assert (entity.key, entity.label) == ("donald trump", "Donald Trump")
+    assert not any(label.startswith("-") for label in entity.alt_labels)
+
+
 def test_clinton_stays_apart_from_bill_clinton(nlp: spacy.language.Language) -> None:
     text = ("Hillary Clinton met voters in Ohio on Monday. Bill Clinton said the campaign "
             "was strong. Clinton said that she would win the state.")
