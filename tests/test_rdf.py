@@ -293,3 +293,21 @@ def test_shacl_reports_an_attribution_without_cue_text(dataset: Dataset,
     conforms, report, _text = pyshacl.validate(union, shacl_graph=str(shapes_path()))
     assert not conforms
     assert set(report.objects(None, SH.resultPath)) == {CG.cueText}
+
+
+def test_prepared_article_holds_the_triples_of_build_article() -> None:
+    """What a store writes (prepare_article) is what build_article returns, term for term."""
+    document, attributions = sample_document(), sample_attributions()
+    prepared = prepare_article(document, attributions, RUN)
+    dataset = build_article(document, attributions, RUN)
+    written = {(to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+               for triple in ox.parse(prepared.ntriples, ox.RdfFormat.N_TRIPLES)}
+    assert written == set(dataset.graph(prepared.iri))
+    assert {tuple(map(to_rdflib, triple)) for triple in prepared.entities} == set(
+        dataset.graph(ENTITIES_GRAPH))
+    # literals keep rdflib's lexical forms: a double as str(float), a boolean, an offset
+    confidence = f'"{float(attributions[0].confidence)}"^^<{XSD.double}>'
+    assert confidence.encode() in prepared.ntriples
+    assert f'"false"^^<{XSD.boolean}>'.encode() in prepared.ntriples
+    cue = attributions[0].cue
+    assert f'"{cue.start}"^^<{XSD.nonNegativeInteger}>'.encode() in prepared.ntriples
