@@ -5,6 +5,9 @@ the entities its attributions mention go into the shared entities graph and the
 extraction run into the shared runs graph (the store merges those two across articles).
 Every IRI is made from the data (hashes of ids and offsets, slugs of entity keys), so the
 same input always gives the same quads, and there are no blank nodes.
+
+The builder makes pyoxigraph terms, which the store writes as they are
+(:func:`prepare_article`); :func:`build_article` gives the same triples as an rdflib dataset.
 """
 
 from __future__ import annotations
@@ -52,11 +55,15 @@ PREFIXES: dict[str, str] = {
 
 # The vocabularies as pyoxigraph terms: the builder writes its triples with these (see
 # Statements for why it does not use rdflib terms).
-_CG, _NIF, _RDF, _SDO = (OxigraphNamespace(CG), OxigraphNamespace(NIF), OxigraphNamespace(RDF),
-                         OxigraphNamespace(SDO))
-_DCTERMS, _OWL, _PROV, _SKOS, _XSD = (OxigraphNamespace(DCTERMS), OxigraphNamespace(OWL),
-                                      OxigraphNamespace(PROV), OxigraphNamespace(SKOS),
-                                      OxigraphNamespace(XSD))
+_CG = OxigraphNamespace(CG)
+_NIF = OxigraphNamespace(NIF)
+_RDF = OxigraphNamespace(RDF)
+_SDO = OxigraphNamespace(SDO)
+_DCTERMS = OxigraphNamespace(DCTERMS)
+_OWL = OxigraphNamespace(OWL)
+_PROV = OxigraphNamespace(PROV)
+_SKOS = OxigraphNamespace(SKOS)
+_XSD = OxigraphNamespace(XSD)
 
 # The class each entity type adds to cg:Entity ("other" adds none).
 _ENTITY_CLASSES: dict[str, ox.NamedNode] = {

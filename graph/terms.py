@@ -1,5 +1,5 @@
-"""Convert RDF terms between rdflib (what claimgraph builds and returns) and pyoxigraph
-(what the store keeps).
+"""Convert RDF terms between rdflib (what claimgraph returns to its callers) and pyoxigraph
+(what its RDF builder makes and the store keeps), and name vocabulary terms in pyoxigraph.
 
 Only the terms claimgraph's data uses are converted: IRIs, literals and, for results of
 user queries, blank nodes. Simple literals are ``xsd:string`` in pyoxigraph and carry no
@@ -8,12 +8,10 @@ datatype in rdflib, so ``Literal("x")`` compares equal after a round trip.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD, DefinedNamespace, Namespace
-from rdflib.term import Identifier, Node
+from rdflib.term import Node
 
 from claimgraph.errors import StoreError
 
@@ -77,11 +75,3 @@ def to_rdflib(term: object) -> RdflibTerm:
         return Literal(term.value, datatype=URIRef(datatype))
     raise StoreError(f"claimgraph cannot convert the RDF term {term!r} (RDF-star is not supported)")
 
-
-def quads_to_oxigraph(
-    quads: Iterable[tuple[Node, Node, Node, Identifier]],
-) -> Iterator[ox.Quad]:
-    """Yield pyoxigraph quads for rdflib ``(subject, predicate, object, graph name)`` tuples."""
-    for subject, predicate, obj, graph_name in quads:
-        yield ox.Quad(to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj),
-                      to_oxigraph(graph_name))
