@@ -135,6 +135,11 @@ class ArticleEntities:
             return max(inside, key=_width)
         return min(holding, key=_width, default=None)
 
+    def starting_within(self, start: int, end: int) -> list[EntityMention]:
+        """Return the mentions that start at a token of ``start:end``, in text order."""
+        return self.mentions[bisect_left(self.mentions, start, key=_start):
+                             bisect_left(self.mentions, end, key=_start)]
+
     def before(self, token: Token) -> list[EntityMention]:
         """Return the mentions that end before ``token``, nearest last."""
         # Mentions are in order of their start: those starting at the token or later
@@ -199,13 +204,16 @@ class NameReader:
         self.doc = doc
         self.gazetteer = gazetteer
         self.spans = name_spans(doc)
-        self.place_names = {_words_key(span) for span in self.spans if _shown_as_place(span)}
+        # The words of each name, read once: every step below asks for them.
+        self.words: dict[tuple[int, int], list[str]] = {
+            (span.start, span.end): _words(span) for span in self.spans}
+        self.place_names = {self._key(span) for span in self.spans if _shown_as_place(span)}
         persons = [span for span in self.spans if span.label_ == "PERSON"
-                   and _words_key(span) not in self.place_names]
-        known = _person_words(persons)
+                   and self._key(span) not in self.place_names]
+        known = _person_words([self._words(span) for span in persons])
         persons += [span for span in self.spans if span.label_ != "PERSON"
-                    and _words_key(span) in known and gazetteer.country(_words_key(span)) is None]
-        self.persons = _PersonIndex(sorted(persons, key=lambda span: span.start))
+                    and self._key(span) in known and gazetteer.country(self._key(span)) is None]
+        self.persons = _PersonIndex(sorted(persons, key=lambda span: span.start), self.words)
         self.us_context = any(self._is_us_place(span) for span in self.spans)
 
     def mentions(self) -> list[EntityMention]:
@@ -213,8 +221,15 @@ class NameReader:
         found = (self._mention(span) for span in self.spans)
         return [mention for mention in found if mention is not None]
 
+    def _words(self, span: Span) -> list[str]:
+        return self.words[span.start, span.end]
+
+    def _key(self, span: Span) -> str:
+        """Return the words of a name in lowercase: "nagorno karabakh"."""
+        return " ".join(self._words(span)).lower()
+
     def _mention(self, span: Span) -> EntityMention | None:
-        words = _words(span)
+        words = self._words(span)
         if not words:
             return None
         text = " ".join(words)
@@ -231,7 +246,7 @@ class NameReader:
                                      "gazetteer: demonym", plural=plural)
         if self.persons.has(span):
             return self.persons.mention(span)
-        if span.label_ in PLACE_LABELS or _words_key(span) in self.place_names:
+        if span.label_ in PLACE_LABELS or self._key(span) in self.place_names:
             place = self.gazetteer.place(text)
             if place is not None:
                 return self._place_mention(span, place)
@@ -270,14 +285,15 @@ class NameReader:
 
     def _is_us_place(self, span: Span) -> bool:
         """A US state is named that is no country too: the article is about the US."""
-        text = " ".join(_words(span))
+        text = " ".join(self._words(span))
         return self._is_us_state(text) and self.gazetteer.country(text) is None
 
 
 class _PersonIndex:
     """The persons of one article: full names, the surnames they lend, titles, gender."""
 
-    def __init__(self, spans: list[Span]) -> None:
+    def __init__(self, spans: list[Span], words: dict[tuple[int, int], list[str]]) -> None:
+        """Read the person names ``spans``; ``words`` holds the words of each (by span)."""
         self.names: dict[int, PersonName] = {}  # span start -> its name
         self.full_names: dict[str, PersonName] = {}  # key -> name, in order of appearance
         self.titles: dict[str, list[str]] = defaultdict(list)
@@ -285,7 +301,7 @@ class _PersonIndex:
         self.genders: dict[str, Gender] = {}
         self._first_starts: dict[PersonName, int] = {}
         for span in spans:
-            name = parse_person_name(_honorific_before(span) + _words(span))
+            name = parse_person_name(_honorific_before(span) + words[span.start, span.end])
             if name is None:
                 continue
             self.names[span.start] = name
@@ -354,11 +370,12 @@ class _PersonIndex:
         return self._first_starts[full]
 
 
-def _person_words(spans: list[Span]) -> set[str]:
-    """Return the full names (lowercase) and surnames of the full names among ``spans``."""
+def _person_words(names: list[list[str]]) -> set[str]:
+    """Return the full names (lowercase) and surnames of the full names among ``names``
+    (each as its words)."""
     known = set()
-    for span in spans:
-        name = parse_person_name(_words(span))
+    for words in names:
+        name = parse_person_name(words)
         if name is not None and name.is_full:
             known.update({name.key, name.last.lower()})
     return known
@@ -499,10 +516,6 @@ def _singular(word: str, root: Token) -> str:
     if not word.endswith(root.text):
         return word
     return word[:len(word) - len(root.text)] + lemma
-
-
-def _words_key(span: Span) -> str:
-    return " ".join(_words(span)).lower()
 
 
 def _shown_as_place(span: Span) -> bool:

@@ -30,6 +30,7 @@ mentions before the reference:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from spacy.attrs import POS, TAG
@@ -81,7 +82,7 @@ def resolve_references(article: ArticleEntities, window: int = 2) -> None:
             continue  # a name, state noun or coordination already
         mention = resolver.resolve(token)
         if mention is not None:
-            article.add(mention)
+            resolver.add(mention)
 
 
 class _References:
@@ -94,15 +95,24 @@ class _References:
         # subject, is the subject of the main clause). Every reference asks it of every
         # mention before it, so it is read off the parse once.
         self._root_facts: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
-        # The name words of each entity, by id(): descriptions ask them of every mention
-        # before them (the entities live as long as the article).
+        # The name words of each entity of the article, and the entities whose name holds
+        # a word, by id() (the entities live as long as the article): a description
+        # looks back for a name that holds its noun, and most mentions have none.
         self._entity_words: dict[int, frozenset[str]] = {}
+        self._named: dict[str, set[int]] = defaultdict(set)
+        for mention in article.mentions:
+            self._index(mention.entity)
 
-    def _name_words(self, entity: Entity) -> frozenset[str]:
-        words = self._entity_words.get(id(entity))
-        if words is None:
+    def add(self, mention: EntityMention) -> None:
+        """Add a resolved reference to the article: later ones can refer to it."""
+        self.article.add(mention)
+        self._index(mention.entity)
+
+    def _index(self, entity: Entity) -> None:
+        if id(entity) not in self._entity_words:
             words = self._entity_words[id(entity)] = _name_words(entity)
-        return words
+            for word in words:
+                self._named[word].add(id(entity))
 
     def _facts(self, mention: EntityMention) -> tuple[bool, bool, bool]:
         """Return (is an adjective, is a subject, is the main clause's subject) of the
@@ -248,19 +258,23 @@ class _References:
                      if child.dep_ in NAME_MODIFIER_DEPS and child.i < token.i]
 
         plural = token.tag_ == "NNS"
-        written = token.lower_
+        # Entities whose name or title holds the noun ("the ministry", "the senator").
+        named = self._named.get(head, set()) | self._named.get(token.lower_, set())
+        if kinds is None and not named:
+            return None  # no name holds it: "the wall", "the polls"
 
         def fits(mention: EntityMention) -> bool:
+            if kinds is None and id(mention.entity) not in named:
+                return False
             if plural != (mention.plural or mention.entity.kind == "group"):
                 return False  # "the Democratic leaders" is no one person
             if kinds is not None:
                 if mention.entity.kind not in kinds:
                     return False
             else:
-                words = self._name_words(mention.entity)
-                if not ((head in words or written in words)
-                        and all(self._modifier_fits(modifier, mention, words)
-                                for modifier in modifiers)):
+                words = self._entity_words[id(mention.entity)]
+                if not all(self._modifier_fits(modifier, mention, words)
+                           for modifier in modifiers):
                     return False
             return not self._facts(mention)[0]  # an adjective ("Armenian") is no referent
 

@@ -165,8 +165,8 @@ def _references_inside(article: ArticleEntities, content: Span) -> list[EntityMe
     """Return the resolved pronouns and descriptions inside a content that are arguments
     of its clauses (a subject, an object, a possessor)."""
     found = []
-    for mention in article.mentions:
-        if not (content.start <= mention.start and mention.end <= content.end):
+    for mention in article.starting_within(content.start, content.end):
+        if mention.end > content.end:
             continue
         if not mention.how.startswith(REFERENCE_RULES):
             continue
