@@ -25,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.attrs import DEP, POS
@@ -139,6 +139,14 @@ class ArticleEntities:
         """Return the mentions that start at a token of ``start:end``, in text order."""
         return self.mentions[bisect_left(self.mentions, start, key=_start):
                              bisect_left(self.mentions, end, key=_start)]
+
+    def nearest_first(self, token: Token) -> Iterator[EntityMention]:
+        """Yield the mentions that end before ``token``, nearest first (the ones of
+        :meth:`before` in reverse, without copying them all: a search back stops early)."""
+        for index in range(bisect_left(self.mentions, token.i, key=_start) - 1, -1, -1):
+            mention = self.mentions[index]
+            if mention.end <= token.i:
+                yield mention
 
     def before(self, token: Token) -> list[EntityMention]:
         """Return the mentions that end before ``token``, nearest last."""
@@ -300,6 +308,7 @@ class _PersonIndex:
         self.forms: dict[str, list[str]] = defaultdict(list)
         self.genders: dict[str, Gender] = {}
         self._first_starts: dict[PersonName, int] = {}
+        self._resolved: dict[int, tuple[str, str, str]] = {}  # span start -> _resolve()
         for span in spans:
             name = parse_person_name(_honorific_before(span) + words[span.start, span.end])
             if name is None:
@@ -311,7 +320,7 @@ class _PersonIndex:
             name = self.names.get(span.start)
             if name is None:
                 continue
-            key, _label, how = self._resolve(name, span)
+            key, _label, how = self._resolved[span.start] = self._resolve(name, span)
             self.forms[key].append(trim_punctuation(span.text))
             for title in _titles(span):
                 if title not in self.titles[key]:
@@ -324,8 +333,7 @@ class _PersonIndex:
 
     def mention(self, span: Span) -> EntityMention:
         """Return the mention of the person named by ``span`` (one :meth:`has` accepts)."""
-        name = self.names[span.start]
-        key, label, how = self._resolve(name, span)
+        key, label, how = self._resolved[span.start]
         forms = tuple(dict.fromkeys(form for form in self.forms[key] if form != label))
         entity = person_entity(key, label, tuple(self.titles[key]), forms)
         return EntityMention(span.start, span.end, entity, how,
@@ -492,6 +500,8 @@ def _words(span: Span) -> list[str]:
 def trim_punctuation(text: str) -> str:
     """Return ``text`` without the punctuation at its start and end ("-Donald Trump,":
     "Donald Trump"), but for a final period, which ends an abbreviation ("Jr.", "Inc.")."""
+    if text[:1].isalnum() and (text[-1:].isalnum() or text[-1:] == "."):
+        return text  # the common case, at a glance
     start, end = 0, len(text)
     while start < end and _is_punctuation(text[start]):
         start += 1

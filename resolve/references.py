@@ -209,7 +209,7 @@ class _References:
 
         best: EntityMention | None = None
         best_rank: tuple[bool, bool, int, bool, bool, bool, int] | None = None
-        for mention in reversed(self.article.before(token)):
+        for mention in self.article.nearest_first(token):
             if best_rank is not None and not best_rank[0] \
                     and here - self.sentence_of[mention.start] > best_rank[2]:
                 break
@@ -239,7 +239,7 @@ class _References:
         if kinds not in (None, frozenset({"country"})):
             return None  # two persons named last are too often not the two meant
         last_two: dict[str, EntityMention] = {}
-        for mention in reversed(self.article.before(token)):
+        for mention in self.article.nearest_first(token):
             if mention.entity.kind == "country":
                 last_two.setdefault(mention.entity.key, mention)
             if len(last_two) == 2:
@@ -279,7 +279,7 @@ class _References:
             return not self._facts(mention)[0]  # an adjective ("Armenian") is no referent
 
         # The nearest match: the first one looking back.
-        chosen = next((m for m in reversed(self.article.before(token)) if fits(m)), None)
+        chosen = next((m for m in self.article.nearest_first(token) if fits(m)), None)
         if chosen is None:
             return None
         text = doc[chosen.start:chosen.end].text
