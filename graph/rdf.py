@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 import pyoxigraph as ox
@@ -155,6 +156,13 @@ def entity_slug(key: str) -> str:
 def entity_iri(key: str) -> URIRef:
     """Return the IRI of the entity with this key."""
     return CGD[f"entity/{entity_slug(key)}"]
+
+
+@lru_cache(maxsize=16384)
+def _entity_node(key: str) -> ox.NamedNode:
+    """Return :func:`entity_iri` as a pyoxigraph term; an entity recurs in many mentions and
+    articles, and its slug takes a Unicode normalisation and a regex."""
+    return to_oxigraph(entity_iri(key))
 
 
 def geonames_iri(geonames_id: int) -> URIRef:
@@ -431,7 +439,7 @@ class _ArticleBuilder:
 
     def _note_entity(self, entity: Entity) -> ox.NamedNode:
         """Note an entity and the members of a group (entities too); return its IRI."""
-        iri = to_oxigraph(entity_iri(entity.key))
+        iri = _entity_node(entity.key)
         descriptions = self.entities.setdefault(iri, {})
         self.forms.setdefault(iri, {})
         if entity not in descriptions:
@@ -473,7 +481,7 @@ def entity_description(iri: ox.NamedNode, entities: list[Entity],
         statements += [(iri, _SDO.jobTitle, _text(title)) for title in entity.titles]
         if entity.geonames_id is not None:
             add((iri, _OWL.sameAs, to_oxigraph(geonames_iri(entity.geonames_id))))
-        statements += [(iri, _SDO.member, to_oxigraph(entity_iri(member.key)))
+        statements += [(iri, _SDO.member, _entity_node(member.key))
                        for member in entity.members]
     statements += [(iri, _SKOS.altLabel, _text(form)) for form in forms]
     return canonical_entity(iri, statements)
