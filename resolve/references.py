@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 
 from spacy.attrs import POS, TAG
 from spacy.tokens import Token
@@ -301,7 +302,11 @@ class _References:
 def _name_words(entity: Entity) -> frozenset[str]:
     """Return the lowercase words of an entity's label, surface forms and titles, with
     abbreviated titles written out ("Sen.": "senator")."""
-    texts = [entity.label, *entity.alt_labels, *getattr(entity, "titles", ())]
+    return _words_of_names((entity.label, *entity.alt_labels, *getattr(entity, "titles", ())))
+
+
+@lru_cache(maxsize=8192)  # each mention of a person has its own, equal, Entity
+def _words_of_names(texts: tuple[str, ...]) -> frozenset[str]:
     words = {word.strip(".,").lower() for text in texts for word in text.split()}
     return frozenset(words | {TITLE_ABBREVIATIONS[word] for word in words
                               if word in TITLE_ABBREVIATIONS})
