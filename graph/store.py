@@ -268,11 +268,6 @@ class Store(BaseStore):
     def _has_graph(self, graph_name: URIRef) -> bool:
         return self._oxigraph().contains_named_graph(to_oxigraph(graph_name))
 
-    def _stored_entities(self, entities: list[ox.NamedNode]) -> list[OxTriple]:
-        store = self._oxigraph()
-        return [(quad.subject, quad.predicate, quad.object) for entity in entities
-                for quad in store.quads_for_pattern(entity, None, None, _ENTITIES_GRAPH)]
-
     def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
                        removed: list[ox.Quad], replace: bool) -> None:
         store = self._oxigraph()
