@@ -15,7 +15,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SDO, SKOS
 from sample_attributions import RUN, mention, sample_document
-from test_remote import oxigraph_server  # noqa: F401 (a fixture: an Oxigraph server)
 
 from claimgraph import Document, ingest, open_store
 from claimgraph.graph.rdf import (
@@ -255,7 +254,7 @@ def test_entities_do_not_depend_on_the_order_articles_come_in() -> None:
 
 
 def test_a_sparql_server_merges_entities_as_the_embedded_store_does(
-        oxigraph_server: str) -> None:  # noqa: F811 (the fixture imported above)
+        oxigraph_server: str) -> None:
     articles = conflicting_articles()
     with Store.open(None) as local, RemoteStore(oxigraph_server) as remote:
         for document, attributions in articles:

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_ARTICLE
+from conftest import EXAMPLE_ARTICLE, free_port
 
 from claimgraph import Document, ingest
 from claimgraph.cli import main
@@ -22,45 +14,6 @@ from claimgraph.graph.remote import Endpoints, RemoteStore
 from claimgraph.graph.store import Store
 
 EXAMPLE_QUERY = EXAMPLE_ARTICLE.parent / "queries" / "sources-about.rq"
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {process.stderr.read().decode()}")
-        try:
-            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).close()
-            return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.05)
-    raise RuntimeError(f"no server at {url} after {seconds} s")
-
-
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[str]:
-    """An Oxigraph server on a free loopback port with an empty database; its URL."""
-    if not Path(OXIGRAPH).is_file():
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    url = f"http://127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", url[7:]],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_until_listening(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def test_cli_ingests_queries_and_exports_through_an_oxigraph_server(
         oxigraph_server: str, tmp_path: Path, capsys, nlp) -> None:
     endpoint = ["--endpoint", oxigraph_server]

@@ -175,7 +175,7 @@ def test_claimgraph_serve_runs_until_interrupted(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from test_remote import free_port, wait_until_listening
+    from conftest import free_port, wait_until_listening
 
     with Store.open(tmp_path / "served.db") as store:
         store.add_article(sample_document(), sample_attributions(), RUN)
