@@ -16,7 +16,7 @@ relation and part of speech.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -48,20 +48,31 @@ class CueEdges(EdgeCounts):
         ``core`` (contiguous tokens) over the neighbours that belong, never over a token in
         ``blocked`` (the source and the content)."""
         core = sorted(core, key=lambda token: token.i)
-        doc = core[0].doc
-        start, end = core[0].i, core[-1].i + 1
-        members = {token.i for token in core}
-        for side in ("L", "R"):
-            while True:
-                unit = neighbour_unit(doc, start, end, side, members, blocked)
-                if unit is None:
-                    break
-                token, unit_start, unit_end, cut = unit
-                if not self.belongs(neighbour_keys(doc, token, unit_start, unit_end, side, cut)):
-                    break
-                members.update(range(unit_start, unit_end))
-                start, end = min(start, unit_start), max(end, unit_end)
-        return start, end
+        return grow_outwards(core[0].doc, core[0].i, core[-1].i + 1, blocked,
+                             lambda keys, _start, _end: self.belongs(keys))
+
+
+def grow_outwards(doc: Doc, start: int, end: int, blocked: set[int],
+                  accept: Callable[[list[Key], int, int], bool]) -> tuple[int, int]:
+    """Grow the token range ``start:end`` over its neighbour units, leftwards then
+    rightwards, while ``accept(keys, unit_start, unit_end)`` takes them; return the range.
+
+    The one walk both for applying the learned counts (:meth:`CueEdges.grow`) and for
+    counting them (:func:`count_cue_edges`), so that learning sees what applying will ask.
+    """
+    members = set(range(start, end))
+    for side in ("L", "R"):
+        while True:
+            unit = neighbour_unit(doc, start, end, side, members, blocked)
+            if unit is None:
+                break
+            token, unit_start, unit_end, cut = unit
+            if not accept(neighbour_keys(doc, token, unit_start, unit_end, side, cut),
+                          unit_start, unit_end):
+                break
+            members.update(range(unit_start, unit_end))
+            start, end = min(start, unit_start), max(end, unit_end)
+    return start, end
 
 
 def neighbour_unit(doc: Doc, start: int, end: int, side: str, members: set[int],
@@ -144,17 +155,11 @@ def count_cue_edges(doc: Doc, cue_spans: Iterable[tuple[int, int]],
         if root.pos_ not in CUE_POS:
             continue
         gold = set(range(span.start, span.end))
-        start, end, members = root.i, root.i + 1, {root.i}
-        for side in ("L", "R"):
-            while True:
-                unit = neighbour_unit(doc, start, end, side, members, blocked)
-                if unit is None:
-                    break
-                token, unit_start, unit_end, cut = unit
-                inside = gold.issuperset(range(unit_start, unit_end))
-                edges.add(neighbour_keys(doc, token, unit_start, unit_end, side, cut),
-                          inside=inside)
-                if not inside:
-                    break
-                members.update(range(unit_start, unit_end))
-                start, end = min(start, unit_start), max(end, unit_end)
+
+        def count(keys: list[Key], unit_start: int, unit_end: int,
+                  gold: set[int] = gold) -> bool:
+            inside = gold.issuperset(range(unit_start, unit_end))
+            edges.add(keys, inside=inside)
+            return inside  # the walk goes on while the gold cue does
+
+        grow_outwards(doc, root.i, root.i + 1, blocked, count)
