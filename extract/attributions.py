@@ -541,7 +541,13 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
         return None
     # The sentence holding the quotation's last word ends with the quotation.
     last = _token_at(doc, _last_inside(doc_text(doc), quote))
-    if last is None or doc_text(doc)[quote.end:last.sent.end_char].strip().strip(".,;:!?\"”’'"):
+    if last is None:
+        return None
+    # A paragraph break ends the sentence, whatever the parse says (a headline may follow).
+    paragraph_end = doc_text(doc).find("\n", quote.end)
+    closing = last.sent.end_char if paragraph_end < 0 else min(last.sent.end_char,
+                                                                paragraph_end)
+    if doc_text(doc)[quote.end:closing].strip().strip(".,;:!?\"”’'"):
         return None
     return quote
 

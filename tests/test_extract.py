@@ -101,6 +101,17 @@ def test_quote_continues_in_the_next_sentence(nlp) -> None:
                                        "“It will take a year. Nobody will be left behind.”"]
 
 
+def test_quote_continues_when_a_headline_follows_its_paragraph(nlp) -> None:
+    # The parse runs the quotation's sentence on into the headline after the paragraph.
+    text = ("\"Our harbour needs a new crane,\" the mayor said. \"We're down - and if we wait, "
+            "we're going to be out.\"\n\nWary of 'chaos.'\n\n"
+            "For the council, part of the appeal is caution.")
+    said = find(attributions_of(nlp, text), "said")
+    assert piece_texts(text, said) == [
+        "\"Our harbour needs a new crane,\"",
+        "\"We're down - and if we wait, we're going to be out.\""]
+
+
 def test_quotation_over_several_paragraphs(nlp) -> None:
     text = ("The mayor spoke on Monday.\n\n“We will rebuild the bridge. It will take a year.\n\n"
             "“Nobody will be left behind,” the mayor said.")
