@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
-from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
+from claimgraph.extract.cue_classifier import CueScorer
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import (
     CUE_POS,
@@ -112,7 +112,7 @@ def find_attributions(
     min_precision: float = 0.4,
     unseen_clause_precision: float = 0.45,
     continue_quotations: bool = True,
-    classifier: CueClassifier | None = None,
+    classifier: CueScorer | None = None,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.
 
@@ -151,7 +151,7 @@ def find_attributions(
 
 def cue_candidates(
     doc: Doc, *, lexicon: CueLexicon, min_precision: float, unseen_clause_precision: float,
-    classifier: CueClassifier | None = None, quotations: list[Quotation] | None = None,
+    classifier: CueScorer | None = None, quotations: list[Quotation] | None = None,
 ) -> list[CueCandidate]:
     """Return the best-scoring frame of every word the lexicon takes for a cue.
 
@@ -174,8 +174,7 @@ def cue_candidates(
                 rank = score = unseen_clause_precision
             if classifier is not None and score >= CANDIDATE_PRECISION:
                 quoted = any(quote.start < token.idx < quote.end for quote in quotations)
-                score = classifier.probability(
-                    candidate_features(token, frame, content_head, in_quotation=quoted))
+                score = classifier.score(token, frame, content_head, in_quotation=quoted)
             floor = max(min_precision, NOUN_MIN_PRECISION) \
                 if frame.startswith(NOUN_FRAME_PREFIX) else min_precision
             if score >= floor and (best is None or rank > best_rank):

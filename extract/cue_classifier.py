@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Protocol
 
 from spacy.tokens import Token
 
@@ -70,11 +71,27 @@ def candidate_features(cue: Token, frame: str, content_head: Token, *,
     return features
 
 
+class CueScorer(Protocol):
+    """What the rules ask of a cue classifier: how likely a candidate is a cue."""
+
+    def score(self, cue: Token, frame: str, content_head: Token, *,
+              in_quotation: bool) -> float:
+        """Return the probability (0..1) that ``cue`` in ``frame``, its content headed by
+        ``content_head``, is the cue of an attribution."""
+        ...
+
+
 @dataclass(slots=True)
 class CueClassifier:
     """Feature weights of a logistic regression; :meth:`probability` scores a candidate."""
 
     weights: dict[str, float] = field(default_factory=dict)
+
+    def score(self, cue: Token, frame: str, content_head: Token, *,
+              in_quotation: bool) -> float:
+        """Return the probability that a candidate is a cue (see :class:`CueScorer`)."""
+        return self.probability(candidate_features(cue, frame, content_head,
+                                                   in_quotation=in_quotation))
 
     def probability(self, features: Iterable[str]) -> float:
         """Return the probability (0..1) that a candidate with ``features`` is a cue."""
