@@ -22,7 +22,8 @@ phrases at their edges ("called him a liar") as learned from the corpus (see
 :mod:`claimgraph.extract.cue_spans` and :mod:`claimgraph.extract.content_spans`); raising
 verbs ("X seems to …") put their subject in the content and have no source. An attribution
 whose cue lies inside another's content is dropped (the corpus convention: the outer
-attribution wins).
+attribution wins). Last, a learned ranker may move the edges of verbal cues and contents to
+nearby phrase boundaries (see :mod:`claimgraph.extract.boundaries`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from claimgraph.extract.boundaries import BoundaryRanker, place_edges
 from claimgraph.extract.colons import colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
@@ -113,6 +115,7 @@ def find_attributions(
     unseen_clause_precision: float = 0.45,
     continue_quotations: bool = True,
     classifier: CueScorer | None = None,
+    boundaries: BoundaryRanker | None = None,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.
 
@@ -123,7 +126,9 @@ def find_attributions(
     at the edges of a verbal content belong to it (default: the counts shipped).
     ``continue_quotations`` lets a quotation in the next sentence go on a quoted content.
     With a ``classifier``, a pair the lexicon finds plausible is a cue when the classifier's
-    probability reaches ``min_precision`` (see :func:`cue_candidates`).
+    probability reaches ``min_precision`` (see :func:`cue_candidates`). With a
+    ``boundaries`` ranker, the edges of verbal cues and contents are placed last (see
+    :mod:`claimgraph.extract.boundaries`).
     """
     edges = edges if edges is not None else default_edges()
     quotations = find_quotations(doc_text(doc))
@@ -144,6 +149,8 @@ def find_attributions(
     if continue_quotations:  # the quotations just attributed may go on too
         found = continue_into_quotations(doc, found, quotations)
     found = drop_nested(found)
+    if boundaries is not None:
+        found = place_edges(doc, found, boundaries)
     entities = doc.ents
     return sorted((_with_subjects(doc, attribution, entities) for attribution in found),
                   key=lambda attribution: attribution.cue.start)

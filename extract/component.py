@@ -6,6 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph.extract.attributions import find_attributions
+from claimgraph.extract.boundaries import BoundaryRanker
 from claimgraph.extract.cue_classifier import CueClassifier
 from claimgraph.extract.lexicon import CueLexicon
 
@@ -22,8 +23,10 @@ class ClaimAttribution:
     ``lexicon_path``, a cue lexicon TSV to use instead of the shipped one;
     ``use_classifier``, whether the shipped cue classifier (``cue_weights.tsv``) scores the
     pairs the lexicon finds plausible, ``min_precision`` then being the least probability of
-    a cue. The span-boundary counts (``cue_edges.tsv``, ``content_edges.tsv``) are the
-    shipped ones; all four files are rebuilt together by :mod:`claimgraph.extract.learn`.
+    a cue; ``use_boundary_model``, whether the shipped boundary ranker
+    (``boundary_weights.tsv``) places the edges of verbal cues and contents. The
+    span-boundary counts (``cue_edges.tsv``, ``content_edges.tsv``) are the shipped ones; all
+    five files are rebuilt together by :mod:`claimgraph.extract.learn`.
     """
 
     def __init__(
@@ -34,17 +37,20 @@ class ClaimAttribution:
         unseen_clause_precision: float = 0.45,
         lexicon_path: str | None = None,
         use_classifier: bool = True,
+        use_boundary_model: bool = True,
     ) -> None:
         self.name = name
         self.min_precision = min_precision
         self.unseen_clause_precision = unseen_clause_precision
         self.lexicon = CueLexicon.load(lexicon_path)
         self.classifier = CueClassifier.load() if use_classifier else None
+        self.boundaries = BoundaryRanker.load() if use_boundary_model else None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.attributions = find_attributions(
             doc, lexicon=self.lexicon, min_precision=self.min_precision,
             unseen_clause_precision=self.unseen_clause_precision, classifier=self.classifier,
+            boundaries=self.boundaries,
         )
         return doc
 
@@ -54,7 +60,7 @@ class ClaimAttribution:
     requires=["token.dep", "token.head", "token.lemma", "token.pos"],
     assigns=["doc._.attributions"],
     default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None,
-                    "use_classifier": True},
+                    "use_classifier": True, "use_boundary_model": True},
 )
 def make_claim_attribution(
     nlp: Language,
@@ -63,8 +69,10 @@ def make_claim_attribution(
     unseen_clause_precision: float,
     lexicon_path: str | None,
     use_classifier: bool,
+    use_boundary_model: bool,
 ) -> ClaimAttribution:
     """Build the component; its settings come from the pipeline config."""
     return ClaimAttribution(name, min_precision=min_precision,
                             unseen_clause_precision=unseen_clause_precision,
-                            lexicon_path=lexicon_path, use_classifier=use_classifier)
+                            lexicon_path=lexicon_path, use_classifier=use_classifier,
+                            use_boundary_model=use_boundary_model)

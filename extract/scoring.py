@@ -165,7 +165,7 @@ def score_document(document: Document, gold: Sequence[Attribution],
             score.spans[role][mode] = Counts(gold=len(gold_spans),
                                              predicted=len(predicted_spans),
                                              matched=len(matcher(gold_spans, predicted_spans)))
-    pairs = _match_attributions(gold, predicted, text)
+    pairs = match_attributions(gold, predicted, text)
     score.attributions = Counts(gold=len(gold), predicted=len(predicted), matched=len(pairs))
     matched_gold = {gold_index for gold_index, _ in pairs}
     matched_predicted = {predicted_index for _, predicted_index in pairs}
@@ -272,7 +272,7 @@ def _match_overlap(gold: list[Pieces], predicted: list[Pieces]) -> list[tuple[in
                             lambda g, p: shared_characters(gold[g], predicted[p]))
 
 
-def _match_attributions(gold: Sequence[Attribution], predicted: Sequence[Attribution],
+def match_attributions(gold: Sequence[Attribution], predicted: Sequence[Attribution],
                         text: str) -> list[tuple[int, int]]:
     """Pair gold and predicted attributions whose cue, content (and gold source) overlap."""
     gold_spans = [_trimmed_roles(item, text) for item in gold]
