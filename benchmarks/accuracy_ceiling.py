@@ -6,10 +6,10 @@ classifier next to the scores with a gold-informed one (not a test).
 The rules propose (word, frame) candidates and the cue classifier keeps some of them. Here a
 second run replaces the classifier with one that knows the gold annotation: it keeps exactly
 the candidates that are gold cues (as :func:`claimgraph.extract.learn.is_gold_cue` labels the
-classifier's training examples). Everything else — candidates, content and source rules,
-span boundaries, quotations — is the shipped extractor. The second table is therefore the
-ceiling of any cue classifier over these candidates; the gap to the issue's targets that
-remains above it is in the candidates and the span rules, not in the classifier.
+classifier's training examples). Everything else (candidates, content and source rules, span
+boundaries and their ranker, quotations) is the shipped extractor. The second table is
+therefore the ceiling of any cue classifier over these candidates; the gap to the issue's
+targets that remains above it is in the candidates and the span rules, not in the classifier.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main() -> None:
             score_document(document, gold, find_attributions(
                 doc, lexicon=component.lexicon, min_precision=component.min_precision,
                 unseen_clause_precision=component.unseen_clause_precision,
-                classifier=classifier_for(gold)))
+                classifier=classifier_for(gold), boundaries=component.boundaries))
             for doc, (document, gold) in zip(parsed, corpus, strict=True)))
 
     print("shipped cue classifier")
