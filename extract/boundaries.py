@@ -7,8 +7,10 @@ conventions counted in :mod:`claimgraph.extract.cue_spans` and
 off at an edge ("said [in an interview]", "that he would run[, which surprised no one]"). The
 :class:`BoundaryRanker` takes each edge of a span in turn and picks, among the nearby places
 where a phrase of the parse starts (left edge) or ends (right edge), the one its weights score
-highest. The rules' own guess is one of the places and a feature of its own, so the ranker
-moves an edge only where the corpus says the rules are wrong in that context.
+highest (a cue's edge may also stop at any word). The rules' own guess is one of the places
+and a feature of its own, so the ranker moves an edge only where the corpus says the rules
+are wrong in that context. An edge stays in its paragraph, keeps the span's head word and
+never runs into the attribution's other mentions.
 
 The weights are those of a listwise logistic model (softmax over an edge's places), trained
 by :mod:`claimgraph.extract.learn` on the rules' output for the train split against the gold
@@ -47,6 +49,83 @@ WORD_PLACES: dict[Role, bool] = {"cue": True, "content": False}
 NAMED_POS = frozenset({"ADP", "SCONJ", "CCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 # Rules whose spans the ranker places: the verbal ones (quotations have their marks).
 RANKED_RULE_PREFIX = "verb:"
+
+
+@dataclass(frozen=True, slots=True)
+class RankedSpan:
+    """A span whose edges the ranker places: its role, token range, the position of the cue
+    word, the attribution's frame, the token range the edges must stay within (its
+    paragraph, up to the attribution's other mentions) and the index of the parse."""
+
+    role: Role
+    start: int
+    end: int
+    cue: int
+    frame: str
+    limits: tuple[int, int]
+    parse: ParseIndex
+
+
+@dataclass(frozen=True, slots=True)
+class ParseIndex:
+    """The per-token facts of a parse that the features ask for again and again, read once
+    per Doc into plain lists (indexed by token position): head, depth in its tree, edges
+    of its subtree, sentence number, relation, part of speech, lower-case text, and whether
+    it is punctuation or a sentence start."""
+
+    heads: list[int]
+    depths: list[int]
+    left_edges: list[int]
+    right_edges: list[int]
+    sentences: list[int]
+    deps: list[str]
+    parts_of_speech: list[str]
+    words: list[str]
+    punct: list[bool]
+    sentence_starts: list[bool]
+
+    @classmethod
+    def of(cls, doc: Doc) -> ParseIndex:
+        """Index the parse of ``doc``."""
+        # Read as arrays: making a Token object for each word is what would cost. String
+        # columns are unsigned hashes; HEAD (an offset) and SENT_START (-1, 0, 1) are signed.
+        columns = doc.to_array([HEAD, SENT_START, DEP, POS, LOWER, IS_PUNCT, IS_SPACE])
+        columns = columns.reshape(len(doc), -1)
+        signed = columns[:, :2].astype("int64").tolist()
+        strings = doc.vocab.strings
+        heads = [index + row[0] for index, row in enumerate(signed)]
+        sentence_starts = [row[1] == 1 or index == 0 for index, row in enumerate(signed)]
+        deps, parts_of_speech, words = (
+            [strings[value] for value in column] for column in columns[:, 2:5].T.tolist())
+        punct = [bool(is_punct or is_space) for is_punct, is_space in columns[:, 5:].tolist()]
+        depths = [-1] * len(doc)
+        for index in range(len(doc)):
+            path = []
+            while depths[index] < 0 and heads[index] != index:
+                path.append(index)
+                index = heads[index]
+            depth = max(depths[index], 0)
+            depths[index] = depth
+            for child in reversed(path):
+                depth += 1
+                depths[child] = depth
+        left_edges, right_edges = list(range(len(doc))), list(range(len(doc)))
+        for index in sorted(range(len(doc)), key=depths.__getitem__, reverse=True):
+            head = heads[index]  # deepest first: a head hears from all of its subtree
+            left_edges[head] = min(left_edges[head], left_edges[index])
+            right_edges[head] = max(right_edges[head], right_edges[index])
+        sentences = list(accumulate(int(start) for start in sentence_starts))
+        return cls(heads, depths, left_edges, right_edges, sentences,
+                   deps, parts_of_speech, words, punct, sentence_starts)
+
+    def is_ancestor(self, ancestor: int, index: int) -> bool:
+        """Return whether token ``ancestor`` is above token ``index`` in its tree."""
+        heads = self.heads
+        while heads[index] != index:
+            index = heads[index]
+            if index == ancestor:
+                return True
+        return False
 
 
 @dataclass(slots=True)
@@ -124,6 +203,94 @@ class BoundaryRanker:
         with open(source, encoding="utf-8", newline="") as stream:
             return cls({row["feature"]: float(row["weight"])
                         for row in csv.DictReader(stream, delimiter="\t")})
+
+
+def ranked_spans(doc: Doc, attribution: Attribution,
+                 parse: ParseIndex | None = None) -> list[RankedSpan]:
+    """Return the spans of ``attribution`` the ranker places: the cue and the content of a
+    verbal attribution (from the content's first piece to its last); none for other rules.
+    ``parse`` is the index of ``doc`` (made here when not given)."""
+    if not attribution.rule.startswith(RANKED_RULE_PREFIX):
+        return []
+    cue_range = _token_range(doc, attribution.cue.pieces()[:1])
+    if cue_range is None:
+        return []
+    cue = doc[cue_range[0]:cue_range[1]].root.i
+    frame = attribution.rule.removeprefix(RANKED_RULE_PREFIX)
+    parse = parse if parse is not None else ParseIndex.of(doc)
+    ranges = {role: _token_range(doc, role_pieces(attribution, role)) for role in ROLES}
+    source = _token_range(doc, attribution.source.pieces()) if attribution.source else None
+    spans = []
+    for role, span in ranges.items():
+        if span is None:
+            continue
+        # An edge stays in its paragraph and never runs into another role's words.
+        low, high = _paragraph(doc, *span)
+        for other in [ranges[other_role] for other_role in ROLES if other_role != role] \
+                + [source]:
+            if other is not None and other[1] <= span[0]:
+                low = max(low, other[1])
+            elif other is not None and other[0] >= span[1]:
+                high = min(high, other[0])
+        spans.append(RankedSpan(role, *span, cue, frame, (low, high), parse))
+    return spans
+
+
+def role_pieces(attribution: Attribution, role: Role) -> list[tuple[int, int]]:
+    """Return the character pieces of the ``role`` mention the ranker works on (a cue's
+    first piece; all of a content's)."""
+    pieces = list(getattr(attribution, role).pieces())
+    return pieces[:1] if role == "cue" else pieces
+
+
+def place_edges(doc: Doc, attributions: Iterable[Attribution],
+                ranker: BoundaryRanker) -> list[Attribution]:
+    """Return ``attributions`` with the edges of their cues and contents placed by
+    ``ranker`` (see :func:`ranked_spans`; a content's first and last piece are the ones
+    moved)."""
+    parse = ParseIndex.of(doc)
+    return [_placed(doc, attribution, ranker, parse) for attribution in attributions]
+
+
+def _placed(doc: Doc, attribution: Attribution, ranker: BoundaryRanker,
+            parse: ParseIndex) -> Attribution:
+    changes = {}
+    for span in ranked_spans(doc, attribution, parse):
+        start, end = ranker.place(span)
+        if (start, end) == (span.start, span.end):
+            continue
+        pieces = role_pieces(attribution, span.role)
+        start_char, end_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+        if start_char < pieces[0][1]:
+            pieces[0] = (start_char, pieces[0][1])
+        if end_char > pieces[-1][0]:
+            pieces[-1] = (pieces[-1][0], end_char)
+        changes[span.role] = pieces_mention(doc, pieces)
+    return replace(attribution, **changes) if changes else attribution
+
+
+def edge_examples(span: RankedSpan, gold: tuple[int, int],
+                  ) -> list[tuple[list[list[str]], list[bool]]]:
+    """Return the training examples of a predicted ``span`` whose gold token range is
+    ``gold``: per edge, the features of its places and which places are right (an edge
+    whose right place is out of reach gives none)."""
+    examples = []
+    for side in EDGES[span.role]:
+        candidates = edge_candidates(span, side)
+        labels = edge_labels(span.parse, [place for place, _ in candidates], side, gold)
+        if any(labels):
+            examples.append(([[feature for group in groups for feature in group]
+                              for _, groups in candidates], labels))
+    return examples
+
+
+def edge_labels(parse: ParseIndex, places: list[int], side: Side,
+                gold: tuple[int, int]) -> list[bool]:
+    """Return which ``places`` put the ``side`` edge where the ``gold`` token range has it,
+    punctuation and spaces at the edges aside (as the scorer trims them)."""
+    step = 1 if side == "start" else -1
+    target = _skip_filler(parse, gold[0] if side == "start" else gold[1], step)
+    return [_skip_filler(parse, place, step) == target for place in places]
 
 
 def edge_places(span: RankedSpan, side: Side) -> list[int]:
@@ -252,162 +419,6 @@ def _word_features(span: RankedSpan, name: str, index: int, moved: str) -> tuple
     return tuple(features)
 
 
-@dataclass(frozen=True, slots=True)
-class RankedSpan:
-    """A span whose edges the ranker places: its role, token range, the position of the cue
-    word, the attribution's frame, the token range the edges must stay within (its
-    paragraph, up to the attribution's other mentions) and the index of the parse."""
-
-    role: Role
-    start: int
-    end: int
-    cue: int
-    frame: str
-    limits: tuple[int, int]
-    parse: ParseIndex
-
-
-@dataclass(frozen=True, slots=True)
-class ParseIndex:
-    """The per-token facts of a parse that the features ask for again and again, read once
-    per Doc into plain lists (indexed by token position): head, depth in its tree, edges
-    of its subtree, sentence number, relation, part of speech, lower-case text, and whether
-    it is punctuation or a sentence start."""
-
-    heads: list[int]
-    depths: list[int]
-    left_edges: list[int]
-    right_edges: list[int]
-    sentences: list[int]
-    deps: list[str]
-    parts_of_speech: list[str]
-    words: list[str]
-    punct: list[bool]
-    sentence_starts: list[bool]
-
-    @classmethod
-    def of(cls, doc: Doc) -> ParseIndex:
-        """Index the parse of ``doc``."""
-        # Read as arrays: making a Token object for each word is what would cost. String
-        # columns are unsigned hashes; HEAD (an offset) and SENT_START (-1, 0, 1) are signed.
-        columns = doc.to_array([HEAD, SENT_START, DEP, POS, LOWER, IS_PUNCT, IS_SPACE])
-        columns = columns.reshape(len(doc), -1)
-        signed = columns[:, :2].astype("int64").tolist()
-        strings = doc.vocab.strings
-        heads = [index + row[0] for index, row in enumerate(signed)]
-        sentence_starts = [row[1] == 1 or index == 0 for index, row in enumerate(signed)]
-        deps, parts_of_speech, words = (
-            [strings[value] for value in column] for column in columns[:, 2:5].T.tolist())
-        punct = [bool(is_punct or is_space) for is_punct, is_space in columns[:, 5:].tolist()]
-        depths = [-1] * len(doc)
-        for index in range(len(doc)):
-            path = []
-            while depths[index] < 0 and heads[index] != index:
-                path.append(index)
-                index = heads[index]
-            depth = max(depths[index], 0)
-            depths[index] = depth
-            for child in reversed(path):
-                depth += 1
-                depths[child] = depth
-        left_edges, right_edges = list(range(len(doc))), list(range(len(doc)))
-        for index in sorted(range(len(doc)), key=depths.__getitem__, reverse=True):
-            head = heads[index]  # deepest first: a head hears from all of its subtree
-            left_edges[head] = min(left_edges[head], left_edges[index])
-            right_edges[head] = max(right_edges[head], right_edges[index])
-        sentences = list(accumulate(int(start) for start in sentence_starts))
-        return cls(heads, depths, left_edges, right_edges, sentences,
-                   deps, parts_of_speech, words, punct, sentence_starts)
-
-    def is_ancestor(self, ancestor: int, index: int) -> bool:
-        """Return whether token ``ancestor`` is above token ``index`` in its tree."""
-        heads = self.heads
-        while heads[index] != index:
-            index = heads[index]
-            if index == ancestor:
-                return True
-        return False
-
-
-def ranked_spans(doc: Doc, attribution: Attribution,
-                 parse: ParseIndex | None = None) -> list[RankedSpan]:
-    """Return the spans of ``attribution`` the ranker places: the cue and the content of a
-    verbal attribution (from the content's first piece to its last); none for other rules.
-    ``parse`` is the index of ``doc`` (made here when not given)."""
-    if not attribution.rule.startswith(RANKED_RULE_PREFIX):
-        return []
-    cue_range = _token_range(doc, attribution.cue.pieces()[:1])
-    if cue_range is None:
-        return []
-    cue = doc[cue_range[0]:cue_range[1]].root.i
-    frame = attribution.rule.removeprefix(RANKED_RULE_PREFIX)
-    parse = parse if parse is not None else ParseIndex.of(doc)
-    ranges = {role: _token_range(doc, role_pieces(attribution, role)) for role in ROLES}
-    source = _token_range(doc, attribution.source.pieces()) if attribution.source else None
-    spans = []
-    for role, span in ranges.items():
-        if span is None:
-            continue
-        # An edge stays in its paragraph and never runs into another role's words.
-        low, high = _paragraph(doc, *span)
-        for other in [ranges[other_role] for other_role in ROLES if other_role != role] \
-                + [source]:
-            if other is not None and other[1] <= span[0]:
-                low = max(low, other[1])
-            elif other is not None and other[0] >= span[1]:
-                high = min(high, other[0])
-        spans.append(RankedSpan(role, *span, cue, frame, (low, high), parse))
-    return spans
-
-
-def role_pieces(attribution: Attribution, role: Role) -> list[tuple[int, int]]:
-    """Return the character pieces of the ``role`` mention the ranker works on (a cue's
-    first piece; all of a content's)."""
-    pieces = list(getattr(attribution, role).pieces())
-    return pieces[:1] if role == "cue" else pieces
-
-
-def place_edges(doc: Doc, attributions: Iterable[Attribution],
-                ranker: BoundaryRanker) -> list[Attribution]:
-    """Return ``attributions`` with the edges of their cues and contents placed by
-    ``ranker`` (see :func:`ranked_spans`; a content's first and last piece are the ones
-    moved)."""
-    parse = ParseIndex.of(doc)
-    return [_placed(doc, attribution, ranker, parse) for attribution in attributions]
-
-
-def _placed(doc: Doc, attribution: Attribution, ranker: BoundaryRanker,
-            parse: ParseIndex) -> Attribution:
-    changes = {}
-    for span in ranked_spans(doc, attribution, parse):
-        start, end = ranker.place(span)
-        if (start, end) == (span.start, span.end):
-            continue
-        pieces = role_pieces(attribution, span.role)
-        start_char, end_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-        if start_char < pieces[0][1]:
-            pieces[0] = (start_char, pieces[0][1])
-        if end_char > pieces[-1][0]:
-            pieces[-1] = (pieces[-1][0], end_char)
-        changes[span.role] = pieces_mention(doc, pieces)
-    return replace(attribution, **changes) if changes else attribution
-
-
-def edge_examples(span: RankedSpan, gold: tuple[int, int],
-                  ) -> list[tuple[list[list[str]], list[bool]]]:
-    """Return the training examples of a predicted ``span`` whose gold token range is
-    ``gold``: per edge, the features of its places and which places are right (an edge
-    whose right place is out of reach gives none)."""
-    examples = []
-    for side in EDGES[span.role]:
-        candidates = edge_candidates(span, side)
-        labels = edge_labels(span.parse, [place for place, _ in candidates], side, gold)
-        if any(labels):
-            examples.append(([[feature for group in groups for feature in group]
-                              for _, groups in candidates], labels))
-    return examples
-
-
 def _snapped(span: RankedSpan, side: Side, place: int) -> int:
     """Return ``place`` with the punctuation and spaces at the moved edge left out (the
     scorer and the training labels ignore them, so they are never a reason to move), or
@@ -415,19 +426,8 @@ def _snapped(span: RankedSpan, side: Side, place: int) -> int:
     edge = span.start if side == "start" else span.end
     step = 1 if side == "start" else -1
     snapped = _skip_filler(span.parse, place, step)
-    if snapped == _skip_filler(span.parse, edge, step) or not span.start <= snapped <= span.end \
-            and (snapped >= span.end if side == "start" else snapped <= span.start):
-        return edge
-    return snapped
-
-
-def edge_labels(parse: ParseIndex, places: list[int], side: Side,
-                gold: tuple[int, int]) -> list[bool]:
-    """Return which ``places`` put the ``side`` edge where the ``gold`` token range has it,
-    punctuation and spaces at the edges aside (as the scorer trims them)."""
-    step = 1 if side == "start" else -1
-    target = _skip_filler(parse, gold[0] if side == "start" else gold[1], step)
-    return [_skip_filler(parse, place, step) == target for place in places]
+    emptied = snapped >= span.end if side == "start" else snapped <= span.start
+    return edge if emptied or snapped == _skip_filler(span.parse, edge, step) else snapped
 
 
 def _skip_filler(parse: ParseIndex, position: int, step: int) -> int:
