@@ -14,28 +14,25 @@ never runs into the attribution's other mentions.
 
 The weights are those of a listwise logistic model (softmax over an edge's places), trained
 by :mod:`claimgraph.extract.learn` on the rules' output for the train split against the gold
-spans, and shipped as package data (``boundary_weights.tsv``: feature, weight).
+spans, and shipped as package data (``boundary_weights.tsv``: feature, weight; see
+:mod:`claimgraph.extract.weights`).
 """
 
 from __future__ import annotations
 
-import csv
 import math
-import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from importlib.resources import files
+from dataclasses import dataclass, replace
 from itertools import accumulate
-from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS, SENT_START
 from spacy.tokens import Doc
 
 from claimgraph.extract.spans import doc_text, pieces_mention
+from claimgraph.extract.weights import FeatureWeights, sgd_steps
 from claimgraph.records import Attribution
 
-WEIGHTS_FILE = "boundary_weights.tsv"
 Role = Literal["cue", "content"]
 Side = Literal["start", "end"]
 ROLES: tuple[Role, ...] = ("cue", "content")
@@ -129,15 +126,10 @@ class ParseIndex:
 
 
 @dataclass(slots=True)
-class BoundaryRanker:
+class BoundaryRanker(FeatureWeights):
     """Feature weights of the listwise edge model; :meth:`place` moves a span's edges."""
 
-    weights: dict[str, float] = field(default_factory=dict)
-
-    def score(self, features: Iterable[str]) -> float:
-        """Return the score of one candidate edge with ``features``."""
-        weights = self.weights
-        return sum(weights.get(feature, 0.0) for feature in features)
+    FILE: ClassVar[str] = "boundary_weights.tsv"
 
     def place(self, span: RankedSpan) -> tuple[int, int]:
         """Return the token range ``(start, end)`` of ``span`` after moving each of its
@@ -155,7 +147,7 @@ class BoundaryRanker:
             for group in groups:
                 group_score = scores.get(id(group))
                 if group_score is None:
-                    group_score = scores[id(group)] = self.score(group)
+                    group_score = scores[id(group)] = self.weigh(group)
                 score += group_score
             if best_score is None or score > best_score:
                 best_place, best_score = place, score
@@ -168,41 +160,20 @@ class BoundaryRanker:
         them are right, by stochastic gradient descent on the softmax loss; return it."""
         ranker = cls()
         weights = ranker.weights
-        order = list(range(len(examples)))
-        shuffle = random.Random(seed).shuffle
-        for epoch in range(epochs):
-            shuffle(order)
-            step = rate / (1 + epoch)
-            for index in order:
-                places, right = examples[index]
-                scores = [ranker.score(features) for features in places]
-                top = max(scores)
-                exps = [math.exp(score - top) for score in scores]
-                total = sum(exps)
-                n_right = sum(right)
-                for features, share, is_right in zip(places, exps, right, strict=True):
-                    gradient = share / total - (1.0 / n_right if is_right else 0.0)
-                    if abs(gradient) > 1e-6:
-                        for feature in features:
-                            weights[feature] = weights.get(feature, 0.0) - step * gradient
+        for index, step in sgd_steps(len(examples), epochs=epochs, rate=rate, seed=seed):
+            places, right = examples[index]
+            scores = [ranker.weigh(features) for features in places]
+            top = max(scores)
+            exps = [math.exp(score - top) for score in scores]
+            total = sum(exps)
+            n_right = sum(right)
+            for features, share, is_right in zip(places, exps, right, strict=True):
+                gradient = share / total - (1.0 / n_right if is_right else 0.0)
+                if abs(gradient) > 1e-6:
+                    for feature in features:
+                        weights[feature] = weights.get(feature, 0.0) - step * gradient
         return ranker
 
-    def save(self, path: str | Path, *, min_weight: float = 1e-3) -> None:
-        """Write the weights as TSV, leaving out those too small to matter."""
-        with open(path, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, delimiter="\t", lineterminator="\n")
-            writer.writerow(["feature", "weight"])
-            for feature in sorted(self.weights):
-                if abs(self.weights[feature]) >= min_weight:
-                    writer.writerow([feature, f"{self.weights[feature]:.4f}"])
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> BoundaryRanker:
-        """Read weights written by :meth:`save`; without a path, the shipped ones."""
-        source = Path(path) if path else Path(str(files(__package__) / WEIGHTS_FILE))
-        with open(source, encoding="utf-8", newline="") as stream:
-            return cls({row["feature"]: float(row["weight"])
-                        for row in csv.DictReader(stream, delimiter="\t")})
 
 
 def ranked_spans(doc: Doc, attribution: Attribution,

