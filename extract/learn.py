@@ -11,7 +11,7 @@ and the phrases at the edges of gold contents as inside or outside the content (
 :mod:`claimgraph.extract.cue_classifier`) is trained on every (word, frame) pair the lexicon
 finds plausible, labelled as the lexicon counts are, and the boundary ranker (see
 :mod:`claimgraph.extract.boundaries`) on the edges of the attributions the rules so learned
-find, against the gold ones they match. Run it on the train split (about three minutes)::
+find, against the gold ones they match. Run it on the train split (about two minutes)::
 
     python -m claimgraph.extract.learn ../shared/polnear/train -o extract/
 """
