@@ -50,14 +50,16 @@ from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.extract.quotes import Quotation, find_quotations
 from claimgraph.extract.signatures import signature_attributions
 from claimgraph.extract.spans import (
+    QUOTING,
     char_mention,
     doc_text,
     pieces_mention,
+    quote_type_of,
     token_mention,
     tokens_mention,
 )
 from claimgraph.extract.subjects import subject_mentions
-from claimgraph.records import Attribution, Mention, QuoteType
+from claimgraph.records import Attribution, Mention
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # How a cue with no subject of its own borrows one: "…, adding that …", "… and vowed to …".
@@ -68,8 +70,7 @@ CONTRAST_MARKS = frozenset({"while", "whereas"})
 # reliably a cue starts an attribution of its own, even where the parse nests it.
 CONJ_CUE_PRECISION = 0.8
 CUE_ATTACHMENTS = frozenset({"prt", "neg"})
-# Marks that make a content (partly) quoted, and every character a quotation mark is made of.
-QUOTING = ("“", "”", '"', "''", "``")
+# Every character a quotation mark is made of.
 QUOTE_CHARACTERS = frozenset("“”\"'`«»„")
 # Verbs whose subject is part of the content, not its source: "X seems to", "X is expected to".
 RAISING_LEMMAS = frozenset({"seem", "appear"})
@@ -241,7 +242,7 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         cue=token_mention(doc, cue_start, cue_end),
         content=content,
         source=source,
-        quote_type=_quote_type_of(content),
+        quote_type=quote_type_of(content),
         cue_lemma=cue.lemma_.lower(),
         negated=is_negated(cue),
         rule=f"verb:{candidate.frame}",
@@ -300,7 +301,7 @@ def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
             cue=token_mention(doc, token.i, to.i + 1),
             content=content,
             source=_subtree_mention(source_head),
-            quote_type=_quote_type_of(content),
+            quote_type=quote_type_of(content),
             cue_lemma="according to",
             rule="according-to",
         )
@@ -326,7 +327,7 @@ def widen_to_quotations(
         if tuple(pieces) != attribution.content.pieces():
             content = pieces_mention(doc, pieces)
             attribution = replace(attribution, content=content,
-                                  quote_type=_quote_type_of(content))
+                                  quote_type=quote_type_of(content))
         widened.append(attribution)
     return widened
 
@@ -400,7 +401,7 @@ def continue_into_quotations(
         if len(pieces) > len(attribution.content.pieces()):
             content = pieces_mention(doc, pieces)
             attribution = replace(attribution, content=content,
-                                  quote_type=_quote_type_of(content))
+                                  quote_type=quote_type_of(content))
         result.append(attribution)
     return result
 
@@ -628,14 +629,6 @@ def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
 def _has_that_clause(content_head: Token) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in {"that", "whether", "if"}
                for child in content_head.children)
-
-
-def _quote_type_of(content: Mention) -> QuoteType:
-    text = content.text
-    if not any(mark in text for mark in QUOTING):
-        return "indirect"
-    direct = text.startswith(("“", '"', "''", "``")) and text.endswith(("”", '"', "''"))
-    return "direct" if direct else "mixed"
 
 
 def _with_subjects(doc: Doc, attribution: Attribution,

@@ -4,7 +4,7 @@ near the rules' guess.
 The rules shape a span from the parse (the content's subtree, the cue's verb group) and the
 conventions counted in :mod:`claimgraph.extract.cue_spans` and
 :mod:`claimgraph.extract.content_spans`; they are right about the words but often a phrase
-off at an edge ("said [in an interview]", "that he would run[, which surprised no one]"). The
+off at an edge ("said [in an interview]", "[both sides] to return to the table"). The
 :class:`BoundaryRanker` takes each edge of a span in turn and picks, among the nearby places
 where a phrase of the parse starts (left edge) or ends (right edge), the one its weights score
 highest (a cue's edge may also stop at any word). The rules' own guess is one of the places
@@ -29,16 +29,16 @@ from typing import ClassVar, Literal
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS, SENT_START
 from spacy.tokens import Doc
 
-from claimgraph.extract.spans import doc_text, pieces_mention
+from claimgraph.extract.spans import doc_text, pieces_mention, quote_type_of
 from claimgraph.extract.weights import FeatureWeights, sgd_steps
 from claimgraph.records import Attribution
 
 Role = Literal["cue", "content"]
 Side = Literal["start", "end"]
 ROLES: tuple[Role, ...] = ("cue", "content")
-#: The edges the ranker places (a content's end gains little for its cost), how many tokens
+#: The edges the ranker places (a content's end gains nothing for its cost), how many tokens
 #: an edge may move, and whether it may stop at any word or only where a phrase of the
-#: parse starts or ends.
+#: parse starts or ends. A content's start is that of its first piece.
 EDGES: dict[Role, tuple[Side, ...]] = {"cue": ("start", "end"), "content": ("start",)}
 WINDOWS: dict[Role, int] = {"cue": 4, "content": 10}
 WORD_PLACES: dict[Role, bool] = {"cue": True, "content": False}
@@ -50,9 +50,10 @@ RANKED_RULE_PREFIX = "verb:"
 
 @dataclass(frozen=True, slots=True)
 class RankedSpan:
-    """A span whose edges the ranker places: its role, token range, the position of the cue
-    word, the attribution's frame, the token range the edges must stay within (its
-    paragraph, up to the attribution's other mentions) and the index of the parse."""
+    """A span whose edges the ranker places: its role, token range (a content's first
+    piece), the position of the cue word, the attribution's frame, the token range the edges
+    must stay within (its paragraph, up to the nearest word of the attribution's other
+    mentions on either side) and the index of the parse."""
 
     role: Role
     start: int
@@ -86,14 +87,15 @@ class ParseIndex:
         """Index the parse of ``doc``."""
         # Read as arrays: making a Token object for each word is what would cost. String
         # columns are unsigned hashes; HEAD (an offset) and SENT_START (-1, 0, 1) are signed.
-        columns = doc.to_array([HEAD, SENT_START, DEP, POS, LOWER, IS_PUNCT, IS_SPACE])
-        columns = columns.reshape(len(doc), -1)
+        attributes = [HEAD, SENT_START, DEP, POS, LOWER, IS_PUNCT, IS_SPACE]
+        columns = doc.to_array(attributes).reshape(len(doc), len(attributes))
         signed = columns[:, :2].astype("int64").tolist()
         strings = doc.vocab.strings
         heads = [index + row[0] for index, row in enumerate(signed)]
         sentence_starts = [row[1] == 1 or index == 0 for index, row in enumerate(signed)]
         deps, parts_of_speech, words = (
             [strings[value] for value in column] for column in columns[:, 2:5].T.tolist())
+        words = [word if word.strip() else "<space>" for word in words]  # one feature a line
         punct = [bool(is_punct or is_space) for is_punct, is_space in columns[:, 5:].tolist()]
         depths = [-1] * len(doc)
         for index in range(len(doc)):
@@ -189,54 +191,61 @@ def ranked_spans(doc: Doc, attribution: Attribution,
     cue = doc[cue_range[0]:cue_range[1]].root.i
     frame = attribution.rule.removeprefix(RANKED_RULE_PREFIX)
     parse = parse if parse is not None else ParseIndex.of(doc)
-    ranges = {role: _token_range(doc, role_pieces(attribution, role)) for role in ROLES}
-    source = _token_range(doc, attribution.source.pieces()) if attribution.source else None
     spans = []
-    for role, span in ranges.items():
+    for role in ROLES:
+        span = _token_range(doc, role_pieces(attribution, role))
         if span is None:
             continue
-        # An edge stays in its paragraph and never runs into another role's words.
-        low, high = _paragraph(doc, *span)
-        for other in [ranges[other_role] for other_role in ROLES if other_role != role] \
-                + [source]:
-            if other is not None and other[1] <= span[0]:
-                low = max(low, other[1])
-            elif other is not None and other[0] >= span[1]:
-                high = min(high, other[0])
-        spans.append(RankedSpan(role, *span, cue, frame, (low, high), parse))
+        # An edge stays in its paragraph and never runs into another mention's words.
+        others = _mention_tokens(doc, [getattr(attribution, other) for other in
+                                       ("cue", "content", "source") if other != role])
+        spans.append(RankedSpan(role, *span, cue, frame,
+                                _limits(_paragraph(doc, *span), span, others), parse))
     return spans
 
 
 def role_pieces(attribution: Attribution, role: Role) -> list[tuple[int, int]]:
-    """Return the character pieces of the ``role`` mention the ranker works on (a cue's
-    first piece; all of a content's)."""
-    pieces = list(getattr(attribution, role).pieces())
-    return pieces[:1] if role == "cue" else pieces
+    """Return the character pieces of the ``role`` mention the ranker works on: its first."""
+    return list(getattr(attribution, role).pieces()[:1])
 
 
 def place_edges(doc: Doc, attributions: Iterable[Attribution],
                 ranker: BoundaryRanker) -> list[Attribution]:
     """Return ``attributions`` with the edges of their cues and contents placed by
-    ``ranker`` (see :func:`ranked_spans`; a content's first and last piece are the ones
-    moved)."""
+    ``ranker`` (see :func:`ranked_spans`): the cue first, then the content, which stays
+    clear of the placed cue."""
+    attributions = list(attributions)
+    if not any(item.rule.startswith(RANKED_RULE_PREFIX) for item in attributions):
+        return attributions
     parse = ParseIndex.of(doc)
     return [_placed(doc, attribution, ranker, parse) for attribution in attributions]
 
 
 def _placed(doc: Doc, attribution: Attribution, ranker: BoundaryRanker,
             parse: ParseIndex) -> Attribution:
-    changes = {}
+    changes: dict[str, object] = {}
+    placed_cue: tuple[int, int] | None = None
     for span in ranked_spans(doc, attribution, parse):
+        if span.role == "content" and placed_cue is not None:
+            low, high = span.limits
+            span = replace(span, limits=_limits((low, high), (span.start, span.end),
+                                                set(range(*placed_cue))))
         start, end = ranker.place(span)
+        if span.role == "cue":
+            placed_cue = (start, end)
         if (start, end) == (span.start, span.end):
             continue
-        pieces = role_pieces(attribution, span.role)
-        start_char, end_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-        if start_char < pieces[0][1]:
-            pieces[0] = (start_char, pieces[0][1])
-        if end_char > pieces[-1][0]:
-            pieces[-1] = (pieces[-1][0], end_char)
-        changes[span.role] = pieces_mention(doc, pieces)
+        pieces = list(getattr(attribution, span.role).pieces())
+        first_start, first_end = pieces[0]
+        if start != span.start:
+            first_start = doc[start].idx
+        if end != span.end:
+            first_end = doc[end - 1].idx + len(doc[end - 1])
+        pieces[0] = (first_start, first_end)
+        mention = pieces_mention(doc, pieces)
+        changes[span.role] = mention
+        if span.role == "content":
+            changes["quote_type"] = quote_type_of(mention)
     return replace(attribution, **changes) if changes else attribution
 
 
@@ -276,17 +285,18 @@ def edge_places(span: RankedSpan, side: Side) -> list[int]:
     places = {edge}
     words = WORD_PLACES[span.role]
     head = span_head(span)  # an edge never moves past the span's head word
+    reach = WINDOWS[span.role]
     if side == "start":
         left_edges = span.parse.left_edges
         places.update(place for index in window
                       for place in ((left_edges[index], index) if words else (left_edges[index],))
-                      if low <= place <= head)
+                      if low <= place <= head and abs(place - edge) <= reach)
     else:
         right_edges = span.parse.right_edges
         places.update(place for index in window
                       for place in ((right_edges[index] + 1, index + 1) if words
                                     else (right_edges[index] + 1,))
-                      if head < place <= high)
+                      if head < place <= high and abs(place - edge) <= reach)
     return sorted(places)
 
 
@@ -436,3 +446,24 @@ def _relation_to_cue(parse: ParseIndex, index: int, cue: int) -> str:
     if parse.is_ancestor(index, cue):
         return "above-cue"
     return "under-cue" if parse.is_ancestor(cue, index) else "other"
+
+
+def _mention_tokens(doc: Doc, mentions: Iterable[object]) -> set[int]:
+    """Return the positions of the tokens the pieces of ``mentions`` (None skipped) cover."""
+    tokens: set[int] = set()
+    for mention in mentions:
+        for start, end in mention.pieces() if mention is not None else ():
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                tokens.update(range(span.start, span.end))
+    return tokens
+
+
+def _limits(bounds: tuple[int, int], span: tuple[int, int], others: set[int],
+            ) -> tuple[int, int]:
+    """Return ``bounds`` narrowed to the words between the nearest of ``others`` before
+    ``span`` and the nearest after it."""
+    low, high = bounds
+    low = max([low] + [token + 1 for token in others if token < span[0]])
+    high = min([high] + [token for token in others if token >= span[1]])
+    return low, high

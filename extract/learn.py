@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Token
 from claimgraph.extract.attributions import CANDIDATE_PRECISION, find_attributions
 from claimgraph.extract.boundaries import (
     BoundaryRanker,
+    ParseIndex,
     edge_examples,
     ranked_spans,
     role_pieces,
@@ -90,7 +91,8 @@ def learn_parsed(parsed: list[tuple[Doc, list[Attribution]]], *,
     lexicon = learned.lexicon.pruned(min_cues)  # the lexicon as shipped
     examples = [example for doc, gold in parsed
                 for example in classifier_examples(doc, gold, lexicon)]
-    learned.classifier = CueClassifier.train(examples)
+    # The classifier as shipped (rounded) decides the attributions the ranker learns from.
+    learned.classifier = CueClassifier.train(examples).rounded()
     learned.boundaries = BoundaryRanker.train([
         example for doc, gold in parsed
         for example in boundary_examples(doc, gold, find_attributions(
@@ -149,8 +151,9 @@ def boundary_examples(doc: Doc, gold: list[Attribution], predicted: list[Attribu
     """Yield the boundary ranker's examples of ``doc``: for each predicted attribution that
     matches a gold one (see :func:`claimgraph.extract.scoring.match_attributions`), the
     places of each edge of its cue and content, labelled by the gold span's edge."""
+    parse = ParseIndex.of(doc)
     for gold_index, predicted_index in match_attributions(gold, predicted, doc_text(doc)):
-        for span in ranked_spans(doc, predicted[predicted_index]):
+        for span in ranked_spans(doc, predicted[predicted_index], parse):
             gold_pieces = role_pieces(gold[gold_index], span.role)
             gold_span = doc.char_span(gold_pieces[0][0], gold_pieces[-1][1],
                                       alignment_mode="expand")

@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from spacy.tokens import Doc, Token
 
 from claimgraph.extract.quotes import QUOTE_MARKS
-from claimgraph.records import Mention
+from claimgraph.records import Mention, QuoteType
 
 Piece = tuple[int, int]
 # Doc.text joins every token anew on each call: the rules read it often, so keep it per Doc.
@@ -117,3 +117,17 @@ def _runs(indices: list[int]) -> list[Piece]:
         else:
             runs.append([index, index + 1])
     return [(start, end) for start, end in runs]
+
+
+# Marks that make a content (partly) quoted.
+QUOTING = ("“", "”", '"', "''", "``")
+
+
+def quote_type_of(content: Mention) -> QuoteType:
+    """Return whether ``content`` is a direct quotation (marks at both ends), a mixed one
+    (marks inside) or indirect (no marks)."""
+    text = content.text
+    if not any(mark in text for mark in QUOTING):
+        return "indirect"
+    direct = text.startswith(("“", '"', "''", "``")) and text.endswith(("”", '"', "''"))
+    return "direct" if direct else "mixed"

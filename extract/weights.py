@@ -15,6 +15,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import ClassVar, Self
 
+# Weights smaller than this are left out of a saved file.
+MIN_WEIGHT = 1e-3
+
 
 @dataclass(slots=True)
 class FeatureWeights:
@@ -29,14 +32,20 @@ class FeatureWeights:
         weights = self.weights
         return sum(weights.get(feature, 0.0) for feature in features)
 
-    def save(self, path: str | Path, *, min_weight: float = 1e-3) -> None:
-        """Write the weights as TSV, leaving out those too small to matter."""
+    def save(self, path: str | Path) -> None:
+        """Write the weights as TSV, as :meth:`rounded` has them."""
         with open(path, "w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream, delimiter="\t", lineterminator="\n")
             writer.writerow(["feature", "weight"])
-            for feature in sorted(self.weights):
-                if abs(self.weights[feature]) >= min_weight:
-                    writer.writerow([feature, f"{self.weights[feature]:.4f}"])
+            for feature, weight in sorted(self.rounded().weights.items()):
+                writer.writerow([feature, f"{weight:.4f}"])
+
+    def rounded(self) -> Self:
+        """Return a copy with the weights as the TSV file keeps them (what :meth:`load`
+        reads back): four decimals, those too small to matter left out."""
+        return type(self)({feature: float(f"{weight:.4f}")
+                           for feature, weight in self.weights.items()
+                           if abs(weight) >= MIN_WEIGHT})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Self:

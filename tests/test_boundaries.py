@@ -15,7 +15,7 @@ from claimgraph.extract.boundaries import (
     place_edges,
     ranked_spans,
 )
-from claimgraph.extract.spans import token_mention
+from claimgraph.extract.spans import char_mention, pieces_mention, token_mention
 from claimgraph.records import Attribution
 
 TEXT = "The mayor said in an interview that the old bridge would reopen in May.\n\nNext line."
@@ -102,3 +102,43 @@ def test_the_component_takes_the_model_from_its_config(nlp) -> None:
     blank = English()
     blank.add_pipe("claim_attribution", config={"use_boundary_model": False})
     assert blank.get_pipe("claim_attribution").boundaries is None
+
+
+def test_an_empty_doc_has_nothing_to_place(nlp) -> None:
+    assert nlp("")._.attributions == []
+    assert place_edges(nlp.make_doc(""), [], BoundaryRanker()) == []
+
+
+def test_the_content_stays_clear_of_the_placed_cue(doc) -> None:
+    both_out = BoundaryRanker({"cue:end:distance=out|3": 5.0,
+                               "content:start:distance=out|3": 5.0})
+    placed = place_edges(doc, [attribution(doc, (2, 3), (6, 14))], both_out)[0]
+    assert placed.cue.text == "said in an interview"
+    assert placed.content.start >= placed.cue.end
+
+
+def test_a_cue_between_two_quoted_pieces_stays_between_them(nlp) -> None:
+    text = "“We will rebuild the bridge,” the mayor said, “and we will do it this year.”"
+    doc = nlp(text)
+    said = next(token.i for token in doc if token.text == "said")
+    second = text.index("“and")
+    item = Attribution(cue=token_mention(doc, said, said + 1),
+                       content=pieces_mention(doc, [(0, text.index(" the mayor")),
+                                                    (second, len(text))]),
+                       source=token_mention(doc, said - 2, said), rule="verb:ccomp")
+    outwards = BoundaryRanker({"cue:end:moved=out": 5.0, "cue:start:moved=out": 5.0})
+    placed = place_edges(doc, [item], outwards)[0]
+    assert placed.cue.end <= second and placed.cue.start >= item.source.end
+    assert placed.content == item.content
+
+
+def test_a_moved_content_has_its_quote_type_again(nlp) -> None:
+    text = "She described the plan as “a disaster.”"
+    doc = nlp(text)
+    quote = text.index("“")
+    item = Attribution(cue=token_mention(doc, 1, 2), content=char_mention(doc, quote, len(text)),
+                       source=token_mention(doc, 0, 1), rule="verb:prep:as",
+                       quote_type="direct")
+    placed = place_edges(doc, [item], BoundaryRanker({"content:start:moved=out": 5.0}))[0]
+    assert placed.content.text.startswith("as “a disaster")
+    assert placed.quote_type == "mixed"
