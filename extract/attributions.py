@@ -53,6 +53,8 @@ from claimgraph.extract.spans import (
     QUOTING,
     char_mention,
     doc_text,
+    mention_tokens,
+    paragraph_range,
     pieces_mention,
     quote_type_of,
     token_mention,
@@ -233,7 +235,7 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         content = _subtree_mention(candidate.content_head)
     light = _light_verb(cue)
     source = None if raised is not None else _source_mention(light or cue)
-    blocked = _tokens_of(doc, [content, source])
+    blocked = mention_tokens(doc, [content, source])
     core = _cue_core(cue, candidate.frame)
     if light is not None:  # "raised questions about": the verb, the noun and what is between
         core = list(doc[light.i:max(token.i for token in core) + 1])
@@ -359,7 +361,7 @@ def quotation_attributions(
         cue = doc[cue_index]
         content = pieces_mention(doc, [(quote.start, quote.end) for quote in quotes])
         source = _source_mention(cue)
-        cue_start, cue_end = edges.grow(_cue_core(cue), _tokens_of(doc, [content, source]))
+        cue_start, cue_end = edges.grow(_cue_core(cue), mention_tokens(doc, [content, source]))
         made.append(Attribution(
             cue=token_mention(doc, cue_start, cue_end),
             content=content,
@@ -560,13 +562,8 @@ def _next_quotation(doc: Doc, end: int, quotations: list[Quotation],
 
 
 def _paragraph_tokens(token: Token) -> set[int]:
-    """Return the indices of the tokens in ``token``'s paragraph (a parse may run a sentence
-    over a paragraph break, as after a headline)."""
-    doc = token.doc
-    start = doc_text(doc).rfind("\n", 0, token.idx) + 1
-    end = doc_text(doc).find("\n", token.idx)
-    span = doc.char_span(start, len(doc_text(doc)) if end < 0 else end, alignment_mode="expand")
-    return set(range(span.start, span.end)) if span is not None else {token.i}
+    """Return the indices of the tokens in ``token``'s paragraph."""
+    return set(range(*paragraph_range(token.doc, token.i, token.i + 1)))
 
 
 def _same_paragraph(doc: Doc, one: Token, other: Token) -> bool:
@@ -588,19 +585,6 @@ def _last_inside(text: str, quote: Quotation) -> int:
 def _token_at(doc: Doc, position: int) -> Token | None:
     span = doc.char_span(position, position + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
-
-
-def _tokens_of(doc: Doc, mentions: Iterable[Mention | None]) -> set[int]:
-    """Return the indices of the tokens that the ``mentions`` cover."""
-    indices: set[int] = set()
-    for mention in mentions:
-        if mention is None:
-            continue
-        for start, end in mention.pieces():
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is not None:
-                indices.update(range(span.start, span.end))
-    return indices
 
 
 def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:

@@ -29,7 +29,13 @@ from typing import ClassVar, Literal
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS, SENT_START
 from spacy.tokens import Doc
 
-from claimgraph.extract.spans import doc_text, pieces_mention, quote_type_of
+from claimgraph.extract.spans import (
+    mention_tokens,
+    paragraph_range,
+    pieces_mention,
+    quote_type_of,
+    token_range,
+)
 from claimgraph.extract.weights import FeatureWeights, sgd_steps
 from claimgraph.records import Attribution
 
@@ -185,7 +191,7 @@ def ranked_spans(doc: Doc, attribution: Attribution,
     ``parse`` is the index of ``doc`` (made here when not given)."""
     if not attribution.rule.startswith(RANKED_RULE_PREFIX):
         return []
-    cue_range = _token_range(doc, attribution.cue.pieces()[:1])
+    cue_range = token_range(doc, attribution.cue.pieces()[:1])
     if cue_range is None:
         return []
     cue = doc[cue_range[0]:cue_range[1]].root.i
@@ -193,14 +199,14 @@ def ranked_spans(doc: Doc, attribution: Attribution,
     parse = parse if parse is not None else ParseIndex.of(doc)
     spans = []
     for role in ROLES:
-        span = _token_range(doc, role_pieces(attribution, role))
+        span = token_range(doc, role_pieces(attribution, role))
         if span is None:
             continue
         # An edge stays in its paragraph and never runs into another mention's words.
-        others = _mention_tokens(doc, [getattr(attribution, other) for other in
+        others = mention_tokens(doc, [getattr(attribution, other) for other in
                                        ("cue", "content", "source") if other != role])
         spans.append(RankedSpan(role, *span, cue, frame,
-                                _limits(_paragraph(doc, *span), span, others), parse))
+                                _limits(paragraph_range(doc, *span), span, others), parse))
     return spans
 
 
@@ -421,23 +427,6 @@ def _skip_filler(parse: ParseIndex, position: int, step: int) -> int:
     return position
 
 
-def _token_range(doc: Doc, pieces: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
-    """Return the token range from the first piece's start to the last piece's end."""
-    if not pieces:
-        return None
-    span = doc.char_span(pieces[0][0], pieces[-1][1], alignment_mode="expand")
-    return (span.start, span.end) if span is not None and len(span) else None
-
-
-def _paragraph(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Return the token range of the paragraph(s) the span ``start:end`` lies in."""
-    text = doc_text(doc)
-    first = text.rfind("\n", 0, doc[start].idx) + 1
-    last = text.find("\n", doc[end - 1].idx)
-    span = doc.char_span(first, len(text) if last < 0 else last, alignment_mode="expand")
-    return (span.start, span.end) if span is not None else (start, end)
-
-
 def _relation_to_cue(parse: ParseIndex, index: int, cue: int) -> str:
     if index == cue:
         return "cue"
@@ -446,17 +435,6 @@ def _relation_to_cue(parse: ParseIndex, index: int, cue: int) -> str:
     if parse.is_ancestor(index, cue):
         return "above-cue"
     return "under-cue" if parse.is_ancestor(cue, index) else "other"
-
-
-def _mention_tokens(doc: Doc, mentions: Iterable[object]) -> set[int]:
-    """Return the positions of the tokens the pieces of ``mentions`` (None skipped) cover."""
-    tokens: set[int] = set()
-    for mention in mentions:
-        for start, end in mention.pieces() if mention is not None else ():
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is not None:
-                tokens.update(range(span.start, span.end))
-    return tokens
 
 
 def _limits(bounds: tuple[int, int], span: tuple[int, int], others: set[int],

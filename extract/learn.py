@@ -41,7 +41,7 @@ from claimgraph.extract.frames import CUE_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.extract.quotes import find_quotations
 from claimgraph.extract.scoring import match_attributions
-from claimgraph.extract.spans import doc_text
+from claimgraph.extract.spans import doc_text, token_range
 from claimgraph.records import Attribution, Document
 
 # Pairs seen as a cue fewer times are left out of the shipped lexicon (the classifier
@@ -154,11 +154,9 @@ def boundary_examples(doc: Doc, gold: list[Attribution], predicted: list[Attribu
     parse = ParseIndex.of(doc)
     for gold_index, predicted_index in match_attributions(gold, predicted, doc_text(doc)):
         for span in ranked_spans(doc, predicted[predicted_index], parse):
-            gold_pieces = role_pieces(gold[gold_index], span.role)
-            gold_span = doc.char_span(gold_pieces[0][0], gold_pieces[-1][1],
-                                      alignment_mode="expand")
-            if gold_span is not None and len(gold_span):
-                yield from edge_examples(span, (gold_span.start, gold_span.end))
+            gold_span = token_range(doc, role_pieces(gold[gold_index], span.role))
+            if gold_span is not None:
+                yield from edge_examples(span, gold_span)
 
 
 def is_gold_cue(token: Token, frame: str, content_head: Token,

@@ -8,7 +8,7 @@ hanging off the cue) and trimming junk from the edges of each piece.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from weakref import WeakKeyDictionary
 
 from spacy.tokens import Doc, Token
@@ -54,6 +54,38 @@ def pieces_mention(doc: Doc, pieces: Iterable[Piece]) -> Mention:
     start, end = merged[0][0], merged[-1][1]
     parts = tuple((a, b) for a, b in merged) if len(merged) > 1 else ()
     return Mention(start, end, doc_text(doc)[start:end], parts=parts)
+
+
+def mention_tokens(doc: Doc, mentions: Iterable[Mention | None]) -> set[int]:
+    """Return the indices of the tokens that the pieces of ``mentions`` (None skipped) cover."""
+    indices: set[int] = set()
+    for mention in mentions:
+        if mention is None:
+            continue
+        for start, end in mention.pieces():
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None:
+                indices.update(range(span.start, span.end))
+    return indices
+
+
+def token_range(doc: Doc, pieces: Sequence[Piece]) -> tuple[int, int] | None:
+    """Return the token range from the first piece's start to the last piece's end, or None
+    when there are no pieces or no tokens in them."""
+    if not pieces:
+        return None
+    span = doc.char_span(pieces[0][0], pieces[-1][1], alignment_mode="expand")
+    return (span.start, span.end) if span is not None and len(span) else None
+
+
+def paragraph_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Return the token range of the paragraph(s) the tokens ``start:end`` lie in (a parse
+    may run a sentence over a paragraph break, as after a headline)."""
+    text = doc_text(doc)
+    first = text.rfind("\n", 0, doc[start].idx) + 1
+    last = text.find("\n", doc[end - 1].idx)
+    span = doc.char_span(first, len(text) if last < 0 else last, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else (start, end)
 
 
 def tokens_mention(
