@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from claimgraph.errors import ClaimgraphError, InputError
-from claimgraph.graph.results import RESULT_FORMATS, write_results
+from claimgraph.graph.guard import OutboundPolicy, check_sparql
+from claimgraph.graph.rdf import PREFIXES
+from claimgraph.graph.results import RESULT_FORMATS, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.pipeline import (
     NETWORK_FORMATS,
@@ -73,8 +75,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         except OSError as error:
             raise ClaimgraphError(f"{args.query}: cannot read the query file: "
                                   f"{error.strerror}") from error
+    check_sparql(query, OutboundPolicy(tuple(args.allow_service)), PREFIXES)
     with open_store(args.store, endpoint=args.endpoint) as store:
-        write_results(store.query(query), args.format, sys.stdout.buffer)
+        output = render_results(lambda: store.query(query), args.format, timeout=args.timeout)
+    sys.stdout.buffer.write(output)
+    sys.stdout.flush()
     return 0
 
 
@@ -88,25 +93,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from claimgraph.graph.server import SparqlServer
-    from claimgraph.graph.store import Store
+    import logging
+    import os
 
-    with Store.open(args.store) as store:
-        try:
-            server = SparqlServer(store, (args.host, args.port), allow_update=args.allow_update,
-                                  timeout=args.timeout)
-        except OSError as error:
-            raise ClaimgraphError(f"cannot listen on {args.host}:{args.port}: "
-                                  f"{error.strerror}") from error
-        mode = "read-write" if args.allow_update else "read-only"
-        print(f"claimgraph: SPARQL endpoint {server.url}/query ({mode}, {args.timeout:g} s "
-              f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+    from claimgraph.graph.server import EndpointOptions, check_exposure, listen, make_server
+
+    options = EndpointOptions(
+        allow_update=args.allow_update, timeout=args.timeout, workers=args.workers,
+        cors=args.cors, service_hosts=tuple(args.allow_service), allow_load=args.allow_load,
+        token=args.token or os.environ.get("CLAIMGRAPH_TOKEN") or None,
+        max_body=args.max_body, max_connections=args.max_connections,
+        access_log=not args.quiet)
+    warning = check_exposure(args.host, options)
+    listener = listen(args.host, args.port)
+    server = make_server(args.store, listener, options)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    if warning:
+        print(f"claimgraph: warning: {warning}", file=sys.stderr)
+    host, port = listener.getsockname()[:2]
+    mode = "read-write" if args.allow_update else "read-only"
+    print(f"claimgraph: SPARQL endpoint http://{host}:{port}/query ({mode}, {args.timeout:g} s "
+          f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
+    server.run(sockets=[listener])
     return 0
 
 
@@ -168,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
                                 "Store Protocol), e.g. http://127.0.0.1:7878 for Oxigraph "
                                 "server or claimgraph serve")
 
+    def allow_service_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                         help="let SPARQL SERVICE call HOST (repeat for more; '*' for any); "
+                              "by default SERVICE is refused: it makes requests from here")
+
     sub = command("ingest", "Extract attributions from articles and add them to the store.",
                   "claimgraph ingest examples/ news.jsonl --store demo.store")
     sub.add_argument("paths", nargs="+", metavar="PATH",
@@ -199,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", choices=list(RESULT_FORMATS), default="table",
                      help="table (default), csv, tsv, json (SPARQL 1.1 results), xml; "
                           "CONSTRUCT/DESCRIBE results come as Turtle")
+    sub.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+                     help="stop the query after this long (default: no limit; Ctrl-C stops "
+                          "it too)")
+    allow_service_option(sub)
     sub.set_defaults(run=cmd_query)
 
     sub = command("export", "Write the whole graph as RDF, or as a network for Gephi.",
@@ -221,9 +238,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--port", type=int, default=7878, help="port (default 7878)")
     sub.add_argument("--allow-update", action="store_true",
                      help="accept SPARQL updates and Graph Store Protocol writes "
-                          "(default: read-only)")
-    sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                     help="answer 503 to a query running longer (default 30)")
+                          "(default: read-only); on a non-loopback --host it needs --token")
+    sub.add_argument("--token", metavar="TOKEN",
+                     help="require 'Authorization: Bearer TOKEN' on /update and /store "
+                          "(default: the CLAIMGRAPH_TOKEN environment variable)")
+    sub.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+                     help="stop a query running longer and answer 503 (default 30)")
+    sub.add_argument("--workers", type=_positive, default=2, metavar="N",
+                     help="queries run at once, each in its own process (default 2)")
+    sub.add_argument("--cors", action="store_true",
+                     help="allow browser clients on other origins (CORS; default off)")
+    allow_service_option(sub)
+    sub.add_argument("--allow-load", action="store_true",
+                     help="let SPARQL LOAD fetch URLs (default: refused)")
+    sub.add_argument("--max-body", type=_positive, default=4 * 1024 * 1024, metavar="BYTES",
+                     help="largest request body accepted (default 4 MiB)")
+    sub.add_argument("--max-connections", type=_positive, default=256, metavar="N",
+                     help="connections at once; more are answered 503 (default 256)")
+    sub.add_argument("--quiet", action="store_true", help="no access log line per request")
     sub.set_defaults(run=cmd_serve)
 
     sub = command("evaluate", "Score extraction against a brat-annotated corpus (PolNeAR).",
@@ -243,6 +275,13 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
     return number
 
 

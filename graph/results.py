@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+from collections.abc import Callable
 from typing import IO
 
 import pyoxigraph as ox
@@ -70,6 +72,36 @@ def write_results(results: QueryResults, output_format: str, stream: IO[bytes] |
         stream.write(data.decode("utf-8"))
     else:
         stream.write(data)
+
+
+def render_results(run_query: Callable[[], QueryResults], output_format: str, *,
+                   timeout: float | None = None, max_width: int = 60) -> bytes:
+    """Run a query and return its results written in ``output_format``, within ``timeout`` s.
+
+    ``run_query`` runs the query (e.g. ``lambda: store.query(sparql)``). It runs on a daemon
+    thread, since pyoxigraph releases the interpreter while it evaluates: the caller stays
+    responsive to Ctrl-C (KeyboardInterrupt) and gets :class:`ClaimgraphError` past the
+    timeout. The query thread cannot be stopped; the process that gives up on it should end.
+    """
+    outcome: list[bytes | BaseException] = []
+
+    def work() -> None:
+        try:
+            buffer = io.BytesIO()
+            write_results(run_query(), output_format, buffer, max_width=max_width)
+            outcome.append(buffer.getvalue())
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=work, name="claimgraph-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise ClaimgraphError(f"the query ran longer than {timeout:g} s and was stopped "
+                              "(raise --timeout to wait longer)")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def format_table(solutions: ox.QuerySolutions, *, max_width: int = 60) -> str:

@@ -359,6 +359,11 @@ class Store(BaseStore):
         return str(self.path) if self.path is not None else "(in memory)"
 
 
+def is_store(path: str | Path) -> bool:
+    """Return whether ``path`` is a store's directory (RocksDB's files are in it)."""
+    return (Path(path) / _ROCKSDB_MARKER).is_file()
+
+
 def _open_oxigraph(path: Path | None) -> ox.Store:
     """Open pyoxigraph's store in ``path``, turning failures into clear StoreErrors."""
     if path is None:

@@ -3,9 +3,9 @@
 from importlib.resources import files
 from pathlib import Path
 
-from claimgraph.ontology.namespace import CG, CGD, GEONAMES, NIF
+from claimgraph.ontology.namespace import CG, CGD, GEONAMES, NIF, SD
 
-__all__ = ["CG", "CGD", "GEONAMES", "NIF", "ontology_path", "shapes_path"]
+__all__ = ["CG", "CGD", "GEONAMES", "NIF", "SD", "ontology_path", "shapes_path"]
 
 
 def ontology_path() -> Path:

@@ -10,6 +10,9 @@ from rdflib.namespace import DefinedNamespace, Namespace
 #: Where the project's data IRIs live: article/, claim/, entity/, span/, run/, graph/.
 CGD = Namespace("https://w3id.org/claimgraph/id/")
 
+#: The SPARQL 1.1 Service Description vocabulary (the endpoint describes itself with it).
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
 #: GeoNames' own IRIs for its features (https://sws.geonames.org/{id}/): the places an
 #: entity is ``owl:sameAs``.
 GEONAMES = Namespace("https://sws.geonames.org/")
