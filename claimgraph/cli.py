@@ -8,6 +8,7 @@ the exit status is 1 when anything was skipped, 2 for a usage or fatal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -93,7 +94,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
     import os
 
     from claimgraph.graph.server import EndpointOptions, check_exposure, listen, make_server
@@ -107,14 +107,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warning = check_exposure(args.host, options)
     listener = listen(args.host, args.port)
     server = make_server(args.store, listener, options)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     if warning:
         print(f"claimgraph: warning: {warning}", file=sys.stderr)
     host, port = listener.getsockname()[:2]
     mode = "read-write" if args.allow_update else "read-only"
     print(f"claimgraph: SPARQL endpoint http://{host}:{port}/query ({mode}, {args.timeout:g} s "
           f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
-    server.run(sockets=[listener])
+    # uvicorn stops gracefully on Ctrl-C, then passes it on: for a server, the way to stop
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[listener])
     return 0
 
 

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import hmac
 import ipaddress
 import logging
 import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -41,6 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import uvicorn
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SH, XSD
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -87,6 +90,7 @@ _GRAPH_ALIASES = {"application/json": "application/ld+json",
                   "text/plain": "application/n-triples"}
 _FORM = "application/x-www-form-urlencoded"
 _TOKEN_ENVIRONMENT = "CLAIMGRAPH_TOKEN"
+_VERSION_INTERVAL = 0.5  # seconds between two looks at the store's files
 log = logging.getLogger("claimgraph.serve")
 
 
@@ -134,6 +138,23 @@ class _State:
     store: Store | None = None  # open read-write only when updates are allowed
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     description: Graph | None = None
+    _version: int = 0
+    _version_read: float = float("-inf")
+
+    def version(self) -> int:
+        """Return a number that changes when the store's files do (read twice a second).
+
+        Workers reopen the store when it changes: the endpoint's view follows an ingest or
+        an update within half a second.
+        """
+        now = time.monotonic()
+        if now - self._version_read > _VERSION_INTERVAL:
+            self._version, self._version_read = hash(store_version(self.path)), now
+        return self._version
+
+    def changed(self) -> None:
+        """Note a write of our own: the next query reads the store's files again."""
+        self._version_read = float("-inf")
 
 
 def create_app(path: str | Path, options: EndpointOptions = EndpointOptions(),
@@ -217,9 +238,9 @@ async def _query(request: Request, state: _State) -> Response:
     check_sparql(queries[0], state.options.policy, PREFIXES)
     job = QueryJob(queries[0], negotiate(wanted, _RESULT_FORMATS, _RESULT_ALIASES),
                    negotiate(wanted, _GRAPH_FORMATS, _GRAPH_ALIASES),
-                   default_graphs=tuple(params.get("default-graph-uri", [])),
+                   default_graphs=_default_graphs(params),
                    named_graphs=tuple(params.get("named-graph-uri", [])),
-                   version=hash(store_version(state.path)))
+                   version=state.version())
     return await _run(state, job)
 
 
@@ -230,9 +251,13 @@ async def _run(state: _State, job: QueryJob) -> Response:
         raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE,
                         f"the query ran longer than {state.options.timeout:g} s and was "
                         "stopped") from None
+    if answer.error_kind == "format":
+        raise HttpError(HTTPStatus.NOT_ACCEPTABLE, "cannot answer in the formats asked for; "
+                        "ask for one of " + ", ".join(_base(item.media_type) for item in (
+                            *_RESULT_FORMATS, *_GRAPH_FORMATS)))
     if answer.error is not None:
-        status = {"syntax": HTTPStatus.BAD_REQUEST, "format": HTTPStatus.NOT_ACCEPTABLE
-                  }.get(answer.error_kind or "", HTTPStatus.INTERNAL_SERVER_ERROR)
+        status = (HTTPStatus.BAD_REQUEST if answer.error_kind == "syntax"
+                  else HTTPStatus.INTERNAL_SERVER_ERROR)
         raise HttpError(status, answer.error)
     return Response(answer.body, media_type=_with_charset(answer.media_type))
 
@@ -265,7 +290,7 @@ async def _graph_store(request: Request, state: _State) -> Response:
         if graph is not None:
             exists = await state.pool.run(QueryJob(
                 f"ASK {{ GRAPH <{graph}> {{ }} }}", ("application/sparql-results+json",), (),
-                version=hash(store_version(state.path))), state.options.timeout)
+                version=state.version()), state.options.timeout)
             if b"true" not in exists.body:
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no graph <{graph}>")
         wanted = wanted_media_types(params, request.headers.get("accept", "*/*"))
@@ -273,7 +298,7 @@ async def _graph_store(request: Request, state: _State) -> Response:
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", (),
             negotiate(wanted, _GRAPH_FORMATS, _GRAPH_ALIASES),
             default_graphs=(None,) if graph is None else (),
-            version=hash(store_version(state.path))))
+            version=state.version()))
     _check_writable(request, state)
     body = await _body(request, state.options.max_body)
     content_type = _content_type(request)
@@ -318,6 +343,7 @@ async def _write(state: _State, write: Callable[[Store], Response | None]) -> Re
         with state.write_lock:
             result = write(state.store)
             state.store.oxigraph().flush()  # the query workers reopen and see it
+            state.changed()
             return result
 
     try:
@@ -377,6 +403,18 @@ def _decode(body: bytes) -> str:
     except UnicodeDecodeError as error:
         raise HttpError(HTTPStatus.BAD_REQUEST,
                         f"the request body is not UTF-8 (byte {error.start})") from None
+
+
+def _default_graphs(params: dict[str, list[str]]) -> tuple[str | None, ...]:
+    """Return the graphs ``default-graph-uri`` names; the store's default graph is None.
+
+    rdflib's ``Dataset(store="SPARQLStore")`` names the dataset's default graph with its own
+    IRI: for claimgraph, that is the union of all graphs, as when nothing is named.
+    """
+    names = params.get("default-graph-uri", [])
+    if str(DATASET_DEFAULT_GRAPH_ID) in names:
+        return ()
+    return tuple(names)
 
 
 def _target_graph(params: dict[str, list[str]]) -> str | None:
@@ -541,14 +579,20 @@ def make_server(path: str | Path, listener: socket.socket,
     host, port = listener.getsockname()[:2]
     base = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     app = create_app(path, options, base_url=f"{base}/query")
-    config = uvicorn.Config(app, log_level="warning", access_log=options.access_log,
+    config = uvicorn.Config(app, log_config=_logging_config(options.access_log),
+                            log_level=None, access_log=options.access_log,
                             limit_concurrency=options.max_connections, lifespan="on",
-                            timeout_keep_alive=30, server_header=False,
-                            h11_max_incomplete_event_size=64 * 1024)
-    if options.access_log:
-        config.log_config = None  # keep Python's logging as the caller set it
-        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+                            timeout_keep_alive=30, server_header=False)
     return uvicorn.Server(config)
+
+
+def _logging_config(access_log: bool) -> dict:
+    """uvicorn's logging, on stderr: warnings, and one line per request with ``access_log``."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    config["loggers"]["uvicorn.error"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    return config
 
 
 @contextlib.contextmanager

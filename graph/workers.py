@@ -13,19 +13,22 @@ follows an ingest or an update within one query.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
-# Forked from a small server process that has imported only pyoxigraph: a new worker starts
-# in milliseconds, and never inherits the endpoint's threads or event loop.
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["pyoxigraph", "claimgraph.graph.workers"])
+# A worker is this file run as a script: it imports only pyoxigraph, not claimgraph (whose
+# package imports spaCy), so it starts in tens of milliseconds and in about 20 MB. Jobs and
+# answers cross the pipes as tuples of builtins, which the script can unpickle on its own.
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,7 @@ def run_query(store: ox.Store, job: QueryJob, prefixes: Mapping[str, str]) -> Qu
         return QueryAnswer(results_format.media_type, results.serialize(None, results_format))
     except SyntaxError as error:
         return QueryAnswer(error=f"invalid SPARQL query: {error}", error_kind="syntax")
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
         return QueryAnswer(error=f"cannot answer the query: {error}", error_kind="store")
 
 
@@ -120,25 +123,47 @@ def _unacceptable(media_types: tuple[str, ...], kind: str) -> QueryAnswer:
                        error_kind="format")
 
 
-def _worker_main(connection: Connection, path: str, prefixes: dict[str, str]) -> None:
+def _worker_main(jobs: Connection, answers: Connection, path: str,
+                 prefixes: dict[str, str]) -> None:
     """A worker's loop: open the store read-only, answer jobs until the pipe closes."""
-    store = ox.Store.read_only(path)
+    try:
+        store = ox.Store.read_only(path)
+    except (OSError, RuntimeError) as error:
+        answers.send(astuple(QueryAnswer(error=f"cannot open the store {path}: {error}",
+                                          error_kind="store")))
+        return
+    answers.send(astuple(QueryAnswer(media_type="ready")))
     version = None
     while True:
         try:
-            job: QueryJob = connection.recv()
+            job = QueryJob(*jobs.recv())
         except (EOFError, OSError, KeyboardInterrupt):
             return  # the endpoint is gone: so is this worker
         if job.version != version:
-            store, version = ox.Store.read_only(path), job.version
-        connection.send(run_query(store, job, prefixes))
+            store, version = _reopen(path, store), job.version
+        answers.send(astuple(run_query(store, job, prefixes)))
+
+
+def _reopen(path: str, current: ox.Store) -> ox.Store:
+    """Open the store's newest state read-only; keep ``current`` if that keeps failing.
+
+    While another process writes, a compaction can remove a table file between the moment
+    RocksDB lists it and the moment it opens it: trying again a moment later succeeds.
+    """
+    for attempt in range(5):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError):
+            time.sleep(0.02 * (attempt + 1))
+    return current
 
 
 @dataclass(slots=True)
 class _Worker:
-    process: multiprocessing.process.BaseProcess
-    connection: Connection
-    busy_since: float | None = field(default=None)
+    process: subprocess.Popen
+    jobs: Connection
+    answers: Connection
+    ready: bool = False  # its "ready" answer (the store opened) has been read
 
 
 class QueryPool:
@@ -153,29 +178,46 @@ class QueryPool:
         self.size = size
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
+        # One receiving thread per worker, and as many again for receives being abandoned.
+        self._receivers = ThreadPoolExecutor(max_workers=2 * size,
+                                             thread_name_prefix="claimgraph-receive")
         self.stopped_queries = 0
 
-    async def start(self) -> None:
-        """Start the workers (call once, from the event loop)."""
+    async def start(self, timeout: float = 60.0) -> None:
+        """Start the workers and wait until each has opened the store.
+
+        Raises :class:`OSError` with the worker's message if the store cannot be opened.
+        """
         self._idle = asyncio.Queue()
-        for _ in range(self.size):
-            self._idle.put_nowait(self._spawn())
+        loop = asyncio.get_running_loop()
+        workers = [self._spawn() for _ in range(self.size)]
+        for worker in workers:
+            ready = QueryAnswer(*await asyncio.wait_for(
+                loop.run_in_executor(self._receivers, worker.answers.recv), timeout))
+            if ready.error is not None:
+                self.close()
+                raise OSError(ready.error)
+            worker.ready = True
+            self._idle.put_nowait(worker)
 
     def _spawn(self) -> _Worker:
-        ours, theirs = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_worker_main, args=(theirs, str(self.path),
-                                                              self.prefixes),
-                                   name="claimgraph-query", daemon=True)
-        process.start()
-        theirs.close()
-        worker = _Worker(process, ours)
+        job_read, job_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        process = subprocess.Popen(
+            [sys.executable, __file__, str(job_read), str(answer_write), str(self.path),
+             pickle.dumps(self.prefixes).hex()], pass_fds=(job_read, answer_write))
+        os.close(job_read)
+        os.close(answer_write)
+        worker = _Worker(process, Connection(job_write, readable=False),
+                         Connection(answer_read, writable=False))
         self._workers.append(worker)
         return worker
 
     def _retire(self, worker: _Worker) -> None:
         worker.process.kill()
-        worker.process.join(timeout=5)
-        worker.connection.close()
+        worker.process.wait(timeout=5)
+        worker.jobs.close()
+        worker.answers.close()
         self._workers.remove(worker)
 
     async def run(self, job: QueryJob, timeout: float) -> QueryAnswer:
@@ -191,23 +233,23 @@ class QueryPool:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             raise QueryTimeout from None
-        received: asyncio.Future[QueryAnswer] = loop.create_future()
-
-        def on_readable() -> None:
-            loop.remove_reader(worker.connection.fileno())
-            try:
-                received.set_result(worker.connection.recv())
-            except (EOFError, OSError) as error:
-                received.set_exception(error)
-
         try:
-            worker.connection.send(job)
-            loop.add_reader(worker.connection.fileno(), on_readable)
-            answer = await asyncio.wait_for(received, max(deadline - loop.time(), 0.001))
+            if not worker.ready:  # a replacement: wait until it has opened the store
+                ready = QueryAnswer(*await asyncio.wait_for(
+                    loop.run_in_executor(self._receivers, worker.answers.recv),
+                    max(deadline - loop.time(), 0.001)))
+                if ready.error is not None:
+                    raise OSError(ready.error)
+                worker.ready = True
+            worker.jobs.send(astuple(job))
+            # A blocking receive on a thread of our own: a large answer arrives in several
+            # reads, which the event loop's non-blocking readers would have to reassemble.
+            received = loop.run_in_executor(self._receivers, worker.answers.recv)
+            answer = QueryAnswer(*await asyncio.wait_for(
+                received, max(deadline - loop.time(), 0.001)))
         except (TimeoutError, EOFError, OSError, asyncio.CancelledError) as error:
-            # Stopped, dead or abandoned mid-query: the worker's state is unknown. Replace it.
-            if not received.done():
-                loop.remove_reader(worker.connection.fileno())
+            # Stopped, dead or abandoned mid-query: the worker's state is unknown. Replace it;
+            # killing it also ends the receiving thread (the pipe closes).
             self._retire(worker)
             self._idle.put_nowait(self._spawn())
             if isinstance(error, TimeoutError):
@@ -223,7 +265,14 @@ class QueryPool:
         """Stop every worker."""
         for worker in list(self._workers):
             self._retire(worker)
+        self._receivers.shutdown(wait=False, cancel_futures=True)
 
     def pids(self) -> list[int]:
         """Return the process ids of the workers (for tests and monitoring)."""
-        return [worker.process.pid for worker in self._workers if worker.process.pid]
+        return [worker.process.pid for worker in self._workers]
+
+
+if __name__ == "__main__":
+    _worker_main(Connection(int(sys.argv[1]), writable=False),
+                 Connection(int(sys.argv[2]), readable=False), sys.argv[3],
+                 pickle.loads(bytes.fromhex(sys.argv[4])))
