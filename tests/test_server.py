@@ -541,3 +541,14 @@ def test_cli_query_refuses_service_and_stops_at_its_timeout(store_path: Path,
     result = query(RUNAWAY, "--timeout", "1")
     assert result.returncode == 2 and "ran longer than 1 s" in result.stderr
     assert time.monotonic() - started < 30
+
+
+def test_cli_query_stops_on_ctrl_c(store_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "claimgraph.cli", "query", "--store",
+                                str(store_path), RUNAWAY], stderr=subprocess.PIPE)
+    time.sleep(3)  # loaded, and inside the query
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert time.monotonic() - started < 10
