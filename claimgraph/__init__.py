@@ -28,6 +28,7 @@ from claimgraph.pipeline import (
     extract,
     ingest,
     load_pipeline,
+    network,
     open_store,
 )
 from claimgraph.records import Attribution, Document, Entity, Mention
@@ -54,5 +55,5 @@ sys.modules[__name__].__class__ = _Package
 __all__ = [
     "Attribution", "ClaimgraphError", "Document", "Entity", "IngestSummary", "InputError",
     "Mention", "ModelError", "StoreError", "export_network", "extract", "ingest",
-    "iter_documents", "load_pipeline", "open_store",
+    "iter_documents", "load_pipeline", "network", "open_store",
 ]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from claimgraph.errors import ClaimgraphError, InputError
+from claimgraph.graph.network import VIEWS
 from claimgraph.graph.results import RESULT_FORMATS, write_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.pipeline import (
@@ -208,9 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, *NETWORK_FORMATS],
                      help="RDF: ttl, trig, nq, nt, jsonld; networks: gexf (1.3), graphml")
     sub.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
-    sub.add_argument("--view", choices=["claims", "sources"], default="claims",
-                     help="network view: source→claim→subject (claims) or source→subject "
-                          "weighted by claim count (sources)")
+    sub.add_argument("--view", choices=VIEWS, default="claims",
+                     help="network view: source→claim→subject (claims), source→subject "
+                          "weighted by claim count (sources), sources quoted in the same "
+                          "article (coquotation), articles↔sources (articles)")
     sub.set_defaults(run=cmd_export)
 
     sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import networkx as nx
 import spacy
 from spacy.language import Language
 from tqdm import tqdm
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
-from claimgraph.graph.projection import View, project
+from claimgraph.graph.network import View, project
 from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_article
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
@@ -246,11 +247,34 @@ def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -
     return Store.open(path)
 
 
+def network(store: BaseStore, view: View = "claims", *, multigraph: bool = False) -> nx.Graph:
+    """Return the store's attribution network as a networkx graph.
+
+    ``view`` is one of :data:`claimgraph.graph.network.VIEWS`:
+
+    - ``"claims"``: a DiGraph source → claim → subject; claim nodes carry the text, cue,
+      cue class, quote type, negated, hedged, confidence, article, publisher and date;
+    - ``"sources"``: a DiGraph source → subject whose edge ``weight`` counts the claims
+      (with ``multigraph``, a MultiDiGraph with one edge per claim and its attributes);
+    - ``"coquotation"``: a Graph of sources, linked when an article quotes both, ``weight``
+      the number of such articles (with ``multigraph``, one edge per article);
+    - ``"articles"``: a bipartite Graph of articles (``bipartite`` 0) and the sources they
+      quote (``bipartite`` 1), ``weight`` the number of claims (one edge per claim with
+      ``multigraph``).
+
+    Node ids are IRIs; every node has a ``label`` and a ``type``; dates are ISO strings in
+    ``start`` and ``date``. Group entities ("both sides") link to their members by
+    ``"member"`` edges in the claims and sources views; in the coquotation and articles
+    views the members are counted as quoted wherever their group is. Raises ValueError for
+    an unknown view.
+    """
+    return project(store.select, view, multigraph=multigraph)
+
+
 def export_network(store: BaseStore, destination: str | Path | IO[bytes], *,
                    format: str = "gexf", view: View = "claims") -> None:
     """Write the store's attribution network for Gephi: ``gexf`` (1.3) or ``graphml``.
 
-    ``view`` is ``"claims"`` (source → claim → subject) or ``"sources"`` (source →
-    subject, weighted by the number of claims).
+    ``view`` is one of :data:`claimgraph.graph.network.VIEWS` (see :func:`network`).
     """
-    NETWORK_FORMATS[format](project(store.select, view), destination)
+    NETWORK_FORMATS[format](network(store, view), destination)
