@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from claimgraph.errors import ClaimgraphError, InputError
@@ -39,7 +40,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     dask = args.scheduler or args.dask
     with open_store(args.store, endpoint=args.endpoint) as store:
         summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
-                         workers=args.workers, dask=dask)
+                         workers=args.workers, dask=dask, default_date=args.date)
     print(f"claimgraph: {summary}", file=sys.stderr)
     return EXIT_SKIPPED if summary.skipped else 0
 
@@ -176,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     store_option(sub)
     model_option(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                     help="publication date of the articles that carry none (text files; "
+                          "a JSON Lines record's own date wins)")
     sub.add_argument("--workers", type=_positive, default=1, metavar="N",
                      help="extract in N processes (default 1); one process writes the store")
     sub.add_argument("--dask", action="store_true",
@@ -239,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     model_option(sub)
     sub.set_defaults(run=cmd_evaluate)
     return parser
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
 def _positive(value: str) -> int:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -168,6 +168,7 @@ def ingest(
     batch_size: int = 16,
     workers: int = 1,
     dask: bool | str = False,
+    default_date: str | None = None,
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
@@ -180,6 +181,9 @@ def ingest(
     (True: a local one with ``workers`` workers; a string: a scheduler address). This
     process alone writes, in input order, so the store ends up with exactly the quads of
     a one-process ingest.
+
+    ``default_date`` (``YYYY-MM-DD``) dates the articles that carry no date of their own
+    (text files; JSON Lines records without ``date``).
     """
     nlp = nlp or load_pipeline()
     preparer = ArticlePreparer(nlp, run_info(nlp), batch_size)
@@ -197,7 +201,8 @@ def ingest(
             elif store.has_article(item):
                 summary.unchanged += 1
             else:
-                yield item
+                yield replace(item, date=default_date) if default_date and not item.date \
+                    else item
 
     if workers > 1 or dask:
         # Workers get batches of a few articles: enough for spaCy to batch them.

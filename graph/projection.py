@@ -40,7 +40,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 from rdflib import Literal as RDFLiteral
@@ -322,7 +322,8 @@ def _clean_text(text: str) -> str:
 
 
 def parse_claim_rows(rows: Iterable[Row]) -> list[Link]:
-    """Turn rows of :data:`CLAIM_ROWS_QUERY` into :class:`Link` records (rows without a claim are skipped)."""
+    """Turn rows of :data:`CLAIM_ROWS_QUERY` into :class:`Link` records (rows without a
+    claim are skipped)."""
     links = []
     for row in rows:
         claim, article = row.get("claim"), row.get("article")
