@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -51,7 +51,6 @@ from rdflib.term import Node
 from claimgraph.ontology import CG
 
 Row = Mapping[str, Node | None]
-Select = Callable[[str], Sequence[Row]]
 
 #: One row per (claim, source entity, subject entity). ``?source`` is unbound for a claim
 #: without a source entity, ``?subject`` for a claim about no entity; ``?date`` and

@@ -76,3 +76,65 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- a dated store, for the network views and exports ----------------------------------
+
+EXAMPLE_DATE = "2024-03-05"
+SEED_DATE = "2020-10-07"
+
+
+@pytest.fixture(scope="session")
+def dated_store(nlp, tmp_path_factory):
+    """A store of the example article dated EXAMPLE_DATE and, where ../shared holds it,
+    the seed article dated SEED_DATE (given as ``ingest --date`` gives them)."""
+    from claimgraph import ingest, open_store
+
+    store = open_store(tmp_path_factory.mktemp("dated") / "store")
+    ingest([EXAMPLE_ARTICLE], store, nlp, default_date=EXAMPLE_DATE)
+    if SEED_ARTICLE.is_file():
+        ingest([SEED_ARTICLE], store, nlp, default_date=SEED_DATE)
+    yield store
+    store.close()
+
+
+# --- the schemas and readers the exports are checked with ------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+JS_READERS = Path(__file__).resolve().parent / "js"
+
+
+def assert_valid_gexf(gexf: bytes) -> None:
+    """Fail unless ``gexf`` is valid against the upstream GEXF 1.3 grammar (RELAX NG)."""
+    from lxml import etree
+
+    grammar = etree.RelaxNG(etree.parse(str(DATA / "gexf-1.3" / "gexf.rng")))
+    if not grammar.validate(etree.fromstring(gexf)):
+        raise AssertionError(f"not valid GEXF 1.3: {grammar.error_log.last_error}")
+
+
+def read_with_graphology(path: Path) -> dict:
+    """Read a GEXF file with graphology-gexf, Gephi Lite's parser, in Node; return what
+    tests/js/read_gexf.mjs prints. Skips where node or the npm packages are absent."""
+    import json
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (graphology-gexf runs in Node)")
+    if not (JS_READERS / "node_modules" / "graphology-gexf").is_dir():
+        pytest.skip("graphology-gexf is not installed: npm ci --prefix tests/js")
+    result = subprocess.run([node, str(JS_READERS / "read_gexf.mjs"), str(path)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
+def assert_valid_graphml(path: Path) -> None:
+    """Fail unless the file is valid against the GraphML XML Schema (skip without it)."""
+    from lxml import etree
+
+    schema_path = DATA / "graphml-1.0" / "graphml.xsd"
+    if not schema_path.is_file():
+        pytest.skip(f"{schema_path} is absent")
+    schema = etree.XMLSchema(etree.parse(str(schema_path)))
+    if not schema.validate(etree.parse(str(path))):
+        raise AssertionError(f"not valid GraphML: {schema.error_log[0].message}")
