@@ -116,3 +116,34 @@ def test_ingest_refuses_a_date_that_is_not_iso(tmp_path: Path, capsys) -> None:
               "--date", "07/10/2020"])
     assert stopped.value.code == 2
     assert "not a date in YYYY-MM-DD form: '07/10/2020'" in capsys.readouterr().err
+
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "polnear" / "dev"
+
+
+def test_dev_articles_gexf_is_valid_and_graphology_keeps_their_dates(nlp, tmp_path) -> None:
+    """A few PolNeAR dev articles, dated and published as the corpus metadata says (read
+    from ../shared, never copied): the GEXF validates and graphology-gexf reads every node,
+    edge and date networkx has."""
+    from itertools import islice
+
+    from claimgraph import ingest, open_store
+    from claimgraph.loaders import load_brat_corpus
+
+    if not DEV.is_dir():
+        pytest.skip(f"{DEV} is absent")
+    documents = [document for document, _ in islice(load_brat_corpus(DEV), 6)]
+    assert all(document.date and document.publisher for document in documents)
+    with open_store(tmp_path / "dev.store") as store:
+        ingest(documents, store, nlp)
+        graph = network(store, "claims")
+        export_network(store, tmp_path / "dev.gexf", format="gexf", view="claims")
+    assert_valid_gexf((tmp_path / "dev.gexf").read_bytes())
+    read = read_with_graphology(tmp_path / "dev.gexf")
+    dated = {node: data["date"] for node, data in graph.nodes(data=True) if "date" in data}
+    assert (read["order"], read["size"]) == (graph.number_of_nodes(), graph.number_of_edges())
+    assert read["datedNodes"] == len(dated) == graph.number_of_nodes()
+    assert {node: data["date"] for node, data in read["nodes"].items()} == dated
+    publishers = {data.get("publisher") for _, data in graph.nodes(data=True)
+                  if data["type"] == "claim"}
+    assert publishers == {document.publisher for document in documents}
