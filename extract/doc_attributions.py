@@ -15,7 +15,9 @@ Two places, both of which spaCy serialises (``DocBin(store_user_data=True)``,
 
 ``doc._.attributions`` is a property: reading it gives the attributions as
 :class:`~claimgraph.records.Attribution` objects (``None`` when no claimgraph component
-ran), setting it writes both places.
+ran), setting it writes both places. Where only the span group survived (a DocBin saved
+without user data), reading it rebuilds what the spans hold: source, cue and content with
+their offsets and the quote type (no entities, subjects, cue classes or confidences).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from weakref import WeakKeyDictionary
 
 from spacy.tokens import Doc, Span
 
+from claimgraph.extract.spans import pieces_mention, quote_type_of
 from claimgraph.records import Attribution, Mention, plain_data
 
 #: The span group holding the source, cue and content spans of every attribution.
@@ -44,7 +47,7 @@ def get_attributions(doc: Doc) -> list[Attribution] | None:
     """Return the attributions stored on ``doc`` (a new list), or ``None`` if there are none."""
     data = doc.user_data.get(USER_DATA_KEY)
     if data is None:
-        return None
+        return spans_attributions(doc) if SPAN_GROUP in doc.spans else None
     cached = _REBUILT.get(doc)
     if cached is None or cached[0] is not data:
         cached = (data, [Attribution.from_data(item) for item in data])
@@ -79,6 +82,31 @@ def attribution_spans(doc: Doc, attributions: Iterable[Attribution]) -> Iterator
                                      span_id=span_id)
                 if span is not None and len(span):
                     yield span
+
+
+def spans_attributions(doc: Doc) -> list[Attribution]:
+    """Rebuild attributions from the span group alone: their source, cue and content (in
+    pieces where it has several spans) and the quote type the content's marks give."""
+    parts: dict[str, dict[str, list[Span]]] = {}
+    for span in doc.spans[SPAN_GROUP]:
+        if span.id_.startswith(_SPAN_ID_PREFIX):
+            parts.setdefault(span.id_, {}).setdefault(span.label_, []).append(span)
+    attributions = []
+    for labelled in sorted(parts.values(), key=lambda spans: spans[CUE_LABEL][0].start):
+        if CUE_LABEL not in labelled or CONTENT_LABEL not in labelled:
+            continue
+        content = pieces_mention(doc, [(span.start_char, span.end_char)
+                                       for span in labelled[CONTENT_LABEL]])
+        sources = labelled.get(SOURCE_LABEL)
+        attributions.append(Attribution(
+            cue=_mention(labelled[CUE_LABEL][0]), content=content,
+            source=_mention(sources[0]) if sources else None,
+            quote_type=quote_type_of(content)))
+    return attributions
+
+
+def _mention(span: Span) -> Mention:
+    return Mention(span.start_char, span.end_char, span.text)
 
 
 def attribution_of(span: Span) -> Attribution | None:

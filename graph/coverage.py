@@ -26,11 +26,11 @@ from claimgraph.graph.projection import (
     Link,
     Membership,
     Row,
+    add_claim_edges,
     clean_attributes,
     dated,
     parse_claim_rows,
     parse_member_rows,
-    summary_attributes,
 )
 
 
@@ -83,14 +83,7 @@ def article_source_graph(rows: Iterable[Row], member_rows: Iterable[Row] = (), *
                            label=claim.article_title or claim.article_id or claim.article,
                            bipartite=0)
         claims_by_pair.setdefault((claim.article, source.iri), {})[claim.iri] = claim
-    for (article, source), claims in claims_by_pair.items():
-        if multigraph:
-            for iri, claim in claims.items():
-                graph.add_edge(article, source, key=iri, relation="quotes", weight=1,
-                               **claim.edge_attributes())
-        else:
-            graph.add_edge(article, source, relation="quotes",
-                           **summary_attributes(claims.values()))
+    add_claim_edges(graph, claims_by_pair, "quotes")
     return clean_attributes(graph)
 
 

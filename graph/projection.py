@@ -238,17 +238,25 @@ def source_subject_graph(rows: Iterable[Row], member_rows: Iterable[Row] = (), *
         if link.source is not None and link.subject is not None:
             pair = (link.source.iri, link.subject.iri)
             claims_by_pair.setdefault(pair, {})[link.claim.iri] = link.claim
-    for (source, subject), claims in claims_by_pair.items():
-        if multigraph:
-            for iri, claim in claims.items():
-                graph.add_edge(source, subject, key=iri, relation="about", weight=1,
-                               **claim.edge_attributes())
-        else:
-            graph.add_edge(source, subject, relation="about",
-                           **summary_attributes(claims.values()))
+    add_claim_edges(graph, claims_by_pair, "about")
     # Entities seen only next to a missing source or subject have no edge in this view.
     graph.remove_nodes_from([node for node in list(graph) if graph.degree(node) == 0])
     return clean_attributes(graph)
+
+
+def add_claim_edges(graph: nx.Graph,
+                    claims_by_pair: Mapping[tuple[str, str], Mapping[str, ClaimRef]],
+                    relation: str) -> None:
+    """Add an edge for the claims of each (node, node) pair: in a multigraph, one per claim
+    (keyed by its IRI, with its :meth:`ClaimRef.edge_attributes`); otherwise one with
+    :func:`summary_attributes`."""
+    for (one, other), claims in claims_by_pair.items():
+        if graph.is_multigraph():
+            for iri, claim in claims.items():
+                graph.add_edge(one, other, key=iri, relation=relation, weight=1,
+                               **claim.edge_attributes())
+        else:
+            graph.add_edge(one, other, relation=relation, **summary_attributes(claims.values()))
 
 
 def summary_attributes(claims: Iterable[ClaimRef]) -> dict[str, Any]:

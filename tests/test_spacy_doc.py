@@ -90,9 +90,17 @@ def test_docbin_without_user_data_keeps_the_spans(nlp) -> None:
     docbin = DocBin(store_user_data=False)
     docbin.add(doc)
     loaded = next(DocBin().from_bytes(docbin.to_bytes()).get_docs(nlp.vocab))
-    assert loaded._.attributions is None
     cues = [span.text for span in loaded.spans[SPAN_GROUP] if span.label_ == CUE_LABEL]
     assert cues == [attribution.cue.text for attribution in doc._.attributions]
+    # doc._.attributions is rebuilt from the spans: offsets and quote types, no entities.
+    def offsets(item: Attribution) -> tuple:
+        source = (item.source.start, item.source.end) if item.source else None
+        return item.cue, item.content.pieces(), item.content.text, source, item.quote_type
+
+    rebuilt = loaded._.attributions
+    assert [offsets(item) for item in rebuilt] == [offsets(item) for item in doc._.attributions]
+    weber = next(item for item in rebuilt if item.source and item.source.text == "Weber")
+    assert len(weber.content.parts) == 2 and weber.source.entity is None
 
 
 def test_doc_to_bytes_and_back(nlp) -> None:
