@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import networkx as nx
 
@@ -30,13 +30,13 @@ from claimgraph.graph.projection import (
 View = Literal["claims", "sources", "coquotation", "articles"]
 Select = Callable[[str], Sequence[Row]]
 
-BUILDERS: dict[str, Callable[..., nx.Graph]] = {
+VIEWS: tuple[View, ...] = get_args(View)
+BUILDERS: dict[View, Callable[..., nx.Graph]] = {
     "claims": claim_graph,
     "sources": source_subject_graph,
     "coquotation": coquotation_graph,
     "articles": article_source_graph,
 }
-VIEWS: tuple[View, ...] = tuple(BUILDERS)  # type: ignore[assignment]
 
 
 def project(select: Select, view: View = "claims", *, multigraph: bool = False) -> nx.Graph:
