@@ -7,6 +7,9 @@ stays the function after the subpackage of the same name is imported.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import spacy
 from conftest import EXAMPLE_ARTICLE
 from spacy import displacy
@@ -137,6 +140,18 @@ def test_extract_is_the_function_after_the_component_is_imported(nlp) -> None:
     assert document.id == "text-1"
     assert attributions[0].cue.text == "said"
     assert attributions[0].source.text == "Officials"
+
+
+def test_extract_is_the_function_in_a_fresh_interpreter() -> None:
+    """The table row as written: the component is added before anything of claimgraph's
+    is imported (in a process of its own, where no earlier import hides the bug)."""
+    script = ("import spacy\n"
+              "spacy.blank('en').add_pipe('claim_attribution')\n"
+              "from claimgraph import extract\n"
+              "print(type(extract).__name__, extract.__module__)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.split() == ["function", "claimgraph.pipeline"]
 
 
 def test_extract_in_two_processes(nlp) -> None:
