@@ -11,10 +11,12 @@ import argparse
 import contextlib
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.guard import OutboundPolicy, check_sparql
+from claimgraph.graph.network import VIEWS
 from claimgraph.graph.rdf import PREFIXES
 from claimgraph.graph.results import RESULT_FORMATS, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
@@ -41,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     dask = args.scheduler or args.dask
     with open_store(args.store, endpoint=args.endpoint) as store:
         summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
-                         workers=args.workers, dask=dask)
+                         workers=args.workers, dask=dask, default_date=args.date)
     print(f"claimgraph: {summary}", file=sys.stderr)
     return EXIT_SKIPPED if summary.skipped else 0
 
@@ -189,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     store_option(sub)
     model_option(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                     help="publication date of the articles that carry none (text files; "
+                          "a JSON Lines record's own date wins)")
     sub.add_argument("--workers", type=_positive, default=1, metavar="N",
                      help="extract in N processes (default 1); one process writes the store")
     sub.add_argument("--dask", action="store_true",
@@ -226,9 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, *NETWORK_FORMATS],
                      help="RDF: ttl, trig, nq, nt, jsonld; networks: gexf (1.3), graphml")
     sub.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
-    sub.add_argument("--view", choices=["claims", "sources"], default="claims",
-                     help="network view: source→claim→subject (claims) or source→subject "
-                          "weighted by claim count (sources)")
+    sub.add_argument("--view", choices=VIEWS, default="claims",
+                     help="network view: source→claim→subject (claims), source→subject "
+                          "weighted by claim count (sources), sources quoted in the same "
+                          "article (coquotation), articles↔sources (articles)")
     sub.set_defaults(run=cmd_export)
 
     sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",
@@ -270,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     model_option(sub)
     sub.set_defaults(run=cmd_evaluate)
     return parser
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
 def _positive(value: str) -> int:

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
+import networkx as nx
 import spacy
 from spacy.language import Language
 from tqdm import tqdm
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
-from claimgraph.graph.projection import View, project
+from claimgraph.graph.network import View, project
 from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_article
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
@@ -167,6 +168,7 @@ def ingest(
     batch_size: int = 16,
     workers: int = 1,
     dask: bool | str = False,
+    default_date: str | None = None,
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
@@ -179,6 +181,9 @@ def ingest(
     (True: a local one with ``workers`` workers; a string: a scheduler address). This
     process alone writes, in input order, so the store ends up with exactly the quads of
     a one-process ingest.
+
+    ``default_date`` (``YYYY-MM-DD``) dates the articles that carry no date of their own
+    (text files; JSON Lines records without ``date``).
     """
     nlp = nlp or load_pipeline()
     preparer = ArticlePreparer(nlp, run_info(nlp), batch_size)
@@ -196,7 +201,8 @@ def ingest(
             elif store.has_article(item):
                 summary.unchanged += 1
             else:
-                yield item
+                yield replace(item, date=default_date) if default_date and not item.date \
+                    else item
 
     if workers > 1 or dask:
         # Workers get batches of a few articles: enough for spaCy to batch them.
@@ -246,11 +252,34 @@ def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -
     return Store.open(path)
 
 
+def network(store: BaseStore, view: View = "claims", *, multigraph: bool = False) -> nx.Graph:
+    """Return the store's attribution network as a networkx graph.
+
+    ``view`` is one of :data:`claimgraph.graph.network.VIEWS`:
+
+    - ``"claims"``: a DiGraph source → claim → subject; claim nodes carry the text, cue,
+      cue class, quote type, negated, hedged, confidence, article, publisher and date;
+    - ``"sources"``: a DiGraph source → subject whose edge ``weight`` counts the claims
+      (with ``multigraph``, a MultiDiGraph with one edge per claim and its attributes);
+    - ``"coquotation"``: a Graph of sources, linked when an article quotes both, ``weight``
+      the number of such articles (with ``multigraph``, one edge per article);
+    - ``"articles"``: a bipartite Graph of articles (``bipartite`` 0) and the sources they
+      quote (``bipartite`` 1), ``weight`` the number of claims (one edge per claim with
+      ``multigraph``).
+
+    Node ids are IRIs; every node has a ``label`` and a ``type``; dates are ISO strings in
+    ``start`` and ``date``. Group entities ("both sides") link to their members by
+    ``"member"`` edges in the claims and sources views; in the coquotation and articles
+    views the members are counted as quoted wherever their group is. Raises ValueError for
+    an unknown view.
+    """
+    return project(store.select, view, multigraph=multigraph)
+
+
 def export_network(store: BaseStore, destination: str | Path | IO[bytes], *,
                    format: str = "gexf", view: View = "claims") -> None:
     """Write the store's attribution network for Gephi: ``gexf`` (1.3) or ``graphml``.
 
-    ``view`` is ``"claims"`` (source → claim → subject) or ``"sources"`` (source →
-    subject, weighted by the number of claims).
+    ``view`` is one of :data:`claimgraph.graph.network.VIEWS` (see :func:`network`).
     """
-    NETWORK_FORMATS[format](project(store.select, view), destination)
+    NETWORK_FORMATS[format](network(store, view), destination)

@@ -8,7 +8,7 @@ into JSON freely (gold annotations from a corpus use the same shapes).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -83,6 +83,16 @@ class Mention:
         """Return the (start, end) pieces of the span: ``parts``, or the span itself."""
         return self.parts or ((self.start, self.end),)
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Mention:
+        """Rebuild a mention from :func:`plain_data` of one (lists may come back as tuples)."""
+        entity = data.get("entity")
+        return cls(start=data["start"], end=data["end"], text=data["text"],
+                   label=data.get("label", ""),
+                   entity=entity_from_data(entity) if entity is not None else None,
+                   role=data.get("role"),
+                   parts=tuple((start, end) for start, end in data.get("parts", ())))
+
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
@@ -99,6 +109,24 @@ class Attribution:
     rule: str = ""  # the rule or model that found it
     confidence: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Attribution:
+        """Rebuild an attribution from :func:`plain_data` of one, equal to the original."""
+        source = data.get("source")
+        return cls(
+            cue=Mention.from_data(data["cue"]),
+            content=Mention.from_data(data["content"]),
+            source=Mention.from_data(source) if source is not None else None,
+            quote_type=data.get("quote_type", "indirect"),
+            subjects=tuple(Mention.from_data(subject) for subject in data.get("subjects", ())),
+            cue_lemma=data.get("cue_lemma", ""),
+            cue_class=data.get("cue_class", ""),
+            negated=data.get("negated", False),
+            rule=data.get("rule", ""),
+            confidence=data.get("confidence", 1.0),
+            extra=dict(data.get("extra", {})),
+        )
 
     def to_dict(self, entity_iri: Callable[[Entity], str] | None = None) -> dict[str, Any]:
         """Return the JSON shape used by ``claimgraph extract`` (stable interface).
@@ -117,6 +145,38 @@ class Attribution:
             "subjects": [mention(subject) for subject in self.subjects],
             "quote_type": self.quote_type,
         }
+
+
+def entity_from_data(data: Mapping[str, Any]) -> Entity:
+    """Rebuild an entity (and its members) from :func:`plain_data` of one."""
+    return Entity(
+        key=data["key"], label=data["label"], type=data.get("type", "other"),
+        alt_labels=tuple(data.get("alt_labels", ())), kind=data.get("kind", ""),
+        titles=tuple(data.get("titles", ())), geonames_id=data.get("geonames_id"),
+        members=tuple(entity_from_data(member) for member in data.get("members", ())),
+    )
+
+
+def plain_data(record: Attribution | Mention | Entity) -> dict[str, Any]:
+    """Return a record as nested dicts, lists, strings, numbers and booleans: what msgpack
+    and JSON carry (spaCy's ``DocBin``, ``Doc.to_bytes``, ``nlp.pipe(n_process=2)``).
+
+    Lossless: ``Attribution.from_data(plain_data(a)) == a`` (and likewise for mentions and
+    entities); ``extra`` must hold such plain values itself.
+    """
+    return asdict(record, dict_factory=_plain_dict)
+
+
+def _plain_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {key: _plain_value(value) for key, value in items}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_value(item) for key, item in value.items()}
+    return value
 
 
 def _mention_dict(mention: Mention,

@@ -1,4 +1,9 @@
-"""The ``claim_attribution`` spaCy component: finds attributions and sets ``doc._.attributions``."""
+"""The ``claim_attribution`` spaCy component: finds attributions and sets ``doc._.attributions``.
+
+What it puts on a Doc, and how that survives serialisation, is described in
+:mod:`claimgraph.extract.doc_attributions` (plain data in ``doc.user_data``, Spans in
+``doc.spans["attribution"]``).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ from spacy.tokens import Doc
 from claimgraph.extract.attributions import find_attributions
 from claimgraph.extract.boundaries import BoundaryRanker
 from claimgraph.extract.cue_classifier import CueClassifier
+from claimgraph.extract.doc_attributions import register_extensions
 from claimgraph.extract.lexicon import CueLexicon
 
-if not Doc.has_extension("attributions"):
-    Doc.set_extension("attributions", default=None)
+register_extensions()
 
 
 class ClaimAttribution:
@@ -58,7 +63,7 @@ class ClaimAttribution:
 @Language.factory(
     "claim_attribution",
     requires=["token.dep", "token.head", "token.lemma", "token.pos"],
-    assigns=["doc._.attributions"],
+    assigns=["doc._.attributions", "doc.spans"],
     default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None,
                     "use_classifier": True, "use_boundary_model": True},
 )

@@ -11,7 +11,14 @@ directly with ``xml.etree``, following the schema at http://gexf.net/1.3:
 - edges with ``weight`` (and ``label`` where set);
 - time: a node or edge ``start`` / ``end`` attribute becomes the element's ``start`` /
   ``end``, and the graph becomes ``mode="dynamic"`` with the matching ``timeformat``
-  (``"date"`` for ``YYYY-MM-DD``), which is what Gephi's timeline needs.
+  (``"date"`` for ``YYYY-MM-DD``), which is what Gephi's timeline needs. graphology-gexf,
+  Gephi Lite's reader, ignores ``start``; so a dated element also gets a plain ``date``
+  attribute (its ``start``, unless it has a ``date`` already), which Gephi Lite can filter
+  on.
+
+The root element declares no ``xsi:schemaLocation``: the GEXF 1.3 grammar (RELAX NG) allows
+no attribute there but ``version`` and ``variant``, and the tests validate every file this
+module writes against that grammar.
 
 Attributes are cleaned first with :func:`claimgraph.graph.projection.clean_attributes`, so any
 networkx graph can be written, not only claimgraph's projections.
@@ -32,8 +39,6 @@ from claimgraph.graph.projection import clean_attributes
 
 GEXF_NAMESPACE = "http://gexf.net/1.3"
 VIZ_NAMESPACE = "http://gexf.net/1.3/viz"
-XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
-GEXF_SCHEMA_LOCATION = f"{GEXF_NAMESPACE} {GEXF_NAMESPACE}/gexf.xsd"
 GEXF_VERSION = "1.3"
 
 Color = tuple[int, int, int]
@@ -81,14 +86,13 @@ def _gexf_root(graph: nx.Graph, colors: Mapping[str, Color],
     if graph.is_multigraph():
         raise ValueError("write_gexf takes a Graph or DiGraph, not a multigraph")
     graph = clean_attributes(graph)
-    nodes = list(graph.nodes(data=True))
-    edges = list(graph.edges(data=True))
+    nodes = [(node, _with_date(data)) for node, data in graph.nodes(data=True)]
+    edges = [(source, target, _with_date(data))
+             for source, target, data in graph.edges(data=True)]
 
     root = ET.Element("gexf", {
         "xmlns": GEXF_NAMESPACE,
         "xmlns:viz": VIZ_NAMESPACE,
-        "xmlns:xsi": XSI_NAMESPACE,
-        "xsi:schemaLocation": GEXF_SCHEMA_LOCATION,
         "version": GEXF_VERSION,
     })
     meta = ET.SubElement(root, "meta", lastmodifieddate=date.today().isoformat())
@@ -130,6 +134,13 @@ def _gexf_root(graph: nx.Graph, colors: Mapping[str, Color],
         _set_times(element, data)
         _add_attvalues(element, data, edge_types)
     return root
+
+
+def _with_date(data: dict[str, Any]) -> dict[str, Any]:
+    """Return an element's data with a plain ``date`` attribute where it has a ``start``."""
+    if "start" in data and "date" not in data:
+        return {**data, "date": data["start"]}
+    return data
 
 
 def _declare(graph_element: ET.Element, attribute_class: str,

@@ -1,24 +1,32 @@
 """Project the RDF attribution graph onto networkx graphs for network analysis and Gephi.
 
 The RDF model (one named graph per article, see ``claimgraph.graph.rdf``) is rich but awkward
-to draw. This module asks it one SPARQL question, :data:`CLAIM_ROWS_QUERY`, which returns one
-row per (claim, source entity, subject entity), and turns those rows into two views:
+to draw. This module asks it two SPARQL questions: :data:`CLAIM_ROWS_QUERY`, which returns
+one row per (claim, source entity, subject entity), and :data:`MEMBER_ROWS_QUERY`, the members
+of group entities ("both sides"). It turns those rows into two views:
 
 - :func:`claim_graph`: ``source -> claim -> subject``, one node per claim;
-- :func:`source_subject_graph`: ``source -> subject``, the edge ``weight`` counting the
-  distinct claims that source made about that subject.
+- :func:`source_subject_graph`: ``source -> subject``, one edge per pair summing up its
+  claims, or one edge per claim in a multigraph.
+
+(:mod:`claimgraph.graph.coverage` builds two more views from the same rows, and
+:mod:`claimgraph.graph.network` runs the queries and picks a view.)
 
 Rows are plain mappings from variable name to rdflib term (or ``None`` / missing when a
 variable is unbound), exactly what ``Store.select`` returns and what
 ``row.asdict()`` gives for rdflib query results, so the functions here are pure and need no
-store. :func:`project` runs the query through any select callable and builds a view.
+store.
 
 Node ids are the RDF IRIs as plain strings. Every node has a ``label`` and a ``type``:
-``"source"``, ``"claim"`` or ``"subject"``. An entity that is a source of some claim and the
-subject of another is one node whose ``type`` is ``"source"`` (speaking is what the graph is
-about); its ``role`` attribute then says ``"both"``. Dates are ISO strings (``YYYY-MM-DD``) in
-``start``, the attribute Gephi's timeline reads: a claim starts on its article's date, an
-entity on the date of its earliest claim.
+``"source"``, ``"claim"`` or ``"subject"`` (``"member"`` for a group's member that is neither).
+An entity that is a source of some claim and the subject of another is one node whose
+``type`` is ``"source"`` (speaking is what the graph is about); its ``role`` attribute then
+says ``"both"``. Claim nodes and the edges standing for claims carry the cue, its class,
+the quote type, negation, hedging, confidence, the article (IRI, id, headline), publisher
+and date. Dates are ISO strings (``YYYY-MM-DD``) twice: in ``start``, the attribute Gephi's
+timeline reads, and in ``date``, a plain attribute that readers ignoring GEXF's ``start``
+(graphology-gexf, so Gephi Lite) keep. A claim is dated by its article, an entity by its
+earliest claim.
 
 Attribute values are scalars only (``str``, ``int``, ``float``, ``bool``), never ``None`` or
 lists, because networkx's GEXF and GraphML writers fail on or misread anything else;
@@ -29,22 +37,20 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 from rdflib import Literal as RDFLiteral
 from rdflib import URIRef
-from rdflib.namespace import PROV, SDO, SKOS
+from rdflib.namespace import DCTERMS, PROV, SDO, SKOS
 from rdflib.term import Node
 
 from claimgraph.ontology import CG
 
-View = Literal["claims", "sources"]
 Row = Mapping[str, Node | None]
-Select = Callable[[str], Sequence[Row]]
 
 #: One row per (claim, source entity, subject entity). ``?source`` is unbound for a claim
 #: without a source entity, ``?subject`` for a claim about no entity; ``?date`` and
@@ -54,18 +60,25 @@ PREFIX schema: <{SDO}>
 PREFIX prov: <{PROV}>
 PREFIX skos: <{SKOS}>
 PREFIX cg: <{CG}>
+PREFIX dcterms: <{DCTERMS}>
 
-SELECT ?claim ?text ?cue ?quoteType ?negated ?article ?headline ?date
+SELECT ?claim ?text ?cue ?cueClass ?quoteType ?negated ?hedged ?confidence
+       ?article ?articleId ?headline ?date ?publisher
        ?source ?sourceLabel ?sourceType ?subject ?subjectLabel ?subjectType
 WHERE {{
   ?claim a cg:Attribution ;
          schema:appearance ?article .
   OPTIONAL {{ ?claim schema:text ?text }}
   OPTIONAL {{ ?claim cg:cueText ?cue }}
+  OPTIONAL {{ ?claim cg:cueClass ?cueClass }}
   OPTIONAL {{ ?claim cg:quoteType ?quoteType }}
   OPTIONAL {{ ?claim cg:negated ?negated }}
+  OPTIONAL {{ ?claim cg:hedged ?hedged }}
+  OPTIONAL {{ ?claim cg:confidence ?confidence }}
+  OPTIONAL {{ ?article cg:articleId ?articleId }}
   OPTIONAL {{ ?article schema:headline ?headline }}
   OPTIONAL {{ ?article schema:datePublished ?date }}
+  OPTIONAL {{ ?article dcterms:publisher ?publisher }}
   OPTIONAL {{
     ?claim prov:wasAttributedTo ?source .
     OPTIONAL {{ ?source skos:prefLabel ?sourceLabel }}
@@ -80,7 +93,20 @@ WHERE {{
 ORDER BY ?date ?article ?claim ?source ?subject ?sourceLabel ?subjectLabel
 """
 
-VIEWS: tuple[View, ...] = ("claims", "sources")
+#: One row per (group, member) entity pair ("both sides": Armenia, Azerbaijan).
+MEMBER_ROWS_QUERY = f"""\
+PREFIX schema: <{SDO}>
+PREFIX skos: <{SKOS}>
+PREFIX cg: <{CG}>
+
+SELECT DISTINCT ?group ?member ?memberLabel ?memberType
+WHERE {{
+  ?group schema:member ?member .
+  OPTIONAL {{ ?member skos:prefLabel ?memberLabel }}
+  OPTIONAL {{ ?member cg:entityType ?memberType }}
+}}
+ORDER BY ?group ?member ?memberLabel
+"""
 
 _QUOTE_TYPES = {CG.DirectQuote: "direct", CG.IndirectQuote: "indirect", CG.MixedQuote: "mixed"}
 _CLAIM_LABEL_WIDTH = 80  # characters; long quotations make unreadable node labels
@@ -90,7 +116,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
-class _EntityRef:
+class EntityRef:
     """An entity as one row names it."""
 
     iri: str
@@ -99,106 +125,154 @@ class _EntityRef:
 
 
 @dataclass(frozen=True, slots=True)
-class _ClaimRef:
+class ClaimRef:
     """A claim's own attributes, the same on every row of that claim."""
 
     iri: str
     text: str | None
     cue: str | None
+    cue_class: str | None
     quote_type: str | None
     negated: bool | None
+    hedged: bool | None
+    confidence: float | None
     article: str
+    article_id: str | None
     article_title: str | None
+    publisher: str | None
     date: str | None
 
     def attributes(self) -> dict[str, Any]:
         """Return the claim's node attributes (``None`` values are dropped later)."""
+        return {"label": _claim_label(self.text, self.cue, self.iri), "type": "claim",
+                "text": self.text, **self.edge_attributes()}
+
+    def edge_attributes(self) -> dict[str, Any]:
+        """Return what an edge standing for this claim carries: how it was said, where
+        and when (``start`` for Gephi's timeline, ``date`` for readers that ignore it)."""
         return {
-            "label": _claim_label(self.text, self.cue, self.iri),
-            "type": "claim",
-            "text": self.text,
+            "claim": self.iri,
             "cue": self.cue,
+            "cue_class": self.cue_class,
             "quote_type": self.quote_type,
             "negated": self.negated,
+            "hedged": self.hedged,
+            "confidence": self.confidence,
             "article": self.article,
+            "article_id": self.article_id,
             "article_title": self.article_title,
-            "start": self.date,
+            "publisher": self.publisher,
+            **dated(self.date),
         }
 
 
 @dataclass(frozen=True, slots=True)
-class _Link:
+class Link:
     """One parsed row: a claim with at most one source and one subject."""
 
-    claim: _ClaimRef
-    source: _EntityRef | None
-    subject: _EntityRef | None
+    claim: ClaimRef
+    source: EntityRef | None
+    subject: EntityRef | None
 
 
-def claim_graph(rows: Iterable[Row]) -> nx.DiGraph:
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A group entity and one of its members."""
+
+    group: str
+    member: EntityRef
+
+
+def dated(day: str | None) -> dict[str, str | None]:
+    """Return the time attributes of something that happened on ``day`` (ISO or None):
+    ``start``, which Gephi's timeline reads, and ``date``, which Gephi Lite keeps."""
+    return {"start": day, "date": day}
+
+
+def claim_graph(rows: Iterable[Row], member_rows: Iterable[Row] = (), *,
+                multigraph: bool = False) -> nx.DiGraph:
     """Build the claim view: ``source -> claim -> subject``.
 
-    Takes rows of :data:`CLAIM_ROWS_QUERY`; returns a DiGraph whose nodes are sources, claims
-    and subjects (IRI strings) and whose edges carry ``relation`` (``"says"`` from a source
-    to its claim, ``"about"`` from a claim to a subject), ``weight`` 1 and ``start`` (the
-    article date, where known). A claim without a source entity or subject is still a node.
+    Takes rows of :data:`CLAIM_ROWS_QUERY` and of :data:`MEMBER_ROWS_QUERY`; returns a
+    DiGraph (a MultiDiGraph with ``multigraph``, for a uniform API: a claim is one node, so
+    no edge repeats) whose nodes are sources, claims and subjects (IRI strings). Edges carry
+    ``relation`` (``"says"`` from a source to its claim, ``"about"`` from a claim to a
+    subject, ``"member"`` from a group to each member), ``weight`` 1 and the claim's
+    attributes (:meth:`ClaimRef.edge_attributes`). A claim without a source entity or
+    subject is still a node.
     """
-    links = _parse(rows)
-    graph = nx.DiGraph(view="claims")
-    _add_entities(graph, links)
+    links = parse_claim_rows(rows)
+    graph = nx.MultiDiGraph(view="claims") if multigraph else nx.DiGraph(view="claims")
+    _add_entities(graph, links, parse_member_rows(member_rows))
     for link in links:
         claim = link.claim
         graph.add_node(claim.iri, **claim.attributes())
-        if link.source is not None:
+        if link.source is not None and not graph.has_edge(link.source.iri, claim.iri):
             graph.add_edge(link.source.iri, claim.iri, relation="says", weight=1,
-                           start=claim.date)
-        if link.subject is not None:
+                           **claim.edge_attributes())
+        if link.subject is not None and not graph.has_edge(claim.iri, link.subject.iri):
             graph.add_edge(claim.iri, link.subject.iri, relation="about", weight=1,
-                           start=claim.date)
+                           **claim.edge_attributes())
     return clean_attributes(graph)
 
 
-def source_subject_graph(rows: Iterable[Row]) -> nx.DiGraph:
-    """Build the source view: ``source -> subject``, weighted by the number of claims.
+def source_subject_graph(rows: Iterable[Row], member_rows: Iterable[Row] = (), *,
+                         multigraph: bool = False) -> nx.DiGraph:
+    """Build the source view: ``source -> subject``.
 
-    Takes rows of :data:`CLAIM_ROWS_QUERY`; returns a DiGraph of entities (IRI strings) that
-    are at either end of at least one such edge. Edge ``weight`` is the number of distinct
-    claims by the source about the subject, ``claims`` the same count (GraphML and GEXF
-    readers turn ``weight`` into a float), ``start`` the earliest of their article dates.
+    Takes rows of :data:`CLAIM_ROWS_QUERY` and of :data:`MEMBER_ROWS_QUERY`; returns a
+    DiGraph of entities (IRI strings) that are at either end of at least one edge. Each
+    edge (``relation`` ``"about"``) stands for the claims by the source about the subject:
+    ``weight`` and ``claims`` count them (GraphML and GEXF readers turn ``weight`` into a
+    float), ``negated_claims`` and ``hedged_claims`` count those negated and hedged,
+    ``articles`` the articles they come from, ``cue_classes`` lists their cue classes and
+    ``start``/``date`` is the earliest of their article dates. With ``multigraph``, a
+    MultiDiGraph instead, with one edge per claim (keyed by the claim's IRI) carrying that
+    claim's attributes. Groups link to their members (``relation`` ``"member"``).
     """
-    links = _parse(rows)
-    claims_by_pair: dict[tuple[str, str], set[str]] = {}
-    dates_by_pair: dict[tuple[str, str], list[str]] = {}
+    links = parse_claim_rows(rows)
+    graph = nx.MultiDiGraph(view="sources") if multigraph else nx.DiGraph(view="sources")
+    _add_entities(graph, links, parse_member_rows(member_rows))
+    claims_by_pair: dict[tuple[str, str], dict[str, ClaimRef]] = {}
     for link in links:
-        if link.source is None or link.subject is None:
-            continue
-        pair = (link.source.iri, link.subject.iri)
-        claims_by_pair.setdefault(pair, set()).add(link.claim.iri)
-        if link.claim.date:
-            dates_by_pair.setdefault(pair, []).append(link.claim.date)
-
-    graph = nx.DiGraph(view="sources")
-    _add_entities(graph, links)
-    for (source, subject), claims in claims_by_pair.items():
-        dates = dates_by_pair.get((source, subject))
-        graph.add_edge(source, subject, weight=len(claims), claims=len(claims),
-                       start=min(dates) if dates else None)
+        if link.source is not None and link.subject is not None:
+            pair = (link.source.iri, link.subject.iri)
+            claims_by_pair.setdefault(pair, {})[link.claim.iri] = link.claim
+    add_claim_edges(graph, claims_by_pair, "about")
     # Entities seen only next to a missing source or subject have no edge in this view.
     graph.remove_nodes_from([node for node in list(graph) if graph.degree(node) == 0])
     return clean_attributes(graph)
 
 
-def project(select: Select, view: View = "claims") -> nx.DiGraph:
-    """Run :data:`CLAIM_ROWS_QUERY` through ``select`` and build the named view.
+def add_claim_edges(graph: nx.Graph,
+                    claims_by_pair: Mapping[tuple[str, str], Mapping[str, ClaimRef]],
+                    relation: str) -> None:
+    """Add an edge for the claims of each (node, node) pair: in a multigraph, one per claim
+    (keyed by its IRI, with its :meth:`ClaimRef.edge_attributes`); otherwise one with
+    :func:`summary_attributes`."""
+    for (one, other), claims in claims_by_pair.items():
+        if graph.is_multigraph():
+            for iri, claim in claims.items():
+                graph.add_edge(one, other, key=iri, relation=relation, weight=1,
+                               **claim.edge_attributes())
+        else:
+            graph.add_edge(one, other, relation=relation, **summary_attributes(claims.values()))
 
-    ``select`` takes a SPARQL SELECT string and returns rows as mappings from variable name
-    to rdflib term (``Store.select`` does). ``view`` is ``"claims"`` (:func:`claim_graph`)
-    or ``"sources"`` (:func:`source_subject_graph`). Raises ValueError for another view.
-    """
-    builders = {"claims": claim_graph, "sources": source_subject_graph}
-    if view not in builders:
-        raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    return builders[view](select(CLAIM_ROWS_QUERY))
+
+def summary_attributes(claims: Iterable[ClaimRef]) -> dict[str, Any]:
+    """Return the attributes of an edge standing for several claims (see
+    :func:`source_subject_graph`)."""
+    claims = list(claims)
+    dates = [claim.date for claim in claims if claim.date]
+    return {
+        "weight": len(claims),
+        "claims": len(claims),
+        "negated_claims": sum(bool(claim.negated) for claim in claims),
+        "hedged_claims": sum(bool(claim.hedged) for claim in claims),
+        "articles": len({claim.article for claim in claims}),
+        "cue_classes": sorted({claim.cue_class for claim in claims if claim.cue_class}),
+        **dated(min(dates) if dates else None),
+    }
 
 
 def clean_attributes(graph: nx.Graph) -> nx.Graph:
@@ -254,39 +328,56 @@ def _clean_text(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
-def _parse(rows: Iterable[Row]) -> list[_Link]:
-    """Turn query rows into :class:`_Link` records (rows without a claim are skipped)."""
+def parse_claim_rows(rows: Iterable[Row]) -> list[Link]:
+    """Turn rows of :data:`CLAIM_ROWS_QUERY` into :class:`Link` records (rows without a
+    claim are skipped)."""
     links = []
     for row in rows:
         claim, article = row.get("claim"), row.get("article")
         if claim is None or article is None:
             continue
-        claim_ref = _ClaimRef(
+        claim_ref = ClaimRef(
             iri=str(claim),
             text=_text(row.get("text")),
             cue=_text(row.get("cue")),
+            cue_class=_text(row.get("cueClass")),
             quote_type=_quote_type(row.get("quoteType")),
             negated=_boolean(row.get("negated")),
+            hedged=_boolean(row.get("hedged")),
+            confidence=_number(row.get("confidence")),
             article=str(article),
+            article_id=_text(row.get("articleId")),
             article_title=_text(row.get("headline")),
+            publisher=_text(row.get("publisher")),
             date=_iso_date(row.get("date")),
         )
-        links.append(_Link(claim_ref, _entity(row, "source"), _entity(row, "subject")))
+        links.append(Link(claim_ref, _entity(row, "source"), _entity(row, "subject")))
     return links
 
 
-def _entity(row: Row, role: str) -> _EntityRef | None:
+def parse_member_rows(rows: Iterable[Row]) -> list[Membership]:
+    """Turn rows of :data:`MEMBER_ROWS_QUERY` into memberships."""
+    return [Membership(str(row["group"]), member) for row in rows
+            if row.get("group") is not None
+            and (member := _entity(row, "member")) is not None]
+
+
+def _entity(row: Row, role: str) -> EntityRef | None:
     iri = row.get(role)
     if iri is None:
         return None
     label = _text(row.get(f"{role}Label")) or _iri_tail(str(iri))
-    return _EntityRef(str(iri), label, _text(row.get(f"{role}Type")))
+    return EntityRef(str(iri), label, _text(row.get(f"{role}Type")))
 
 
-def _add_entities(graph: nx.DiGraph, links: Sequence[_Link]) -> None:
-    """Add every source and subject entity as a node with its label, type, role and start."""
+def _add_entities(graph: nx.DiGraph, links: Sequence[Link],
+                  memberships: Sequence[Membership] = ()) -> None:
+    """Add every source and subject entity as a node with its label, type, role and dates,
+    and the members of the groups among them: each member is a node of its own (``type``
+    ``"member"`` unless it is also a source or subject) with an edge from its group
+    (``relation`` ``"member"``), so that "both sides" reaches Armenia and Azerbaijan."""
     roles: dict[str, set[str]] = {}
-    entities: dict[str, _EntityRef] = {}
+    entities: dict[str, EntityRef] = {}
     dates: dict[str, list[str]] = {}
     for link in links:
         for role, entity in (("source", link.source), ("subject", link.subject)):
@@ -305,8 +396,16 @@ def _add_entities(graph: nx.DiGraph, links: Sequence[_Link]) -> None:
             type="source" if "source" in entity_roles else "subject",
             role="both" if len(entity_roles) == 2 else next(iter(entity_roles)),
             entity_type=entity.entity_type,
-            start=min(dates[iri]) if iri in dates else None,
+            **dated(min(dates[iri]) if iri in dates else None),
         )
+    for membership in memberships:
+        if membership.group not in entities:
+            continue
+        member = membership.member
+        if member.iri not in graph:
+            graph.add_node(member.iri, label=member.label, type="member", role="member",
+                           entity_type=member.entity_type)
+        graph.add_edge(membership.group, member.iri, relation="member", weight=1)
 
 
 def _claim_label(text: str | None, cue: str | None, iri: str) -> str:
@@ -332,6 +431,12 @@ def _iso_date(term: Node | None) -> str | None:
 def _boolean(term: Node | None) -> bool | None:
     value = term.toPython() if isinstance(term, RDFLiteral) else None
     return value if isinstance(value, bool) else None
+
+
+def _number(term: Node | None) -> float | None:
+    value = term.toPython() if isinstance(term, RDFLiteral) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
 
 
 def _text(term: Node | None) -> str | None:

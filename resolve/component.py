@@ -9,12 +9,12 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from claimgraph.extract.doc_attributions import register_extensions
 from claimgraph.resolve.cues import CueClasses
 from claimgraph.resolve.gazetteer import load_gazetteer
 from claimgraph.resolve.resolver import resolve_attributions
 
-if not Doc.has_extension("attributions"):
-    Doc.set_extension("attributions", default=None)
+register_extensions()
 
 
 class ClaimResolution:
@@ -45,7 +45,7 @@ class ClaimResolution:
     "claim_resolution",
     requires=["doc._.attributions", "token.dep", "token.head", "token.lemma", "token.pos",
               "doc.ents"],
-    assigns=["doc._.attributions"],
+    assigns=["doc._.attributions", "doc.spans"],
     default_config={"pronoun_window": 2, "cue_classes_path": None},
 )
 def make_claim_resolution(nlp: Language, name: str, pronoun_window: int,

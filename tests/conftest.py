@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +78,86 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- a dated store, for the network views and exports ----------------------------------
+
+EXAMPLE_DATE = "2024-03-05"
+SEED_DATE = "2020-10-07"
+
+
+@pytest.fixture(scope="session")
+def dated_store(nlp, tmp_path_factory):
+    """A store of the example article dated EXAMPLE_DATE and, where ../shared holds it,
+    the seed article dated SEED_DATE (given as ``ingest --date`` gives them)."""
+    from claimgraph import ingest, open_store
+
+    store = open_store(tmp_path_factory.mktemp("dated") / "store")
+    ingest([EXAMPLE_ARTICLE], store, nlp, default_date=EXAMPLE_DATE)
+    if SEED_ARTICLE.is_file():
+        ingest([SEED_ARTICLE], store, nlp, default_date=SEED_DATE)
+    yield store
+    store.close()
+
+
+# --- the schemas and readers the exports are checked with ------------------------------
+
+# The upstream GEXF 1.3 grammar and GraphML XML Schema are third-party files the project does
+# not ship: the tests read them from ../shared/schemas (gexf-1.3/gexf.rng with dynamics.rng
+# and viz.rng; graphml-1.0/graphml.xsd with graphml-structure.xsd and xlink.xsd) and skip
+# the validation where they are absent. CLAIMGRAPH_SCHEMAS names another folder.
+SCHEMAS = Path(os.environ.get("CLAIMGRAPH_SCHEMAS") or SHARED / "schemas")
+JS_READERS = Path(__file__).resolve().parent / "js"
+
+
+def assert_valid_gexf(gexf: bytes, *, required: bool = False) -> None:
+    """Fail unless ``gexf`` is valid against the upstream GEXF 1.3 grammar (RELAX NG).
+
+    Without the grammar (see :data:`SCHEMAS`) the check is skipped with a warning, or the
+    whole test when ``required``: the rest of a test's assertions still run.
+    """
+    from lxml import etree
+
+    grammar_path = SCHEMAS / "gexf-1.3" / "gexf.rng"
+    if not _schema_present(grammar_path, required):
+        return
+    grammar = etree.RelaxNG(etree.parse(str(grammar_path)))
+    if not grammar.validate(etree.fromstring(gexf)):
+        raise AssertionError(f"not valid GEXF 1.3: {grammar.error_log.last_error}")
+
+
+def _schema_present(path: Path, required: bool) -> bool:
+    if path.is_file():
+        return True
+    reason = f"{path} is absent: not validated against it"
+    if required:
+        pytest.skip(reason)
+    warnings.warn(reason, stacklevel=3)
+    return False
+
+
+def read_with_graphology(path: Path) -> dict:
+    """Read a GEXF file with graphology-gexf, Gephi Lite's parser, in Node; return what
+    tests/js/read_gexf.mjs prints. Skips where node or the npm packages are absent."""
+    import json
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (graphology-gexf runs in Node)")
+    if not (JS_READERS / "node_modules" / "graphology-gexf").is_dir():
+        pytest.skip("graphology-gexf is not installed: npm ci --prefix tests/js")
+    result = subprocess.run([node, str(JS_READERS / "read_gexf.mjs"), str(path)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
+def assert_valid_graphml(path: Path, *, required: bool = False) -> None:
+    """Fail unless the file is valid against the GraphML XML Schema (as for GEXF without it)."""
+    from lxml import etree
+
+    schema_path = SCHEMAS / "graphml-1.0" / "graphml.xsd"
+    if not _schema_present(schema_path, required):
+        return
+    schema = etree.XMLSchema(etree.parse(str(schema_path)))
+    if not schema.validate(etree.parse(str(path))):
+        raise AssertionError(f"not valid GraphML: {schema.error_log[0].message}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import EXAMPLE_ARTICLE
+from conftest import EXAMPLE_ARTICLE, assert_valid_gexf
 
 from claimgraph.cli import build_parser, main
 
@@ -112,6 +112,7 @@ def test_query_json_export_and_gephi_from_the_command_line(tmp_path: Path, capsy
     gexf = tmp_path / "sources.gexf"
     assert main(["export", "--store", store, "--format", "gexf", "--view", "sources",
                  "-o", str(gexf)]) == 0
+    assert_valid_gexf(gexf.read_bytes())
     graph = nx.read_gexf(gexf)
     labels = {data["label"] for _, data in graph.nodes(data=True)}
     assert {"Robert Weber", "Germany", "Belgium"} <= labels  # "Weber" resolved

@@ -8,6 +8,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pyshacl
 import pytest
+from conftest import assert_valid_gexf
 from rdflib import Dataset, Graph
 
 from claimgraph import Document, export_network, ingest, open_store
@@ -87,6 +88,8 @@ def test_gephi_views_read_back_with_networkx(seed_store, tmp_path: Path) -> None
     claims_file, sources_file = tmp_path / "claims.gexf", tmp_path / "sources.gexf"
     export_network(seed_store, claims_file, format="gexf", view="claims")
     export_network(seed_store, sources_file, format="gexf", view="sources")
+    for written in (claims_file, sources_file):
+        assert_valid_gexf(written.read_bytes())
     claims = nx.read_gexf(claims_file)
     types = {data["type"] for _, data in claims.nodes(data=True)}
     assert types == {"source", "claim", "subject"}

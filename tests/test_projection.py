@@ -15,11 +15,11 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD
 
+from claimgraph.graph.network import project
 from claimgraph.graph.projection import (
     CLAIM_ROWS_QUERY,
     claim_graph,
     clean_attributes,
-    project,
     source_subject_graph,
 )
 from claimgraph.graph.rdf import RunInfo
@@ -192,7 +192,7 @@ def test_project_runs_the_query_through_a_select_callable(dataset):
     claims = project(select)
     assert claims.number_of_nodes() == 6
     with pytest.raises(ValueError, match="unknown view"):
-        project(select, "articles")  # type: ignore[arg-type]
+        project(select, "everything")  # type: ignore[arg-type]
 
 
 def test_claim_without_source_or_subject_is_still_a_labelled_node():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_ARTICLE, free_port
+from conftest import EXAMPLE_ARTICLE, assert_valid_gexf, free_port
 
 from claimgraph import Document, ingest
 from claimgraph.cli import main
@@ -27,6 +27,7 @@ def test_cli_ingests_queries_and_exports_through_an_oxigraph_server(
     gexf = tmp_path / "remote.gexf"
     assert main(["export", *endpoint, "--format", "gexf", "-o", str(gexf)]) == 0
     assert "Marieke de Vries" in gexf.read_text(encoding="utf-8")
+    assert_valid_gexf(gexf.read_bytes())
     # the server holds exactly what the embedded store holds after the same ingest
     with Store.open(tmp_path / "local.db") as local:
         ingest([EXAMPLE_ARTICLE], local, nlp)
