@@ -48,7 +48,7 @@ from rdflib.namespace import RDF, SH, XSD
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -191,6 +191,8 @@ def create_app(path: str | Path, options: EndpointOptions = EndpointOptions(),
                 return _text(HTTPStatus.BAD_REQUEST, str(error))
             except ClaimgraphError as error:
                 return _text(HTTPStatus.INTERNAL_SERVER_ERROR, str(error))
+            except ClientDisconnect:  # it hung up mid-request: nobody to answer, no error
+                return Response(status_code=HTTPStatus.BAD_REQUEST)
         return Route(path_, endpoint, methods=methods)
 
     state.description = service_description(base_url or "/query", options)

@@ -497,11 +497,20 @@ def test_claimgraph_serve_runs_until_interrupted(store_path: Path) -> None:
         sparql.setReturnFormat(JSON)
         rows = sparql.queryAndConvert()["results"]["bindings"]
         assert {row["source"]["value"] for row in rows} == {"Nikol Pashinyan"}
+        # clients that hang up, mid-query and mid-request, are no error
+        for request in (f"GET /query?query={urllib.parse.quote(RUNAWAY)} HTTP/1.1\r\n"
+                        f"Host: x\r\n\r\n", "POST /query HTTP/1.1\r\nHost: x\r\n"
+                        "Content-Length: 100\r\n\r\nSELECT"):
+            with socket.create_connection(("127.0.0.1", port)) as connection:
+                connection.sendall(request.encode())
+                time.sleep(0.3)
+        assert client(url, "ASK { ?s ?p ?o }", JSON).queryAndConvert()["boolean"] is True
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     log = stderr.decode()
+    assert "ERROR" not in log and "Exception" not in log
     assert f"SPARQL endpoint {url}/query (read-only, 5 s query timeout)" in log
     assert "GET /query?query=SELECT" in log and " 200" in log   # the access log
     assert "Traceback" not in log
