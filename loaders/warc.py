@@ -47,7 +47,7 @@ def warc_documents(path: Path, tally: InputTally) -> Iterator[Document | InputEr
         try:
             for record in records:
                 number += 1
-                record_where = f"{where} record {number} (offset {records.get_record_offset()})"
+                record_where = f"{where} record {number} (offset {records.offset})"
                 if record.rec_type is None:
                     raise _Damaged(record_where)
                 reason = _skip_reason(record)

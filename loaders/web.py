@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -106,10 +107,10 @@ class Fetcher:
             time.sleep(wait)
         try:
             return self.session.get(url, timeout=self.settings.timeout)
-        except requests.exceptions.Timeout:
-            raise InputError(f"{url}: timed out after {self.settings.timeout:g} s "
-                             f"({self.settings.retries} retries)") from None
         except requests.exceptions.RequestException as error:
+            if _timed_out(error):
+                raise InputError(f"{url}: timed out after {self.settings.timeout:g} s "
+                                 f"({self.settings.retries} retries)") from None
             raise InputError(f"{url}: cannot fetch ({_reason(error)})") from None
         finally:
             self._last_request[host] = time.monotonic()
@@ -161,6 +162,14 @@ def _answer_time(response: requests.Response) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _timed_out(error: requests.exceptions.RequestException) -> bool:
+    """Return whether a fetch failed by timing out (after retries, urllib3 wraps it)."""
+    if isinstance(error, requests.exceptions.Timeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 
 def _reason(error: requests.exceptions.RequestException) -> str:
