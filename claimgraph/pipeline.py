@@ -145,7 +145,7 @@ class IngestSummary:
                    f"{self.skipped} skipped")
         # Only worth a line when the inputs were more than plain files.
         if self.inputs.skipped or set(self.inputs.read) - {"text file"}:
-            summary += f"\n{self.inputs}"
+            summary += f"\n  inputs: {self.inputs}"
         return summary
 
 

@@ -14,6 +14,7 @@ well-formed XML is one error naming the file or URL.
 from __future__ import annotations
 
 import time
+import xml.sax
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -42,11 +43,14 @@ def feed_documents(data: bytes, where: str, *,
     fetches an entry's link when the entry has no full text (``--follow-links``).
     """
     parsed = feedparser.parse(data)
+    problem = parsed.get("bozo_exception")
     if parsed.bozo and not parsed.entries:
-        reason = getattr(parsed.get("bozo_exception"), "getMessage", lambda: "")() or str(
-            parsed.get("bozo_exception", "no entries"))
-        yield InputError(f"{where}: not an RSS or Atom feed ({reason})")
+        yield InputError(f"{where}: not an RSS or Atom feed ({_message(problem)})")
         return
+    if isinstance(problem, xml.sax.SAXException):
+        # feedparser's lenient parser still found entries: say so once, read them.
+        yield InputError(f"{where}: not well-formed XML ({_message(problem)}); its entries "
+                         "are read leniently")
     if not parsed.entries:
         yield InputError(f"{where}: the feed has no entries")
         return
@@ -84,6 +88,14 @@ def _entry_document(entry: Any, where: str, publisher: str | None,
     if not document.publisher and publisher:
         fields["publisher"] = publisher
     return replace(document, **fields, id=document_id, path=where)
+
+
+def _message(problem: BaseException | None) -> str:
+    if problem is None:
+        return "no entries"
+    if isinstance(problem, xml.sax.SAXParseException):
+        return f"{problem.getMessage()} at line {problem.getLineNumber()}"
+    return str(problem)
 
 
 def _entry_date(entry: Any) -> str | None:

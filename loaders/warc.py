@@ -88,7 +88,7 @@ def _skip_reason(record: ArcWarcRecord) -> str | None:
         return f"HTTP status {status}"
     content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
     if content_type.strip().lower() not in _HTML_TYPES:
-        return f"not HTML ({content_type.strip() or 'no Content-Type'})"
+        return f"not HTML: {content_type.strip() or 'no Content-Type'}"
     return None
 
 

@@ -178,7 +178,7 @@ def test_a_warc_gives_its_html_responses_and_counts_the_other_records(
     assert tally.read == {"WARC record": 3}
     assert tally.skipped == {("WARC record", "warcinfo record"): 1,
                              ("WARC record", "request record"): 1,
-                             ("WARC record", "not HTML (image/png)"): 1,
+                             ("WARC record", "not HTML: image/png"): 1,
                              ("WARC record", "HTTP status 404"): 1}
     assert "read 3 WARC records; skipped 1 WARC record (HTTP status 404)" in str(tally)
 
