@@ -155,8 +155,8 @@ class _Reader:
             files = sorted(file for file in path.rglob("*")
                            if file.is_file() and file.name.lower().endswith(ALL_SUFFIXES))
             if not files:
-                yield InputError(f"{path}: no files of a known kind in this folder (looked "
-                                 f"for {', '.join(ALL_SUFFIXES)})")
+                yield InputError(f"{path}: no article files in this folder (looked for "
+                                 f"{', '.join(ALL_SUFFIXES)})")
             for file in files:
                 yield from self.file(file, _stem(file.relative_to(path)))
         elif not path.exists():
