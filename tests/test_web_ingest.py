@@ -8,11 +8,14 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pyshacl
 import pytest
+from rdflib import Graph
 from web_fixtures import ARCHIVED_AT, WEB_DATA, local_server, page, write_warc
 
 from claimgraph.cli import main
 from claimgraph.graph.store import Store
+from claimgraph.ontology import shapes_path
 
 EXAMPLE_QUERIES = Path(__file__).parents[1] / "examples" / "queries"
 
@@ -123,6 +126,13 @@ def test_ingest_reads_every_kind_with_metadata_and_one_identity_per_story(
         for span in spans:
             begin, end = int(span["begin"].toPython()), int(span["end"].toPython())
             assert str(span["text"])[begin:end] == str(span["anchor"])
+
+        # Articles, copies and their metadata conform to the shapes.
+        union = Graph()
+        for subject, predicate, obj, _graph in store.dataset().quads():
+            union.add((subject, predicate, obj))
+        conforms, _, report = pyshacl.validate(union, shacl_graph=str(shapes_path()))
+        assert conforms, report
 
     # Ingesting again changes nothing: same ids and texts, copies included.
     assert main(["ingest", str(web_inputs["folder"]), str(web_inputs["warc"]),
