@@ -144,7 +144,7 @@ class IngestSummary:
                    f"{self.unchanged} unchanged{copies}), {self.attributions} attributions, "
                    f"{self.skipped} skipped")
         # Only worth a line when the inputs were more than plain files.
-        if self.inputs.skipped or set(self.inputs.read) - {"text file"}:
+        if self.inputs.skipped or set(self.inputs.read) - {"text file", "JSON Lines record"}:
             summary += f"\n  inputs: {self.inputs}"
         return summary
 
