@@ -55,7 +55,7 @@ def news_page(document: Document, number: int) -> tuple[str, bytes]:
     title, body = (lines[0], lines[1:]) if len(lines) > 1 else (document.id, lines)
     url = f"https://daily.example.org/2016/10/{number}-{document.id}"
     page = PAGE.format(
-        title=html.escape(title[:120]), url=url, day=number % 28 + 1,
+        title=html.escape(title), url=url, day=number % 28 + 1,
         links="".join(f'<li><a href="/s/{n}">Another story number {n} of the day</a></li>'
                       for n in range(8)),
         paragraphs="".join(f"<p>{html.escape(line)}</p>" for line in body),
@@ -65,7 +65,10 @@ def news_page(document: Document, number: int) -> tuple[str, bytes]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    # Whitespace collapsed, as HTML renders it; a stray byte-order mark and soft hyphens
+    # are not text (trafilatura drops them).
+    return [" ".join(line.replace("\ufeff", "").replace("\xad", "").split())
+            for line in text.split("\n") if line.strip()]
 
 
 def write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
