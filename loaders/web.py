@@ -7,8 +7,8 @@ between two requests to the same host (the longer of ours and the site's ``Crawl
 and robots.txt, read once per host with the standard library's parser.
 
 robots.txt follows RFC 9309: a 4xx answer means everything may be fetched, an unreachable
-file or a 5xx answer means nothing may. A failed fetch raises :class:`InputError` naming
-the URL; the caller reports it and goes on with the batch.
+file or a 5xx answer means nothing may (the error says which). A failed fetch raises
+:class:`InputError` naming the URL; the caller reports it and goes on with the batch.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Fetcher:
 
     settings: FetchSettings = field(default_factory=FetchSettings)
     _session: requests.Session | None = None
-    _robots: dict[str, RobotFileParser | None] = field(default_factory=dict)
+    _robots: dict[str, RobotFileParser | str | None] = field(default_factory=dict)
     _last_request: dict[str, float] = field(default_factory=dict)
 
     def fetch(self, url: str) -> Page:
@@ -83,6 +83,8 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise InputError(f"{url}: not an http(s) URL")
         robots = self._robots_for(parts.scheme, parts.netloc) if self.settings.robots else None
+        if isinstance(robots, str):
+            raise InputError(f"{url}: not fetched: {robots}")
         if robots is not None and not robots.can_fetch(ROBOTS_AGENT, url):
             raise InputError(f"{url}: robots.txt of {parts.netloc} forbids fetching it")
         response = self._get(url, parts.netloc, robots)
@@ -130,25 +132,24 @@ class Fetcher:
             self._session = session
         return self._session
 
-    def _robots_for(self, scheme: str, host: str) -> RobotFileParser | None:
-        """Return the host's robots.txt rules (None: no rules, everything allowed)."""
+    def _robots_for(self, scheme: str, host: str) -> RobotFileParser | str | None:
+        """Return the host's robots.txt rules: None when there are none (everything
+        allowed), a reason when it could not be read (nothing allowed, RFC 9309)."""
         key = f"{scheme}://{host}"
         if key not in self._robots:
             self._robots[key] = self._read_robots(f"{key}/robots.txt", host)
         return self._robots[key]
 
-    def _read_robots(self, robots_url: str, host: str) -> RobotFileParser | None:
-        rules = RobotFileParser(robots_url)
+    def _read_robots(self, robots_url: str, host: str) -> RobotFileParser | str | None:
         try:
             response = self._get(robots_url, host, None)
-        except InputError:
-            rules.disallow_all = True  # unreachable: RFC 9309 says assume complete disallow
-            return rules
+        except InputError as error:
+            return f"robots.txt unreachable ({str(error).split(': ', 1)[-1]})"
         if 400 <= response.status_code < 500:
             return None
         if response.status_code >= 500:
-            rules.disallow_all = True
-            return rules
+            return f"robots.txt answered HTTP {response.status_code}"
+        rules = RobotFileParser(robots_url)
         rules.parse(response.text.splitlines())
         return rules
 

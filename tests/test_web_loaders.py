@@ -6,6 +6,7 @@ Fetches go to a local server on 127.0.0.1 that each test starts and stops.
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -333,3 +334,18 @@ def test_requests_to_one_host_are_spaced_by_the_delay(web_server) -> None:
     assert errors == [] and len(documents) == 2
     # robots.txt, then /strike, then /reservoir: two pauses of 0.3 s at least.
     assert arrivals[0] - started >= 0.6
+
+
+def test_an_unreadable_robots_txt_forbids_the_host_and_says_why(web_server) -> None:
+    web_server.expect_request("/robots.txt").respond_with_data("busy", status=503)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    down = f"http://127.0.0.1:{closed_port}/story"
+    documents, errors, _ = read([web_server.url_for("/story"), down])
+    assert documents == []
+    assert errors[0] == (f"{web_server.url_for('/story')}: not fetched: robots.txt answered "
+                         "HTTP 503")
+    assert errors[1].startswith(f"{down}: not fetched: robots.txt unreachable (")
+    # Nothing but robots.txt was asked of the server.
+    assert [request.path for request, _ in web_server.log] == ["/robots.txt"] * 2
