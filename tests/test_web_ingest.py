@@ -172,3 +172,11 @@ def test_extract_and_ingest_read_urls_and_report_failed_fetches(tmp_path: Path,
                               "schema:url ?url ; prov:generatedAtTime ?retrieved }")
         assert str(row["url"]) == "https://news.example.org/2024/03/port-strike-ends"
         assert row["retrieved"].toPython().utcoffset().total_seconds() == 0
+
+
+def test_nothing_to_read_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert main(["extract"]) == 2
+    assert main(["ingest", "--store", str(tmp_path / "s")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "claimgraph: error: nothing to read: give files, folders or URLs, or --urls FILE"] * 2
+    assert not (tmp_path / "s").exists()
