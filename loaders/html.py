@@ -44,13 +44,19 @@ def html_document(html: bytes | str, *, document_id: str, where: str,
     fragment (a feed entry's content), read as a whole without looking for the main part.
     Raises :class:`InputError` when the page has no main text.
     """
-    tree = trafilatura.load_html(html)
-    if tree is None:
-        raise InputError(f"{where}: not an HTML page (nothing to parse)")
-    language = tree.get("lang") or None
-    result = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=not fragment, include_comments=False,
-        include_tables=False, fast=fragment, config=_config())
+    try:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            raise InputError(f"{where}: not an HTML page (nothing to parse)")
+        language = tree.get("lang") or None
+        result = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=not fragment, include_comments=False,
+            include_tables=False, fast=fragment, config=_config())
+    except InputError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one odd page must not stop an archive
+        raise InputError(f"{where}: the page could not be read ({type(error).__name__}: "
+                         f"{error})") from error
     text = (result.text or "").strip() if result is not None else ""
     if not text:
         raise InputError(f"{where}: no main text found (fewer than {MIN_TEXT_CHARACTERS} "

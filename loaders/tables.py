@@ -87,7 +87,15 @@ def parquet_documents(path: Path, name: str, columns: TableColumns,
     wanted = [column for column in _column_names(columns) if column in header]
     rows = (row for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted)
             for row in batch.to_pylist())
-    yield from _table_documents(header, rows, where, name, columns, fetch)
+    documents = _table_documents(header, rows, where, name, columns, fetch)
+    read = 0
+    try:
+        for item in documents:
+            read += 1
+            yield item
+    except (OSError, ValueError) as error:  # a damaged page of the file
+        yield InputError(f"{where} row {read + 1}: cannot read ({error}); the rows before it "
+                         "are read, the rest of the file is not")
 
 
 def _column_names(columns: TableColumns) -> list[str]:

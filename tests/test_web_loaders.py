@@ -268,6 +268,11 @@ def test_parquet_rows_stream_with_typed_columns(tmp_path: Path) -> None:
     assert errors == [f"{path} row 2: the row has no text (column 'text') and no URL "
                       "(column 'url')"]
     assert tally.read == {"Parquet row": 2}
+    cut = tmp_path / "cut.parquet"
+    cut.write_bytes(path.read_bytes()[:-20])  # the footer that says where the rows are
+    documents, errors, _ = read([cut, path])
+    assert len(documents) == 2 and len(errors) == 2
+    assert errors[0].startswith(f"{cut}: not a readable Parquet file (")
 
 
 # ---------------------------------------------------------------- URLs
