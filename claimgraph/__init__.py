@@ -2,7 +2,7 @@
 
 The public API, in the order of the data flow::
 
-    documents = iter_documents(["news/"])          # loaders: files, folders, JSON Lines
+    documents = iter_documents(["news/"])          # loaders: files, folders, pages, feeds, URLs
     for document, attributions in extract(documents):  # spaCy + the claim_attribution component
         ...
     with open_store("news.store") as store:         # the RDF graph, on disk
@@ -21,7 +21,7 @@ import sys
 import types
 
 from claimgraph.errors import ClaimgraphError, InputError, ModelError, StoreError
-from claimgraph.loaders import iter_documents
+from claimgraph.loaders import LoadOptions, iter_documents
 from claimgraph.pipeline import (
     IngestSummary,
     export_network,
@@ -54,6 +54,6 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Attribution", "ClaimgraphError", "Document", "Entity", "IngestSummary", "InputError",
-    "Mention", "ModelError", "StoreError", "export_network", "extract", "ingest",
+    "LoadOptions", "Mention", "ModelError", "StoreError", "export_network", "extract", "ingest",
     "iter_documents", "load_pipeline", "network", "open_store",
 ]

@@ -20,6 +20,8 @@ from claimgraph.graph.network import VIEWS
 from claimgraph.graph.rdf import PREFIXES
 from claimgraph.graph.results import RESULT_FORMATS, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
+from claimgraph.loaders import FetchSettings, LoadOptions, TableColumns
+from claimgraph.loaders.web import USER_AGENT
 from claimgraph.pipeline import (
     NETWORK_FORMATS,
     attribution_record,
@@ -39,11 +41,13 @@ def _report(error: InputError) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    options = _load_options(args)
     nlp = load_pipeline(args.model)
     dask = args.scheduler or args.dask
     with open_store(args.store, endpoint=args.endpoint) as store:
         summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
-                         workers=args.workers, dask=dask, default_date=args.date)
+                         workers=args.workers, dask=dask, default_date=args.date,
+                         options=options, url_lists=args.urls)
     print(f"claimgraph: {summary}", file=sys.stderr)
     return EXIT_SKIPPED if summary.skipped else 0
 
@@ -51,12 +55,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from claimgraph.loaders import iter_documents
 
+    options = _load_options(args)
     nlp = load_pipeline(args.model)
     skipped = 0
 
     def readable():
         nonlocal skipped
-        for item in iter_documents(args.paths):
+        for item in iter_documents(args.paths, options, url_lists=args.urls):
             if isinstance(item, InputError):
                 skipped += 1
                 _report(item)
@@ -184,10 +189,32 @@ def build_parser() -> argparse.ArgumentParser:
                          help="let SPARQL SERVICE call HOST (repeat for more; '*' for any); "
                               "by default SERVICE is refused: it makes requests from here")
 
+    def input_options(sub: argparse.ArgumentParser) -> None:
+        group = sub.add_argument_group("inputs")
+        group.add_argument("--urls", action="append", default=[], metavar="FILE",
+                           help="a file of URLs to fetch, one a line (may be repeated)")
+        group.add_argument("--follow-links", action="store_true",
+                           help="fetch the linked page of a feed entry that has no full text")
+        for field_name in ("text", "id", "title", "url", "date", "publisher"):
+            group.add_argument(f"--{field_name}-column", default=field_name, metavar="NAME",
+                               help=f"CSV/Parquet column of the article's {field_name} "
+                                    f"(default {field_name!r})")
+        group.add_argument("--user-agent", default=USER_AGENT, metavar="TEXT",
+                           help="User-Agent of fetches (default: claimgraph/VERSION (...))")
+        group.add_argument("--fetch-timeout", type=float, default=20.0, metavar="SECONDS",
+                           help="give up on a page after this long (default 20)")
+        group.add_argument("--retries", type=int, default=2, metavar="N",
+                           help="retries of a failed fetch (default 2)")
+        group.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                           help="pause between two fetches from one host (default 1; a "
+                                "robots.txt Crawl-delay may lengthen it)")
+
     sub = command("ingest", "Extract attributions from articles and add them to the store.",
                   "claimgraph ingest examples/ news.jsonl --store demo.store")
-    sub.add_argument("paths", nargs="+", metavar="PATH",
-                     help=".txt files, folders of them, or JSON Lines files (one article a line)")
+    sub.add_argument("paths", nargs="*", metavar="PATH",
+                     help="files (.txt, .jsonl, .html, .rss/.atom/.xml, .warc/.warc.gz, .csv, "
+                          ".parquet), folders of them, or http(s) URLs of pages and feeds")
+    input_options(sub)
     store_option(sub)
     model_option(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -205,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",
                   "claimgraph extract examples/ceasefire-talks.txt --format jsonl")
-    sub.add_argument("paths", nargs="+", metavar="PATH", help="as for ingest")
+    sub.add_argument("paths", nargs="*", metavar="PATH", help="as for ingest")
+    input_options(sub)
     sub.add_argument("--format", choices=["jsonl"], default="jsonl",
                      help="output format (one JSON object per article)")
     model_option(sub)
@@ -283,6 +311,18 @@ def _iso_date(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    """Return the LoadOptions the input options of ingest and extract ask for."""
+    if not args.paths and not args.urls:
+        raise ClaimgraphError("nothing to read: give files, folders or URLs, or --urls FILE")
+    columns = TableColumns(text=args.text_column, id=args.id_column, title=args.title_column,
+                           url=args.url_column, date=args.date_column,
+                           publisher=args.publisher_column)
+    fetch = FetchSettings(user_agent=args.user_agent, timeout=args.fetch_timeout,
+                          retries=args.retries, delay=args.delay)
+    return LoadOptions(columns=columns, follow_links=args.follow_links, fetch=fetch)
 
 
 def _positive(value: str) -> int:

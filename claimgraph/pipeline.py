@@ -15,6 +15,7 @@ from typing import IO
 
 import networkx as nx
 import spacy
+from rdflib import URIRef
 from spacy.language import Language
 from tqdm import tqdm
 
@@ -22,10 +23,18 @@ from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.network import View, project
-from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_article
+from claimgraph.graph.rdf import (
+    ArticleRdf,
+    RunInfo,
+    article_graph_iri,
+    entity_iri,
+    prepare_article,
+    prepare_copy,
+    text_hash,
+)
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
-from claimgraph.loaders import iter_documents
+from claimgraph.loaders import InputTally, LoadOptions, iter_documents
 from claimgraph.parallel import map_in_order
 from claimgraph.records import Attribution, Document
 
@@ -117,11 +126,13 @@ class IngestSummary:
     unchanged: int = 0
     attributions: int = 0
     errors: list[InputError] = field(default_factory=list)
+    copies: int = 0  # articles whose text was stored already under another id
+    inputs: InputTally = field(default_factory=InputTally)
 
     @property
     def articles(self) -> int:
         """Return the number of articles read without error."""
-        return self.added + self.replaced + self.unchanged
+        return self.added + self.replaced + self.unchanged + self.copies
 
     @property
     def skipped(self) -> int:
@@ -129,9 +140,14 @@ class IngestSummary:
         return len(self.errors)
 
     def __str__(self) -> str:
-        return (f"{self.articles} articles ({self.added} added, {self.replaced} replaced, "
-                f"{self.unchanged} unchanged), {self.attributions} attributions, "
-                f"{self.skipped} skipped")
+        copies = f", {self.copies} copies of a stored text" if self.copies else ""
+        summary = (f"{self.articles} articles ({self.added} added, {self.replaced} replaced, "
+                   f"{self.unchanged} unchanged{copies}), {self.attributions} attributions, "
+                   f"{self.skipped} skipped")
+        # Only worth a line when the inputs were more than plain files.
+        if self.inputs.skipped or set(self.inputs.read) - {"text file", "JSON Lines record"}:
+            summary += f"\n  inputs: {self.inputs}"
+        return summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,13 +185,19 @@ def ingest(
     workers: int = 1,
     dask: bool | str = False,
     default_date: str | None = None,
+    options: LoadOptions | None = None,
+    url_lists: Iterable[str | Path] = (),
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
     ``sources`` are paths (files or folders, see :func:`claimgraph.loaders.iter_documents`)
     or :class:`Document` objects. Unreadable inputs are reported to ``on_error`` and counted
     as skipped; the rest of the batch goes on. Articles already stored with the same text
-    are not extracted again.
+    are not extracted again. An article whose text is stored already under another id (a
+    syndicated story, the same page under two URLs) is recorded as a copy: a graph with its
+    id, URL and metadata and ``schema:sameAs`` the first article, no second extraction.
+    ``options`` say how inputs are read (table columns, fetching); ``url_lists`` are files
+    of URLs, one a line.
 
     ``workers`` > 1 extracts in that many processes; ``dask`` does it on a Dask cluster
     (True: a local one with ``workers`` workers; a string: a scheduler address). This
@@ -194,15 +216,33 @@ def ingest(
         if on_error is not None:
             on_error(error)
 
+    # text hash -> the article that holds it, for texts read earlier in this run (they
+    # may still be with the workers, not yet stored).
+    first_with_text: dict[str, URIRef] = {}
+
     def readable() -> Iterator[Document]:
-        for item in _documents(sources):
+        for item in _documents(sources, options, summary.inputs, url_lists):
+            if isinstance(item, Document) and default_date and not item.date:
+                item = replace(item, date=default_date)
             if isinstance(item, InputError):
                 report(item)
             elif store.has_article(item):
                 summary.unchanged += 1
+            elif original := _original_of(item):
+                try:
+                    store.put_article(prepare_copy(item, original, preparer.run))
+                except InputError as error:
+                    report(error)
+                    continue
+                summary.copies += 1
             else:
-                yield replace(item, date=default_date) if default_date and not item.date \
-                    else item
+                first_with_text.setdefault(text_hash(item.text), article_graph_iri(item.id))
+                yield item
+
+    def _original_of(document: Document) -> URIRef | None:
+        original = first_with_text.get(text_hash(document.text)) or store.article_with_text(
+            document)
+        return original if original != article_graph_iri(document.id) else None
 
     if workers > 1 or dask:
         # Workers get batches of a few articles: enough for spaCy to batch them.
@@ -223,16 +263,18 @@ def ingest(
     return summary
 
 
-def _documents(sources: Iterable[str | Path | Document]) -> Iterator[Document | InputError]:
+def _documents(sources: Iterable[str | Path | Document], options: LoadOptions | None = None,
+               tally: InputTally | None = None,
+               url_lists: Iterable[str | Path] = ()) -> Iterator[Document | InputError]:
     paths: list[str | Path] = []
     for source in sources:
         if isinstance(source, Document):
-            yield from iter_documents(paths)
+            yield from iter_documents(paths, options, tally=tally)
             paths = []
             yield source
         else:
             paths.append(source)
-    yield from iter_documents(paths)
+    yield from iter_documents(paths, options, tally=tally, url_lists=url_lists)
 
 
 def attribution_record(attribution: Attribution) -> dict[str, object]:

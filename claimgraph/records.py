@@ -33,11 +33,15 @@ class Document:
     date: str | None = None  # ISO 8601 date (YYYY-MM-DD) where known
     publisher: str | None = None
     path: str | None = None  # where it was read from, for error messages
+    author: str | None = None
+    language: str | None = None  # the page's language tag ("en", "en-GB") where declared
+    retrieved: str | None = None  # when it was fetched or archived: ISO 8601 UTC date-time
 
     def metadata(self) -> dict[str, str]:
         """Return the metadata fields that are set, without id and text."""
         fields = {"title": self.title, "url": self.url, "date": self.date,
-                  "publisher": self.publisher}
+                  "publisher": self.publisher, "author": self.author,
+                  "language": self.language, "retrieved": self.retrieved}
         return {key: value for key, value in fields.items() if value}
 
 

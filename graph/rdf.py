@@ -283,6 +283,19 @@ def prepare_article(document: Document, attributions: list[Attribution],
                       attributions=len(attributions))
 
 
+def prepare_copy(document: Document, original: URIRef, run: RunInfo) -> ArticleRdf:
+    """Build the graph of an article whose text is stored already as ``original``.
+
+    The graph records where and when the text appeared again (its id, URL, date,
+    publisher, ``schema:sameAs`` the original) but not the text and no claims: each story
+    is extracted and counted once. Raises :class:`InputError` for a date that is not ISO.
+    """
+    builder = _ArticleBuilder(document, Statements(), run)
+    builder.add_copy(to_oxigraph(original))
+    return ArticleRdf(iri=article_graph_iri(document.id), text_hash=text_hash(document.text),
+                      ntriples=ntriples(builder.graph), entities=(), run=run, attributions=0)
+
+
 def ntriples(triples: Iterable[OxTriple]) -> bytes:
     """Return triples as N-Triples (UTF-8), one a line, in the order given."""
     return ox.serialize((ox.Triple(*triple) for triple in triples), None,
@@ -320,6 +333,27 @@ class _ArticleBuilder:
         add((article, _CG.articleId, ox.Literal(document.id)))
         add((article, _NIF.isString, ox.Literal(document.text)))
         add((article, _CG.textHash, ox.Literal(text_hash(document.text))))
+        self.add_metadata()
+
+    def add_copy(self, original: ox.NamedNode) -> None:
+        """Describe the article as a copy of ``original``: the same text stored there once."""
+        document, article, add = self.document, self.article, self.graph.add
+        add((article, _RDF.type, _SDO.NewsArticle))
+        add((article, _CG.articleId, ox.Literal(document.id)))
+        add((article, _CG.textHash, ox.Literal(text_hash(document.text))))
+        add((article, _SDO.sameAs, original))
+        self.add_metadata()
+
+    def add_metadata(self) -> None:
+        document, article, add = self.document, self.article, self.graph.add
+        if document.author:
+            add((article, _SDO.author, ox.Literal(document.author)))
+        if document.language:
+            add((article, _SDO.inLanguage, ox.Literal(document.language)))
+        if document.retrieved:
+            # When this text was fetched or archived: the copy the offsets index into.
+            add((article, _PROV.generatedAtTime,
+                 ox.Literal(document.retrieved, datatype=_XSD.dateTime)))
         if document.title:
             add((article, _SDO.headline, ox.Literal(document.title)))
         if document.url:

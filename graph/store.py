@@ -119,6 +119,14 @@ class BaseStore(ABC):
         return bool(self.query(f"ASK {{ GRAPH <{article}> {{ <{article}> cg:textHash "
                                f"{hash_literal} }} }}"))
 
+    def article_with_text(self, document: Document) -> URIRef | None:
+        """Return the stored article (not a copy) whose text is this document's, or None."""
+        hash_literal = to_oxigraph(RdfLiteral(text_hash(document.text)))
+        for solution in self.query(f"SELECT ?article WHERE {{ GRAPH ?article {{ ?article "
+                                   f"cg:textHash {hash_literal} ; a nif:Context }} }} LIMIT 1"):
+            return URIRef(solution["article"].value)
+        return None
+
     def add_article(self, document: Document, attributions: list[Attribution],
                     run: RunInfo, *, force: bool = False) -> AddOutcome:
         """Store an article and its attributions; return "added", "replaced" or "unchanged".

@@ -165,7 +165,7 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     [error] = iter_documents([tmp_path])
 
     assert isinstance(error, InputError)
-    assert str(error).startswith(f"{tmp_path}: no .txt, .jsonl or .ndjson files")
+    assert str(error).startswith(f"{tmp_path}: no article files in this folder")
 
 
 def test_iso_date_keeps_the_date_part() -> None:
