@@ -1,22 +1,28 @@
 """The ``claimgraph`` command line: parses options and calls the library, nothing more.
 
 Library errors (:class:`ClaimgraphError`) become one-line messages on stderr in one place,
-:func:`main`. Inputs that cannot be read are reported one line each and the batch goes on;
-the exit status is 1 when anything was skipped, 2 for a usage or fatal error.
+:func:`main`. Inputs that cannot be read are reported one line each and the batch goes on.
+Exit status: 0 all done, 1 some inputs skipped, 2 a usage or fatal error, 130 interrupted
+(Ctrl-C; ingest prints what it stored until then).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
+
+from tqdm import tqdm
 
 from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.results import RESULT_FORMATS, write_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.pipeline import (
     NETWORK_FORMATS,
+    IngestInterrupted,
     attribution_record,
     export_network,
     extract,
@@ -25,22 +31,31 @@ from claimgraph.pipeline import (
     open_store,
 )
 
+#: Exit statuses (documented in the README and in ``claimgraph --help``).
+EXIT_OK = 0
 EXIT_SKIPPED = 1
 EXIT_FATAL = 2
+EXIT_INTERRUPTED = 130
 
 
 def _report(error: InputError) -> None:
-    print(f"claimgraph: skipped: {error}", file=sys.stderr)
+    # tqdm.write keeps the line apart from a progress bar on the same terminal.
+    tqdm.write(f"claimgraph: skipped: {error}", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
     dask = args.scheduler or args.dask
     with open_store(args.store, endpoint=args.endpoint) as store:
-        summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
-                         workers=args.workers, dask=dask)
+        try:
+            summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
+                             workers=args.workers, dask=dask)
+        except IngestInterrupted as interrupted:
+            print(f"claimgraph: interrupted; stored until then: {interrupted.summary}",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
     print(f"claimgraph: {summary}", file=sys.stderr)
-    return EXIT_SKIPPED if summary.skipped else 0
+    return EXIT_SKIPPED if summary.skipped else EXIT_OK
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -49,42 +64,73 @@ def cmd_extract(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
     skipped = 0
 
-    def readable():
+    def report(error: InputError) -> None:
         nonlocal skipped
+        skipped += 1
+        _report(error)
+
+    def readable():
         for item in iter_documents(args.paths):
             if isinstance(item, InputError):
-                skipped += 1
-                _report(item)
+                report(item)
             else:
                 yield item
 
-    for document, attributions in extract(readable(), nlp):
+    for document, attributions in extract(readable(), nlp, on_error=report):
         record = {"id": document.id,
                   "attributions": [attribution_record(attribution) for attribution in attributions]}
         print(json.dumps(record, ensure_ascii=False), flush=True)
-    return EXIT_SKIPPED if skipped else 0
+    return EXIT_SKIPPED if skipped else EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    query = args.query
-    if query.endswith(".rq") or Path(query).is_file():
-        try:
-            query = Path(query).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ClaimgraphError(f"{args.query}: cannot read the query file: "
-                                  f"{error.strerror}") from error
-    with open_store(args.store, endpoint=args.endpoint) as store:
+    query = _query_text(args.query)
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
         write_results(store.query(query), args.format, sys.stdout.buffer)
-    return 0
+    return EXIT_OK
+
+
+def _query_text(argument: str) -> str:
+    """Return the query an argument gives: the text of a file it names, or itself.
+
+    A query holds braces or keywords and spaces; a file name ending in .rq, or naming an
+    existing file, is read (a query string is never tried as a path when it cannot be one).
+    """
+    is_file_name = argument.endswith(".rq") or ("{" not in argument and "\n" not in argument)
+    if not is_file_name:
+        return argument
+    path = Path(argument)
+    try:
+        if argument.endswith(".rq") or path.is_file():
+            return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ClaimgraphError(f"{argument}: the query file is not UTF-8") from error
+    except OSError as error:
+        if argument.endswith(".rq"):
+            raise ClaimgraphError(f"{argument}: cannot read the query file: "
+                                  f"{error.strerror}") from error
+    return argument
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with open_store(args.store, endpoint=args.endpoint) as store:
-        if args.format in NETWORK_FORMATS:
-            export_network(store, args.output, format=args.format, view=args.view)
-        else:
-            store.export(args.output, args.format)
-    return 0
+    network = args.format in NETWORK_FORMATS
+    if args.view is not None and not network:
+        raise ClaimgraphError(f"--view applies to the network formats "
+                              f"({', '.join(NETWORK_FORMATS)}), not to --format {args.format}")
+    output = Path(args.output)
+    if output.is_dir() or not output.parent.is_dir():
+        reason = "is a folder" if output.is_dir() else "its folder does not exist"
+        raise ClaimgraphError(f"{args.output}: cannot write the export: {reason}")
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
+        try:
+            if network:
+                export_network(store, output, format=args.format, view=args.view or "claims")
+            else:
+                store.export(output, args.format)
+        except OSError as error:
+            raise ClaimgraphError(f"{args.output}: cannot write the export: "
+                                  f"{error.strerror or error}") from error
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -145,8 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="claimgraph",
         description="Turn news text into a knowledge graph of attributions: "
                     "who says what about whom.",
-        epilog="Example: claimgraph ingest examples/ --store demo.store",
+        epilog="Example: claimgraph ingest examples/ --store demo.store\n\n"
+               "Exit status: 0 all done, 1 some inputs skipped (one line each on stderr), "
+               "2 a usage or fatal error, 130 interrupted (ingest prints what it stored).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {version('claimgraph')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     formatter = argparse.RawDescriptionHelpFormatter
 
@@ -185,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(run=cmd_ingest)
 
     sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",
-                  "claimgraph extract examples/ceasefire-talks.txt --format jsonl")
+                  "claimgraph extract examples/harbour-strike.txt --format jsonl")
     sub.add_argument("paths", nargs="+", metavar="PATH", help="as for ingest")
     sub.add_argument("--format", choices=["jsonl"], default="jsonl",
                      help="output format (one JSON object per article)")
@@ -208,9 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, *NETWORK_FORMATS],
                      help="RDF: ttl, trig, nq, nt, jsonld; networks: gexf (1.3), graphml")
     sub.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
-    sub.add_argument("--view", choices=["claims", "sources"], default="claims",
-                     help="network view: source→claim→subject (claims) or source→subject "
-                          "weighted by claim count (sources)")
+    sub.add_argument("--view", choices=["claims", "sources"],
+                     help="network formats only: source→claim→subject (claims, the default) "
+                          "or source→subject weighted by claim count (sources)")
     sub.set_defaults(run=cmd_export)
 
     sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",
@@ -255,7 +306,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"claimgraph: error: {error}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:
-        return 130
+        print("claimgraph: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output stopped (``claimgraph extract … | head``): that is its
+        # choice, not an error. Python would complain again when flushing stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

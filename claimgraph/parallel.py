@@ -62,7 +62,7 @@ def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable
                                                                                    workers)
     with backend as submit:
         pending: deque[_Future[list[Result]]] = deque()
-        for batch in _batches(items, batch_size):
+        for batch in batches(items, batch_size):
             pending.append(submit(batch))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
@@ -124,7 +124,8 @@ def _call(function: Callable[[list[Any]], list[Any]], batch: list[Any]) -> list[
     return function(batch)
 
 
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Yield lists of ``size`` items (the last one shorter), reading ``items`` lazily."""
     batch: list[Item] = []
     for item in items:
         batch.append(item)

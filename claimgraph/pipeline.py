@@ -17,7 +17,8 @@ import spacy
 from spacy.language import Language
 from tqdm import tqdm
 
-from claimgraph.errors import InputError, ModelError
+from claimgraph.errors import InputError, ModelError, StoreError
+from claimgraph.extract.pieces import text_pieces
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.projection import View, project
@@ -25,7 +26,7 @@ from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_articl
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import iter_documents
-from claimgraph.parallel import map_in_order
+from claimgraph.parallel import batches, map_in_order
 from claimgraph.records import Attribution, Document
 
 #: Pipelines tried, in order, when no model is named: Explosion's package name first, then
@@ -90,21 +91,69 @@ def extract(
     *,
     batch_size: int = 16,
     n_process: int = 1,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> Iterator[tuple[Document, list[Attribution]]]:
     """Yield ``(document, attributions)`` for each document (or plain text) in order.
 
     Plain strings become documents with ids ``text-1``, ``text-2``, …. ``nlp`` defaults to
-    :func:`load_pipeline`'s choice.
+    :func:`load_pipeline`'s choice. Long texts are parsed in paragraph-aligned pieces (see
+    :func:`~claimgraph.extract.pieces.text_pieces`); offsets are into the whole text.
+    A document whose extraction fails is left out and its :class:`InputError` (naming it)
+    goes to ``on_error``, the other documents going on; without ``on_error`` it is raised.
     """
     nlp = nlp or load_pipeline()
     numbered = (
         item if isinstance(item, Document) else Document(id=f"text-{number}", text=item)
         for number, item in enumerate(documents, start=1)
     )
-    pairs = ((document.text, document) for document in numbered)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
-                                  n_process=n_process):
-        yield document, list(doc._.attributions)
+    for document, result in _extract_each(numbered, nlp, batch_size, n_process):
+        if isinstance(result, InputError):
+            if on_error is None:
+                raise result
+            on_error(result)
+        else:
+            yield document, result
+
+
+def _extract_each(documents: Iterable[Document], nlp: Language, batch_size: int,
+                  n_process: int) -> Iterator[tuple[Document, list[Attribution] | InputError]]:
+    """Yield each document with its attributions, or with the error that stopped them.
+
+    A batch of documents goes through spaCy together; when anything in it fails, its
+    documents are extracted again one by one, so one bad document never costs another.
+    """
+    for batch in batches(documents, batch_size):
+        try:
+            found = _extract_batch(batch, nlp, batch_size, n_process)
+        except Exception as error:  # noqa: BLE001 - any failure is the batch's, see below
+            if len(batch) == 1:
+                yield batch[0], _extraction_error(batch[0], error)
+                continue
+            yield from _extract_each(batch, nlp, batch_size=1, n_process=1)
+            continue
+        yield from zip(batch, found, strict=True)
+
+
+def _extract_batch(batch: list[Document], nlp: Language, batch_size: int,
+                   n_process: int) -> list[list[Attribution]]:
+    """Return the attributions of each document of ``batch``, parsing texts in pieces."""
+    pieces = ((document.text[start:end], (index, start))
+              for index, document in enumerate(batch)
+              for start, end in text_pieces(document.text))
+    found: list[list[Attribution]] = [[] for _ in batch]
+    for doc, (index, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size,
+                                         n_process=n_process):
+        found[index] += [attribution.shifted(offset) for attribution in doc._.attributions]
+    return found
+
+
+def _extraction_error(document: Document, error: Exception) -> InputError:
+    """Return a one-line error naming the document whose extraction raised ``error``."""
+    if isinstance(error, InputError):
+        return error
+    message = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return InputError(f"{document.path or document.id}: cannot extract attributions "
+                      f"({type(error).__name__}{': ' if message else ''}{message})")
 
 
 @dataclass(slots=True)
@@ -150,11 +199,14 @@ class ArticlePreparer:
 
     def prepare(self, documents: Iterable[Document]) -> Iterator[ArticleRdf | InputError]:
         """Yield each document's RDF (or error) as extraction goes, in order."""
-        for document, attributions in extract(documents, self.nlp, batch_size=self.batch_size):
+        for document, result in _extract_each(documents, self.nlp, self.batch_size, 1):
+            if isinstance(result, InputError):
+                yield result
+                continue
             try:
-                yield prepare_article(document, attributions, self.run)
-            except InputError as error:  # a span outside the text, a date that is not ISO
-                yield error
+                yield prepare_article(document, result, self.run)
+            except Exception as error:  # noqa: BLE001 - a span outside the text, a bad date…
+                yield _extraction_error(document, error)
 
 
 def ingest(
@@ -205,16 +257,36 @@ def ingest(
     else:
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
-    for article in prepared:
-        if isinstance(article, InputError):
-            report(article)
-            continue
-        outcome = store.put_article(article)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
-        summary.attributions += article.attributions
-        bar.update()
-    bar.close()
+    try:
+        for article in prepared:
+            if isinstance(article, InputError):
+                report(article)
+                continue
+            try:
+                outcome = store.put_article(article)
+            except StoreError:
+                raise  # the store itself fails (disk full, closed): no use going on
+            except Exception as error:  # noqa: BLE001 - this article's, e.g. an invalid term
+                report(InputError(f"{article.iri}: cannot store the article "
+                                  f"({type(error).__name__}: {error})"))
+                continue
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            summary.attributions += article.attributions
+            bar.update()
+    except KeyboardInterrupt:
+        raise IngestInterrupted(summary) from None
+    finally:
+        bar.close()
     return summary
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest; ``summary`` says what was stored until then (every
+    article stored is complete: each is written in one transaction)."""
+
+    def __init__(self, summary: IngestSummary) -> None:
+        super().__init__(str(summary))
+        self.summary = summary
 
 
 def _documents(sources: Iterable[str | Path | Document]) -> Iterator[Document | InputError]:
@@ -235,15 +307,20 @@ def attribution_record(attribution: Attribution) -> dict[str, object]:
     return attribution.to_dict(entity_iri=lambda entity: str(entity_iri(entity.key)))
 
 
-def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -> BaseStore:
+def open_store(path: str | Path | None = None, *, endpoint: str | None = None,
+               read_only: bool = False, create: bool = True) -> BaseStore:
     """Open (or create) the on-disk store at ``path``; in memory when ``path`` is None.
+
+    ``read_only`` opens an existing store for reading, alongside a running ingest or on
+    read-only media; ``create=False`` refuses a path that holds no store (see
+    :meth:`Store.open`).
 
     With ``endpoint`` (a SPARQL server's URL, e.g. ``http://127.0.0.1:7878`` for Oxigraph
     server or ``claimgraph serve``), return a :class:`RemoteStore` on that server instead.
     """
     if endpoint is not None:
         return RemoteStore(endpoint)
-    return Store.open(path)
+    return Store.open(path, read_only=read_only, create=create)
 
 
 def export_network(store: BaseStore, destination: str | Path | IO[bytes], *,

@@ -9,7 +9,7 @@ into JSON freely (gold annotations from a corpus use the same shapes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
@@ -83,6 +83,11 @@ class Mention:
         """Return the (start, end) pieces of the span: ``parts``, or the span itself."""
         return self.parts or ((self.start, self.end),)
 
+    def shifted(self, offset: int) -> Mention:
+        """Return the mention with every offset moved by ``offset`` characters."""
+        return replace(self, start=self.start + offset, end=self.end + offset,
+                       parts=tuple((start + offset, end + offset) for start, end in self.parts))
+
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
@@ -99,6 +104,13 @@ class Attribution:
     rule: str = ""  # the rule or model that found it
     confidence: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def shifted(self, offset: int) -> Attribution:
+        """Return the attribution with every mention's offsets moved by ``offset``: from a
+        piece of a text to the whole text, the piece starting at ``offset``."""
+        return replace(self, cue=self.cue.shifted(offset), content=self.content.shifted(offset),
+                       source=self.source.shifted(offset) if self.source else None,
+                       subjects=tuple(subject.shifted(offset) for subject in self.subjects))
 
     def to_dict(self, entity_iri: Callable[[Entity], str] | None = None) -> dict[str, Any]:
         """Return the JSON shape used by ``claimgraph extract`` (stable interface).

@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from claimgraph.errors import InputError
 from claimgraph.graph.terms import OxigraphNamespace, OxTriple, to_oxigraph, to_rdflib
+from claimgraph.loaders.jsonl import http_url
 from claimgraph.ontology import CG, CGD, GEONAMES, NIF
 from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
 
@@ -323,7 +324,8 @@ class _ArticleBuilder:
         if document.title:
             add((article, _SDO.headline, ox.Literal(document.title)))
         if document.url:
-            add((article, _SDO.url, ox.Literal(document.url, datatype=_XSD.anyURI)))
+            url = http_url(document.url, document.path or document.id)
+            add((article, _SDO.url, ox.Literal(url, datatype=_XSD.anyURI)))
         if document.date:
             add((article, _SDO.datePublished, ox.Literal(self._iso_date(), datatype=_XSD.date)))
         if document.publisher:

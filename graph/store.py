@@ -231,19 +231,32 @@ class Store(BaseStore):
     CLI command) can open the directory.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
-        self._store: ox.Store | None = _open_oxigraph(self.path)
+        self.read_only = read_only
+        self._store: ox.Store | None = _open_oxigraph(self.path, read_only=read_only,
+                                                      create=create)
         self._unflushed_quads = 0
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Self:
-        """Open (creating if needed) the store in directory ``path``; None keeps it in memory."""
-        return cls(path)
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False,
+             create: bool = True) -> Self:
+        """Open the store in directory ``path``; None keeps it in memory.
+
+        ``read_only`` opens an existing store for reading only: any number of readers can
+        do so while one writer (an ingest) works on it, and on read-only media; a reader
+        sees the store as it was when opened. Writes then raise :class:`StoreError`.
+        Without ``create`` (implied by ``read_only``), a path that holds no store is a
+        :class:`StoreError`, never a new empty store.
+        """
+        return cls(path, read_only=read_only, create=create)
 
     def close(self) -> None:
         """Write everything to disk and release the directory. Closing twice is harmless."""
-        if self._store is not None:
+        if self._store is not None and self.read_only:
+            self._store = None
+        elif self._store is not None:
             try:
                 self._store.flush()
             except OSError as error:
@@ -270,7 +283,7 @@ class Store(BaseStore):
 
     def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
                        removed: list[ox.Quad], replace: bool) -> None:
-        store = self._oxigraph()
+        store = self._writable()
         try:
             if replace:
                 store.update(_replace_graph_update(article, shared, removed))
@@ -319,7 +332,7 @@ class Store(BaseStore):
         Raises :class:`StoreError` for an invalid update.
         """
         try:
-            self._oxigraph().update(sparql, prefixes=PREFIXES)
+            self._writable().update(sparql, prefixes=PREFIXES)
         except SyntaxError as error:
             raise StoreError(f"invalid SPARQL update: {error}") from error
         except OSError as error:
@@ -355,22 +368,34 @@ class Store(BaseStore):
             raise StoreError(f"the store {self._where()} is closed")
         return self._store
 
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"the store {self._where()} is open read-only")
+        return self._oxigraph()
+
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "(in memory)"
 
 
-def _open_oxigraph(path: Path | None) -> ox.Store:
+def _open_oxigraph(path: Path | None, *, read_only: bool = False,
+                   create: bool = True) -> ox.Store:
     """Open pyoxigraph's store in ``path``, turning failures into clear StoreErrors."""
     if path is None:
+        if read_only:
+            raise StoreError("a store in memory cannot be opened read-only")
         return ox.Store()
     if path.exists() and not path.is_dir():
         raise StoreError(f"cannot open the store {path}: it is a file, not a directory")
+    if (read_only or not create) and not (path / _ROCKSDB_MARKER).is_file():
+        reason = "no such directory" if not path.exists() else "not a claimgraph store"
+        raise StoreError(f"cannot open the store {path}: {reason} (ingest creates a store)")
     if path.is_dir() and any(path.iterdir()) and not (path / _ROCKSDB_MARKER).exists():
         raise StoreError(f"cannot open the store {path}: the directory holds other files "
                          "and is not a claimgraph store")
     try:
-        return ox.Store(str(path))
-    except OSError as error:
+        # A read-only instance takes no lock: it reads alongside the writer.
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except (OSError, RuntimeError) as error:
         if "lock" in str(error).lower():
             raise StoreError(f"the store {path} is in use by another claimgraph command "
                              "(its directory is locked); wait for it to finish") from error
