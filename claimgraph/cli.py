@@ -34,6 +34,7 @@ from claimgraph.pipeline import (
 #: Exit statuses (documented in the README and in ``claimgraph --help``).
 EXIT_OK = 0
 EXIT_SKIPPED = 1
+EXIT_PROBLEMS = 1  # check: the store is not consistent
 EXIT_FATAL = 2
 EXIT_INTERRUPTED = 130
 
@@ -131,6 +132,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ClaimgraphError(f"{args.output}: cannot write the export: "
                                   f"{error.strerror or error}") from error
     return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    skipped = 0
+    with open_store(args.store, endpoint=args.endpoint, create=False) as store:
+        for document_id in args.ids:
+            if store.remove_article(document_id):
+                print(f"claimgraph: removed {document_id}", file=sys.stderr)
+            else:
+                skipped += 1
+                _report(InputError(f"{document_id}: no such article in the store"))
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from claimgraph.graph.check import check_store
+
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
+        check = check_store(store, shacl=not args.no_shacl)
+    for problem in check.problems:
+        print(problem)
+    print(f"claimgraph: {check}", file=sys.stderr)
+    return EXIT_PROBLEMS if check.problems else EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -263,6 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="network formats only: source→claim→subject (claims, the default) "
                           "or source→subject weighted by claim count (sources)")
     sub.set_defaults(run=cmd_export)
+
+    sub = command("remove", "Remove articles, and what only they said, from the store.",
+                  "claimgraph remove harbour-strike --store demo.store")
+    sub.add_argument("ids", nargs="+", metavar="ID", help="article ids (as ingest gave them)")
+    store_option(sub)
+    sub.set_defaults(run=cmd_remove)
+
+    sub = command("check", "Check the store: orphans, dangling references, SHACL shapes.",
+                  "claimgraph check --store demo.store")
+    store_option(sub)
+    sub.add_argument("--no-shacl", action="store_true",
+                     help="skip the SHACL validation (the slow part on a large store)")
+    sub.set_defaults(run=cmd_check)
 
     sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",
                   "claimgraph serve --store demo.store --port 7878")

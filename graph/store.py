@@ -31,10 +31,14 @@ from claimgraph.graph.rdf import (
     PREFIXES,
     RUNS_GRAPH,
     ArticleRdf,
+    EntityMerge,
     RunInfo,
     article_graph_iri,
+    by_subject,
+    canonical_entity,
     entity_iris,
     merge_entities,
+    parse_entity_statements,
     prepare_article,
     run_statements,
     text_hash,
@@ -137,16 +141,107 @@ class BaseStore(ABC):
         Its graph replaces any graph of the same name; its entities are merged with the
         stored ones (see :func:`merge_entities`: a stored preferred label, type or key may
         give way to the new one, whatever order articles come in) and its run added.
+        What only the replaced version said of an entity (a label, a kind, the entity
+        itself) goes, in the same transaction: each such entity is described again from
+        the articles that still mention it (see :meth:`remove_article`).
         Returns "replaced" when the article's graph existed, else "added".
         """
         existed = self._has_graph(article.iri)
+        new = by_subject(article.entities)
+        lost = self._lost_support(article.iri, new) if existed else set()
         stored = self._stored_entities(entity_iris(article.entities))
-        merge = merge_entities(article.entities, stored)
-        shared = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.added]
+        merge = merge_entities([triple for triple in article.entities if triple[0] not in lost],
+                               stored)
+        added, removed = list(merge.added), list(merge.removed)
+        if lost:
+            rebuilt = self._entities_without(article.iri, lost, new)
+            added += rebuilt.added
+            removed += rebuilt.removed
+        shared = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in added]
         shared += [ox.Quad(s, p, o, _RUNS_GRAPH) for s, p, o in run_statements(article.run)]
-        removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.removed]
-        self._write_article(article, shared, removed, replace=existed)
+        removed_quads = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in removed]
+        self._write_article(article, shared, removed_quads, replace=existed)
         return "replaced" if existed else "added"
+
+    def remove_article(self, document_id: str) -> bool:
+        """Remove the article ``document_id`` (its graph) and what only it said of entities.
+
+        Each entity it mentions is described again from the other articles that mention
+        it; one no other article mentions is removed whole. All in one transaction.
+        Returns whether the article was stored.
+        """
+        iri = article_graph_iri(document_id)
+        if not self._has_graph(iri):
+            return False
+        lost = {entity for entity, _ in self._article_entity_statements(iri)}
+        lost.update(self._mentioned_entities(iri))
+        rebuilt = self._entities_without(iri, lost, {})
+        removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.removed]
+        added = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.added]
+        self.update(f"DROP SILENT GRAPH <{iri}>"
+                    + (" ;\n" + shared_graphs_update(added, removed) if added or removed else ""))
+        return True
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update in one transaction; the claimgraph prefixes are declared."""
+
+    def _lost_support(self, article: URIRef,
+                      new: dict[ox.NamedNode, list[OxTriple]]) -> set[ox.NamedNode]:
+        """Return the entities the stored version of ``article`` said something of that the
+        new version (``new``: its statements by entity) does not say."""
+        lost: set[ox.NamedNode] = set(self._mentioned_entities(article)) - set(new)
+        for entity, triple in self._article_entity_statements(article):
+            if entity not in new or triple not in new[entity]:
+                lost.add(entity)
+        return lost
+
+    def _entities_without(self, article: URIRef, entities: set[ox.NamedNode],
+                          new: dict[ox.NamedNode, list[OxTriple]]) -> EntityMerge:
+        """Return the changes that describe ``entities`` from what the stored articles other
+        than ``article`` say of them plus ``new``; an entity no one describes goes."""
+        said = self._entity_statements_elsewhere(article, entities)
+        stored = by_subject(self._stored_entities(sorted(entities, key=str)))
+        added: list[OxTriple] = []
+        removed: list[OxTriple] = []
+        for entity in sorted(entities, key=str):
+            statements = said.get(entity, []) + new.get(entity, [])
+            after = canonical_entity(entity, statements) if statements else []
+            before = stored.get(entity, [])
+            added += [triple for triple in after if triple not in set(before)]
+            removed += [triple for triple in before if triple not in set(after)]
+        return EntityMerge(tuple(added), tuple(removed))
+
+    def _mentioned_entities(self, article: URIRef) -> list[ox.NamedNode]:
+        """Return the entities the stored article's claims refer to."""
+        rows = self.query(f"SELECT DISTINCT ?entity WHERE {{ GRAPH <{article}> {{ "
+                          f"{{ <{article}> schema:mentions ?entity }} UNION "
+                          f"{{ ?span cg:refersTo ?entity }} }} }}")
+        return [row["entity"] for row in rows if isinstance(row["entity"], ox.NamedNode)]
+
+    def _article_entity_statements(self, article: URIRef
+                                   ) -> list[tuple[ox.NamedNode, OxTriple]]:
+        """Return what the stored article says of its entities, as (entity, triple)."""
+        rows = self.query(f"SELECT ?statements WHERE {{ GRAPH <{article}> {{ "
+                          f"<{article}> cg:entityStatements ?statements }} }}")
+        return [(triple[0], triple) for row in rows
+                for triple in parse_entity_statements(row["statements"].value)]
+
+    def _entity_statements_elsewhere(self, article: URIRef, entities: set[ox.NamedNode]
+                                     ) -> dict[ox.NamedNode, list[OxTriple]]:
+        """Return what the stored articles other than ``article`` say of ``entities``."""
+        if not entities:
+            return {}
+        values = " ".join(map(str, entities))
+        rows = self.query(f"SELECT DISTINCT ?other ?statements WHERE {{ VALUES ?entity "
+                          f"{{ {values} }} GRAPH ?other {{ ?other schema:mentions ?entity ; "
+                          f"cg:entityStatements ?statements }} FILTER(?other != <{article}>) }}")
+        said: dict[ox.NamedNode, list[OxTriple]] = {}
+        for row in rows:
+            for triple in parse_entity_statements(row["statements"].value):
+                if triple[0] in entities:
+                    said.setdefault(triple[0], []).append(triple)
+        return said
 
     def _has_graph(self, graph_name: URIRef) -> bool:
         """Return whether the store has a non-empty graph of this name."""
