@@ -18,7 +18,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from claimgraph.errors import InputError, ModelError, StoreError
-from claimgraph.extract.pieces import text_pieces
+from claimgraph.extract.pieces import PIECE_CHARACTERS, text_pieces
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.projection import View, project
@@ -137,9 +137,10 @@ def _extract_each(documents: Iterable[Document], nlp: Language, batch_size: int,
 def _extract_batch(batch: list[Document], nlp: Language, batch_size: int,
                    n_process: int) -> list[list[Attribution]]:
     """Return the attributions of each document of ``batch``, parsing texts in pieces."""
+    limit = min(PIECE_CHARACTERS, nlp.max_length)
     pieces = ((document.text[start:end], (index, start))
               for index, document in enumerate(batch)
-              for start, end in text_pieces(document.text))
+              for start, end in text_pieces(document.text, limit))
     found: list[list[Attribution]] = [[] for _ in batch]
     for doc, (index, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size,
                                          n_process=n_process):
