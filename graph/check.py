@@ -110,6 +110,8 @@ def shacl_violations(store: BaseStore) -> list[str]:
     for result in report.subjects(SH.resultSeverity, SH.Violation):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
         message = report.value(result, SH.resultMessage)
-        lines.append(f"SHACL violation: <{focus}> {f'<{path}> ' if path else ''}{message}")
+        lines.append(f"SHACL violation: <{focus}> {f'<{path}> ' if path else ''}"
+                     f"{f'{value.n3()} ' if value is not None else ''}: {message}")
     return sorted(lines)
