@@ -148,12 +148,13 @@ def _extract_batch(batch: list[Document], nlp: Language, batch_size: int,
     return found
 
 
-def _extraction_error(document: Document, error: Exception) -> InputError:
-    """Return a one-line error naming the document whose extraction raised ``error``."""
+def _extraction_error(document: Document, error: Exception,
+                      doing: str = "extract attributions") -> InputError:
+    """Return a one-line error naming the document on which ``doing`` raised ``error``."""
     if isinstance(error, InputError):
         return error
     message = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
-    return InputError(f"{document.path or document.id}: cannot extract attributions "
+    return InputError(f"{document.path or document.id}: cannot {doing} "
                       f"({type(error).__name__}{': ' if message else ''}{message})")
 
 
@@ -200,14 +201,21 @@ class ArticlePreparer:
 
     def prepare(self, documents: Iterable[Document]) -> Iterator[ArticleRdf | InputError]:
         """Yield each document's RDF (or error) as extraction goes, in order."""
-        for document, result in _extract_each(documents, self.nlp, self.batch_size, 1):
-            if isinstance(result, InputError):
-                yield result
-                continue
-            try:
-                yield prepare_article(document, result, self.run)
-            except Exception as error:  # noqa: BLE001 - a span outside the text, a bad date…
-                yield _extraction_error(document, error)
+        for document, result in self.extract(documents):
+            yield result if isinstance(result, InputError) else self.build(document, result)
+
+    def extract(self, documents: Iterable[Document]
+                ) -> Iterator[tuple[Document, list[Attribution] | InputError]]:
+        """Yield each document with its attributions, or the error that stopped them."""
+        return _extract_each(documents, self.nlp, self.batch_size, 1)
+
+    def build(self, document: Document, attributions: list[Attribution]
+              ) -> ArticleRdf | InputError:
+        """Return the document's RDF, or the error (naming it) that kept it from being built."""
+        try:
+            return prepare_article(document, attributions, self.run)
+        except Exception as error:  # noqa: BLE001 - a span outside the text, a bad date…
+            return _extraction_error(document, error, "build the RDF")
 
 
 def ingest(
