@@ -84,6 +84,8 @@ def _read_record(raw_line: bytes, where: str, default_id: str) -> Document:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, got {_json_type(record)}")
     text = _optional_string(record, "text", where)
