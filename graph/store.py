@@ -491,6 +491,9 @@ def _open_oxigraph(path: Path | None, *, read_only: bool = False,
         # A read-only instance takes no lock: it reads alongside the writer.
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except (OSError, RuntimeError) as error:
+        if "read-only file system" in str(error).lower():
+            raise StoreError(f"cannot write to the store {path}: it is on read-only media "
+                             "(query, export and check can read it)") from error
         if "lock" in str(error).lower():
             raise StoreError(f"the store {path} is in use by another claimgraph command "
                              "(its directory is locked); wait for it to finish") from error

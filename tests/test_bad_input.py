@@ -289,6 +289,8 @@ def test_a_store_on_read_only_media_can_be_queried(example_store: Path, tmp_path
             (mounted / "probe").write_text("x")
         assert main(["query", "--store", str(mounted), "--format", "csv", IDS_QUERY]) == 0
         assert capsys.readouterr().out.split() == ["id", "harbour-strike"]
+        assert main(["ingest", str(EXAMPLE_ARTICLE), "--store", str(mounted), "--quiet"]) == 2
+        one_error_line(capsys.readouterr().err, str(mounted), "read-only media")
     finally:
         subprocess.run(["umount", str(mounted)], check=False)
 
