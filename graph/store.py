@@ -2,9 +2,12 @@
 one, a pyoxigraph (RocksDB) database in a directory (:class:`Store`).
 
 Each article is one named graph, replaced whole when the article's text changes; the
-entities and runs graphs are merged across articles. Queries see the union of all graphs
-as their default graph. One process at a time can open a store directory: RocksDB locks
-it, and :class:`Store` reports that as a :class:`StoreError`. A shared SPARQL server is
+entities and runs graphs are merged across articles, and each article records what it says
+of its entities, so that replacing or removing it (:meth:`BaseStore.remove_article`) takes
+away what only it said. Queries see the union of all graphs as their default graph. One
+process at a time can open a store directory for writing: RocksDB locks it, and
+:class:`Store` reports that as a :class:`StoreError`; any number can open it read-only
+(``Store.open(path, read_only=True)``) alongside, or on read-only media. A shared SPARQL server is
 :class:`claimgraph.graph.remote.RemoteStore`, which has the same methods.
 
     with Store.open("claims.db") as store:
