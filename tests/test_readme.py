@@ -17,10 +17,13 @@ from conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-#: Commands left out: they need the network, a server, or are the test suite and the
-#: benchmarks themselves (minutes each; they print their own figures).
+#: Commands left out: they need the network or a server, are the test suite and the
+#: benchmarks themselves (minutes each; they print their own figures), or are run by other
+#: tests on the same data (the dev evaluation by test_accuracy.py, a Dask ingest by
+#: test_parallel.py).
 NOT_RUN = ("pip install", "claimgraph serve", "--endpoint", "--scheduler", "pytest",
-           "python benchmarks/", "python -m claimgraph.extract.learn")
+           "python benchmarks/", "python -m claimgraph.extract.learn",
+           "claimgraph evaluate ../shared/polnear/", "--dask")
 
 
 def sh_commands() -> list[str]:
