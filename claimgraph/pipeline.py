@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -297,22 +300,48 @@ def ingest(
             if isinstance(article, InputError):
                 report(article)
                 continue
-            try:
-                outcome = store.put_article(article)
-            except StoreError:
-                raise  # the store itself fails (disk full, closed): no use going on
-            except Exception as error:  # noqa: BLE001 - this article's, e.g. an invalid term
-                report(InputError(f"{article.iri}: cannot store the article "
-                                  f"({type(error).__name__}: {error})"))
-                continue
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-            summary.attributions += article.attributions
+            # Ctrl-C waits until the article is stored and counted: the summary printed
+            # after an interrupt is then exactly what the store holds.
+            with _interrupts_deferred():
+                try:
+                    outcome = store.put_article(article)
+                except StoreError:
+                    raise  # the store itself fails (disk full, closed): no use going on
+                except Exception as error:  # noqa: BLE001 - this article's: an invalid term…
+                    report(InputError(f"{article.iri}: cannot store the article "
+                                      f"({type(error).__name__}: {error})"))
+                    continue
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+                summary.attributions += article.attributions
             bar.update()
     except KeyboardInterrupt:
         raise IngestInterrupted(summary) from None
     finally:
         bar.close()
     return summary
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while the block runs; raise KeyboardInterrupt after it.
+
+    Python runs signal handlers in the main thread, whichever thread the signal reached
+    (RocksDB's, the worker pool's), so a handler that only notes the signal defers it.
+    Outside the main thread, where handlers cannot be set, nothing is deferred.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif received and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
 
 
 class IngestInterrupted(KeyboardInterrupt):

@@ -125,3 +125,32 @@ def test_kill_9_leaves_no_process_and_a_rerun_equals_a_clean_ingest(
         summary = ingest([corpus], reopened, nlp)
     assert (summary.unchanged, summary.added) == (stored, ARTICLES - stored)
     assert nquads(store) == clean
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_exits_130_with_a_summary_of_exactly_what_is_stored(
+        workers: int, corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "interrupted.store"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimgraph.cli", "ingest", str(corpus), "--store", str(store),
+         "--workers", str(workers), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        # as from a terminal (a test runner may have started us with SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 240
+        while stored_articles(store) < 1 and process.poll() is None:
+            assert time.monotonic() < deadline, "the ingest made no progress"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        _, err = process.communicate(timeout=120)
+    finally:
+        for pid, _command in session_processes(process.pid):
+            os.kill(pid, signal.SIGKILL)
+    message = err.decode()
+    assert process.returncode == 130, message
+    assert "Traceback" not in message
+    stored = stored_articles(store)
+    assert f"claimgraph: interrupted; stored until then: {stored} articles ({stored} added," \
+        in message
+    assert 1 <= stored < ARTICLES
