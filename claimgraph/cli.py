@@ -1,8 +1,9 @@
 """The ``claimgraph`` command line: parses options and calls the library, nothing more.
 
 Library errors (:class:`ClaimgraphError`) become one-line messages on stderr in one place,
-:func:`main`. Inputs that cannot be read are reported one line each and the batch goes on;
-the exit status is 1 when anything was skipped, 2 for a usage or fatal error.
+:func:`main`. Inputs that cannot be read are reported one line each and the batch goes on.
+Exit status: 0 all done, 1 some inputs skipped, 2 a usage or fatal error, 130 interrupted
+(Ctrl-C; ingest prints what it stored until then).
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
+
+from tqdm import tqdm
 
 from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.guard import OutboundPolicy, check_sparql
@@ -24,6 +29,7 @@ from claimgraph.loaders import FetchSettings, LoadOptions, TableColumns
 from claimgraph.loaders.web import USER_AGENT
 from claimgraph.pipeline import (
     NETWORK_FORMATS,
+    IngestInterrupted,
     attribution_record,
     export_network,
     extract,
@@ -32,12 +38,17 @@ from claimgraph.pipeline import (
     open_store,
 )
 
+#: Exit statuses (documented in the README and in ``claimgraph --help``).
+EXIT_OK = 0
 EXIT_SKIPPED = 1
+EXIT_PROBLEMS = 1  # check: the store is not consistent
 EXIT_FATAL = 2
+EXIT_INTERRUPTED = 130
 
 
 def _report(error: InputError) -> None:
-    print(f"claimgraph: skipped: {error}", file=sys.stderr)
+    # tqdm.write keeps the line apart from a progress bar on the same terminal.
+    tqdm.write(f"claimgraph: skipped: {error}", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -45,11 +56,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
     dask = args.scheduler or args.dask
     with open_store(args.store, endpoint=args.endpoint) as store:
-        summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
-                         workers=args.workers, dask=dask, default_date=args.date,
-                         options=options, url_lists=args.urls)
+        try:
+            summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
+                             workers=args.workers, dask=dask, default_date=args.date,
+                             options=options, url_lists=args.urls)
+        except IngestInterrupted as interrupted:
+            print(f"claimgraph: interrupted; stored until then: {interrupted.summary}",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
     print(f"claimgraph: {summary}", file=sys.stderr)
-    return EXIT_SKIPPED if summary.skipped else 0
+    return EXIT_SKIPPED if summary.skipped else EXIT_OK
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -59,45 +75,99 @@ def cmd_extract(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
     skipped = 0
 
-    def readable():
+    def report(error: InputError) -> None:
         nonlocal skipped
+        skipped += 1
+        _report(error)
+
+    def readable():
         for item in iter_documents(args.paths, options, url_lists=args.urls):
             if isinstance(item, InputError):
-                skipped += 1
-                _report(item)
+                report(item)
             else:
                 yield item
 
-    for document, attributions in extract(readable(), nlp):
+    for document, attributions in extract(readable(), nlp, on_error=report):
         record = {"id": document.id,
                   "attributions": [attribution_record(attribution) for attribution in attributions]}
         print(json.dumps(record, ensure_ascii=False), flush=True)
-    return EXIT_SKIPPED if skipped else 0
+    return EXIT_SKIPPED if skipped else EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    query = args.query
-    if query.endswith(".rq") or Path(query).is_file():
-        try:
-            query = Path(query).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ClaimgraphError(f"{args.query}: cannot read the query file: "
-                                  f"{error.strerror}") from error
+    query = _query_text(args.query)
     check_sparql(query, OutboundPolicy(tuple(args.allow_service)), PREFIXES)
-    with open_store(args.store, endpoint=args.endpoint) as store:
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
         output = render_results(lambda: store.query(query), args.format, timeout=args.timeout)
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
-    return 0
+    return EXIT_OK
+
+
+def _query_text(argument: str) -> str:
+    """Return the query an argument gives: the text of a file it names, or itself.
+
+    A query holds braces or keywords and spaces; a file name ending in .rq, or naming an
+    existing file, is read (a query string is never tried as a path when it cannot be one).
+    """
+    is_file_name = argument.endswith(".rq") or ("{" not in argument and "\n" not in argument)
+    if not is_file_name:
+        return argument
+    path = Path(argument)
+    try:
+        if argument.endswith(".rq") or path.is_file():
+            return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ClaimgraphError(f"{argument}: the query file is not UTF-8") from error
+    except OSError as error:
+        if argument.endswith(".rq"):
+            raise ClaimgraphError(f"{argument}: cannot read the query file: "
+                                  f"{error.strerror}") from error
+    return argument
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with open_store(args.store, endpoint=args.endpoint) as store:
-        if args.format in NETWORK_FORMATS:
-            export_network(store, args.output, format=args.format, view=args.view)
-        else:
-            store.export(args.output, args.format)
-    return 0
+    network = args.format in NETWORK_FORMATS
+    if args.view is not None and not network:
+        raise ClaimgraphError(f"--view applies to the network formats "
+                              f"({', '.join(NETWORK_FORMATS)}), not to --format {args.format}")
+    output = Path(args.output)
+    if output.is_dir() or not output.parent.is_dir():
+        reason = "is a folder" if output.is_dir() else "its folder does not exist"
+        raise ClaimgraphError(f"{args.output}: cannot write the export: {reason}")
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
+        try:
+            if network:
+                export_network(store, output, format=args.format, view=args.view or "claims")
+            else:
+                store.export(output, args.format)
+        except OSError as error:
+            raise ClaimgraphError(f"{args.output}: cannot write the export: "
+                                  f"{error.strerror or error}") from error
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    skipped = 0
+    with open_store(args.store, endpoint=args.endpoint, create=False) as store:
+        for document_id in args.ids:
+            if store.remove_article(document_id):
+                print(f"claimgraph: removed {document_id}", file=sys.stderr)
+            else:
+                skipped += 1
+                _report(InputError(f"{document_id}: no such article in the store"))
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from claimgraph.graph.check import check_store
+
+    with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
+        check = check_store(store, shacl=not args.no_shacl)
+    for problem in check.problems:
+        print(problem)
+    print(f"claimgraph: {check}", file=sys.stderr)
+    return EXIT_PROBLEMS if check.problems else EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -161,8 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="claimgraph",
         description="Turn news text into a knowledge graph of attributions: "
                     "who says what about whom.",
-        epilog="Example: claimgraph ingest examples/ --store demo.store",
+        epilog="Example: claimgraph ingest examples/ --store demo.store\n\n"
+               "Exit status: 0 all done, 1 some inputs skipped (one line each on stderr), "
+               "2 a usage or fatal error, 130 interrupted (ingest prints what it stored).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {version('claimgraph')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     formatter = argparse.RawDescriptionHelpFormatter
 
@@ -231,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(run=cmd_ingest)
 
     sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",
-                  "claimgraph extract examples/ceasefire-talks.txt --format jsonl")
+                  "claimgraph extract examples/harbour-strike.txt --format jsonl")
     sub.add_argument("paths", nargs="*", metavar="PATH", help="as for ingest")
     input_options(sub)
     sub.add_argument("--format", choices=["jsonl"], default="jsonl",
@@ -259,11 +334,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, *NETWORK_FORMATS],
                      help="RDF: ttl, trig, nq, nt, jsonld; networks: gexf (1.3), graphml")
     sub.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
-    sub.add_argument("--view", choices=VIEWS, default="claims",
-                     help="network view: source→claim→subject (claims), source→subject "
-                          "weighted by claim count (sources), sources quoted in the same "
-                          "article (coquotation), articles↔sources (articles)")
+    sub.add_argument("--view", choices=VIEWS,
+                     help="network formats only: source→claim→subject (claims, the default), "
+                          "source→subject weighted by claim count (sources), sources quoted "
+                          "in the same article (coquotation), articles↔sources (articles)")
     sub.set_defaults(run=cmd_export)
+
+    sub = command("remove", "Remove articles, and what only they said, from the store.",
+                  "claimgraph remove harbour-strike --store demo.store")
+    sub.add_argument("ids", nargs="+", metavar="ID", help="article ids (as ingest gave them)")
+    store_option(sub)
+    sub.set_defaults(run=cmd_remove)
+
+    sub = command("check", "Check the store: orphans, dangling references, SHACL shapes.",
+                  "claimgraph check --store demo.store")
+    store_option(sub)
+    sub.add_argument("--no-shacl", action="store_true",
+                     help="skip the SHACL validation (the slow part on a large store)")
+    sub.set_defaults(run=cmd_check)
 
     sub = command("serve", "Serve the store as a SPARQL 1.1 Protocol endpoint.",
                   "claimgraph serve --store demo.store --port 7878")
@@ -326,7 +414,10 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
 
 
 def _positive(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
@@ -348,7 +439,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"claimgraph: error: {error}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:
-        return 130
+        print("claimgraph: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output stopped (``claimgraph extract … | head``): that is its
+        # choice, not an error. Python would complain again when flushing stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

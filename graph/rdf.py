@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from claimgraph.errors import InputError
 from claimgraph.graph.terms import OxigraphNamespace, OxTriple, to_oxigraph, to_rdflib
+from claimgraph.loaders.jsonl import http_url
 from claimgraph.ontology import CG, CGD, GEONAMES, NIF
 from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
 
@@ -246,6 +247,7 @@ def article_statements(document: Document, attributions: list[Attribution],
         builder.add_attribution(attribution)
     entities = Statements()
     builder.add_entities(entities)
+    builder.add_entity_support(entities)
     return builder.graph, entities
 
 
@@ -294,6 +296,12 @@ def prepare_copy(document: Document, original: URIRef, run: RunInfo) -> ArticleR
     builder.add_copy(to_oxigraph(original))
     return ArticleRdf(iri=article_graph_iri(document.id), text_hash=text_hash(document.text),
                       ntriples=ntriples(builder.graph), entities=(), run=run, attributions=0)
+
+
+def parse_entity_statements(value: str) -> list[OxTriple]:
+    """Return the triples of an article's ``cg:entityStatements`` (N-Triples)."""
+    return [(quad.subject, quad.predicate, quad.object)
+            for quad in ox.parse(value.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 
 
 def ntriples(triples: Iterable[OxTriple]) -> bytes:
@@ -357,7 +365,8 @@ class _ArticleBuilder:
         if document.title:
             add((article, _SDO.headline, ox.Literal(document.title)))
         if document.url:
-            add((article, _SDO.url, ox.Literal(document.url, datatype=_XSD.anyURI)))
+            url = http_url(document.url, document.path or document.id)
+            add((article, _SDO.url, ox.Literal(url, datatype=_XSD.anyURI)))
         if document.date:
             add((article, _SDO.datePublished, ox.Literal(self._iso_date(), datatype=_XSD.date)))
         if document.publisher:
@@ -486,6 +495,15 @@ class _ArticleBuilder:
         for iri, descriptions in self.entities.items():
             for triple in entity_description(iri, list(descriptions), list(self.forms[iri])):
                 graph.add(triple)
+
+    def add_entity_support(self, entities: Statements) -> None:
+        """Record in the article's graph which entities it mentions and what it says of
+        them, so that a store can rebuild an entity without this article."""
+        for iri in self.entities:
+            self.graph.add((self.article, _SDO.mentions, iri))
+        if entities:
+            self.graph.add((self.article, _CG.entityStatements,
+                            ox.Literal(ntriples(entities).decode("utf-8"))))
 
 
 # ---------------------------------------------------------------- entities
@@ -629,8 +647,8 @@ def merge_entities(new: Iterable[OxTriple], stored: Iterable[OxTriple]) -> Entit
     depends on the set of descriptions seen only: storing articles in another order gives
     the same entities.
     """
-    new_by_entity = _by_subject(new)
-    stored_by_entity = _by_subject(stored)
+    new_by_entity = by_subject(new)
+    stored_by_entity = by_subject(stored)
     added: list[OxTriple] = []
     removed: list[OxTriple] = []
     for entity in entity_iris(new):
@@ -642,7 +660,8 @@ def merge_entities(new: Iterable[OxTriple], stored: Iterable[OxTriple]) -> Entit
     return EntityMerge(tuple(added), tuple(removed))
 
 
-def _by_subject(triples: Iterable[OxTriple]) -> dict[ox.NamedNode, list[OxTriple]]:
+def by_subject(triples: Iterable[OxTriple]) -> dict[ox.NamedNode, list[OxTriple]]:
+    """Return ``triples`` grouped by subject, in order."""
     grouped: dict[ox.NamedNode, list[OxTriple]] = {}
     for triple in triples:
         grouped.setdefault(triple[0], []).append(triple)

@@ -3,8 +3,9 @@
 SELECT results use the W3C result formats (SPARQL 1.1 Query Results JSON, XML, CSV and
 TSV, written by pyoxigraph) or a table for reading in a terminal. ASK results are
 ``true`` or ``false`` (as a line in the table). CONSTRUCT and DESCRIBE results are RDF:
-Turtle for ``table``, JSON-LD for ``json``, RDF/XML for ``xml`` and N-Triples, one triple
-a line, for ``csv`` and ``tsv``.
+Turtle for ``table``, JSON-LD for ``json`` and RDF/XML for ``xml``; ``csv`` and ``tsv``,
+formats of solutions, refuse them. Every output ends with a newline, and a table shows
+control characters escaped (``\\x1b``), never raw: a text cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import IO
 
@@ -21,6 +23,10 @@ from claimgraph.errors import ClaimgraphError
 from claimgraph.graph.rdf import PREFIXES
 from claimgraph.graph.serialize import statement_sort_key
 from claimgraph.ontology import CGD
+
+#: Unicode categories a table shows escaped: controls, formats, surrogates, private use,
+#: line and paragraph separators.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 #: What a SPARQL query on the store returns: solutions, a boolean or triples.
 QueryResults = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -36,8 +42,6 @@ _SOLUTION_FORMATS = {
 }
 _GRAPH_FORMATS = {
     "table": ox.RdfFormat.TURTLE,
-    "csv": ox.RdfFormat.N_TRIPLES,
-    "tsv": ox.RdfFormat.N_TRIPLES,
     "json": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
@@ -60,6 +64,10 @@ def write_results(results: QueryResults, output_format: str, stream: IO[bytes] |
         raise ClaimgraphError(f"unknown result format {output_format!r}; use one of "
                               f"{', '.join(RESULT_FORMATS)}")
     if isinstance(results, ox.QueryTriples):
+        if output_format not in _GRAPH_FORMATS:
+            raise ClaimgraphError(f"--format {output_format} is for SELECT results; a CONSTRUCT "
+                                  "or DESCRIBE query gives RDF: use table (Turtle), json "
+                                  "(JSON-LD) or xml (RDF/XML)")
         triples = sorted(results, key=statement_sort_key)
         data = ox.serialize(triples, None, _GRAPH_FORMATS[output_format], prefixes=PREFIXES)
     elif output_format != "table":
@@ -68,6 +76,8 @@ def write_results(results: QueryResults, output_format: str, stream: IO[bytes] |
         data = b"true\n" if bool(results) else b"false\n"
     else:
         data = format_table(results, max_width=max_width).encode()
+    if not data.endswith(b"\n"):
+        data += b"\n"
     if isinstance(stream, io.TextIOBase):
         stream.write(data.decode("utf-8"))
     else:
@@ -137,7 +147,18 @@ def _cell(term: object | None, max_width: int) -> str:
         text = re.sub(r"\s+", " ", term.value).strip()
     else:  # an RDF-star triple
         text = str(term)
+    text = escape_controls(text)
     return text if len(text) <= max_width else text[:max_width - 1] + "…"
+
+
+def escape_controls(text: str) -> str:
+    """Return ``text`` with control and format characters (ESC, BEL, bidi overrides...)
+    written as Python escapes (``\\x1b``, ``\\u202e``), so a terminal prints them as text."""
+    if all(unicodedata.category(character) not in _UNPRINTABLE for character in text):
+        return text
+    return "".join(character.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(character) in _UNPRINTABLE else character
+                   for character in text)
 
 
 def _short_iri(iri: str) -> str:

@@ -2,9 +2,12 @@
 one, a pyoxigraph (RocksDB) database in a directory (:class:`Store`).
 
 Each article is one named graph, replaced whole when the article's text changes; the
-entities and runs graphs are merged across articles. Queries see the union of all graphs
-as their default graph. One process at a time can open a store directory: RocksDB locks
-it, and :class:`Store` reports that as a :class:`StoreError`. A shared SPARQL server is
+entities and runs graphs are merged across articles, and each article records what it says
+of its entities, so that replacing or removing it (:meth:`BaseStore.remove_article`) takes
+away what only it said. Queries see the union of all graphs as their default graph. One
+process at a time can open a store directory for writing: RocksDB locks it, and
+:class:`Store` reports that as a :class:`StoreError`; any number can open it read-only
+(``Store.open(path, read_only=True)``) alongside, or on read-only media. A shared SPARQL server is
 :class:`claimgraph.graph.remote.RemoteStore`, which has the same methods.
 
     with Store.open("claims.db") as store:
@@ -31,10 +34,14 @@ from claimgraph.graph.rdf import (
     PREFIXES,
     RUNS_GRAPH,
     ArticleRdf,
+    EntityMerge,
     RunInfo,
     article_graph_iri,
+    by_subject,
+    canonical_entity,
     entity_iris,
     merge_entities,
+    parse_entity_statements,
     prepare_article,
     run_statements,
     text_hash,
@@ -145,16 +152,107 @@ class BaseStore(ABC):
         Its graph replaces any graph of the same name; its entities are merged with the
         stored ones (see :func:`merge_entities`: a stored preferred label, type or key may
         give way to the new one, whatever order articles come in) and its run added.
+        What only the replaced version said of an entity (a label, a kind, the entity
+        itself) goes, in the same transaction: each such entity is described again from
+        the articles that still mention it (see :meth:`remove_article`).
         Returns "replaced" when the article's graph existed, else "added".
         """
         existed = self._has_graph(article.iri)
+        new = by_subject(article.entities)
+        lost = self._lost_support(article.iri, new) if existed else set()
         stored = self._stored_entities(entity_iris(article.entities))
-        merge = merge_entities(article.entities, stored)
-        shared = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.added]
+        merge = merge_entities([triple for triple in article.entities if triple[0] not in lost],
+                               stored)
+        added, removed = list(merge.added), list(merge.removed)
+        if lost:
+            rebuilt = self._entities_without(article.iri, lost, new)
+            added += rebuilt.added
+            removed += rebuilt.removed
+        shared = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in added]
         shared += [ox.Quad(s, p, o, _RUNS_GRAPH) for s, p, o in run_statements(article.run)]
-        removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in merge.removed]
-        self._write_article(article, shared, removed, replace=existed)
+        removed_quads = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in removed]
+        self._write_article(article, shared, removed_quads, replace=existed)
         return "replaced" if existed else "added"
+
+    def remove_article(self, document_id: str) -> bool:
+        """Remove the article ``document_id`` (its graph) and what only it said of entities.
+
+        Each entity it mentions is described again from the other articles that mention
+        it; one no other article mentions is removed whole. All in one transaction.
+        Returns whether the article was stored.
+        """
+        iri = article_graph_iri(document_id)
+        if not self._has_graph(iri):
+            return False
+        lost = {entity for entity, _ in self._article_entity_statements(iri)}
+        lost.update(self._mentioned_entities(iri))
+        rebuilt = self._entities_without(iri, lost, {})
+        removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.removed]
+        added = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.added]
+        self.update(f"DROP SILENT GRAPH <{iri}>"
+                    + (" ;\n" + shared_graphs_update(added, removed) if added or removed else ""))
+        return True
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update in one transaction; the claimgraph prefixes are declared."""
+
+    def _lost_support(self, article: URIRef,
+                      new: dict[ox.NamedNode, list[OxTriple]]) -> set[ox.NamedNode]:
+        """Return the entities the stored version of ``article`` said something of that the
+        new version (``new``: its statements by entity) does not say."""
+        lost: set[ox.NamedNode] = set(self._mentioned_entities(article)) - set(new)
+        for entity, triple in self._article_entity_statements(article):
+            if entity not in new or triple not in new[entity]:
+                lost.add(entity)
+        return lost
+
+    def _entities_without(self, article: URIRef, entities: set[ox.NamedNode],
+                          new: dict[ox.NamedNode, list[OxTriple]]) -> EntityMerge:
+        """Return the changes that describe ``entities`` from what the stored articles other
+        than ``article`` say of them plus ``new``; an entity no one describes goes."""
+        said = self._entity_statements_elsewhere(article, entities)
+        stored = by_subject(self._stored_entities(sorted(entities, key=str)))
+        added: list[OxTriple] = []
+        removed: list[OxTriple] = []
+        for entity in sorted(entities, key=str):
+            statements = said.get(entity, []) + new.get(entity, [])
+            after = canonical_entity(entity, statements) if statements else []
+            before = stored.get(entity, [])
+            added += [triple for triple in after if triple not in set(before)]
+            removed += [triple for triple in before if triple not in set(after)]
+        return EntityMerge(tuple(added), tuple(removed))
+
+    def _mentioned_entities(self, article: URIRef) -> list[ox.NamedNode]:
+        """Return the entities the stored article's claims refer to."""
+        rows = self.query(f"SELECT DISTINCT ?entity WHERE {{ GRAPH <{article}> {{ "
+                          f"{{ <{article}> schema:mentions ?entity }} UNION "
+                          f"{{ ?span cg:refersTo ?entity }} }} }}")
+        return [row["entity"] for row in rows if isinstance(row["entity"], ox.NamedNode)]
+
+    def _article_entity_statements(self, article: URIRef
+                                   ) -> list[tuple[ox.NamedNode, OxTriple]]:
+        """Return what the stored article says of its entities, as (entity, triple)."""
+        rows = self.query(f"SELECT ?statements WHERE {{ GRAPH <{article}> {{ "
+                          f"<{article}> cg:entityStatements ?statements }} }}")
+        return [(triple[0], triple) for row in rows
+                for triple in parse_entity_statements(row["statements"].value)]
+
+    def _entity_statements_elsewhere(self, article: URIRef, entities: set[ox.NamedNode]
+                                     ) -> dict[ox.NamedNode, list[OxTriple]]:
+        """Return what the stored articles other than ``article`` say of ``entities``."""
+        if not entities:
+            return {}
+        values = " ".join(map(str, entities))
+        rows = self.query(f"SELECT DISTINCT ?other ?statements WHERE {{ VALUES ?entity "
+                          f"{{ {values} }} GRAPH ?other {{ ?other schema:mentions ?entity ; "
+                          f"cg:entityStatements ?statements }} FILTER(?other != <{article}>) }}")
+        said: dict[ox.NamedNode, list[OxTriple]] = {}
+        for row in rows:
+            for triple in parse_entity_statements(row["statements"].value):
+                if triple[0] in entities:
+                    said.setdefault(triple[0], []).append(triple)
+        return said
 
     def _has_graph(self, graph_name: URIRef) -> bool:
         """Return whether the store has a non-empty graph of this name."""
@@ -239,19 +337,32 @@ class Store(BaseStore):
     CLI command) can open the directory.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
-        self._store: ox.Store | None = _open_oxigraph(self.path)
+        self.read_only = read_only
+        self._store: ox.Store | None = _open_oxigraph(self.path, read_only=read_only,
+                                                      create=create)
         self._unflushed_quads = 0
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Self:
-        """Open (creating if needed) the store in directory ``path``; None keeps it in memory."""
-        return cls(path)
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False,
+             create: bool = True) -> Self:
+        """Open the store in directory ``path``; None keeps it in memory.
+
+        ``read_only`` opens an existing store for reading only: any number of readers can
+        do so while one writer (an ingest) works on it, and on read-only media; a reader
+        sees the store as it was when opened. Writes then raise :class:`StoreError`.
+        Without ``create`` (implied by ``read_only``), a path that holds no store is a
+        :class:`StoreError`, never a new empty store.
+        """
+        return cls(path, read_only=read_only, create=create)
 
     def close(self) -> None:
         """Write everything to disk and release the directory. Closing twice is harmless."""
-        if self._store is not None:
+        if self._store is not None and self.read_only:
+            self._store = None
+        elif self._store is not None:
             try:
                 self._store.flush()
             except OSError as error:
@@ -278,7 +389,7 @@ class Store(BaseStore):
 
     def _write_article(self, article: ArticleRdf, shared: list[ox.Quad],
                        removed: list[ox.Quad], replace: bool) -> None:
-        store = self._oxigraph()
+        store = self._writable()
         try:
             if replace:
                 store.update(_replace_graph_update(article, shared, removed))
@@ -327,7 +438,7 @@ class Store(BaseStore):
         Raises :class:`StoreError` for an invalid update.
         """
         try:
-            self._oxigraph().update(sparql, prefixes=PREFIXES)
+            self._writable().update(sparql, prefixes=PREFIXES)
         except SyntaxError as error:
             raise StoreError(f"invalid SPARQL update: {error}") from error
         except OSError as error:
@@ -363,6 +474,11 @@ class Store(BaseStore):
             raise StoreError(f"the store {self._where()} is closed")
         return self._store
 
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"the store {self._where()} is open read-only")
+        return self._oxigraph()
+
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "(in memory)"
 
@@ -372,18 +488,28 @@ def is_store(path: str | Path) -> bool:
     return (Path(path) / _ROCKSDB_MARKER).is_file()
 
 
-def _open_oxigraph(path: Path | None) -> ox.Store:
+def _open_oxigraph(path: Path | None, *, read_only: bool = False,
+                   create: bool = True) -> ox.Store:
     """Open pyoxigraph's store in ``path``, turning failures into clear StoreErrors."""
     if path is None:
+        if read_only:
+            raise StoreError("a store in memory cannot be opened read-only")
         return ox.Store()
     if path.exists() and not path.is_dir():
         raise StoreError(f"cannot open the store {path}: it is a file, not a directory")
+    if (read_only or not create) and not is_store(path):
+        reason = "no such directory" if not path.exists() else "not a claimgraph store"
+        raise StoreError(f"cannot open the store {path}: {reason} (ingest creates a store)")
     if path.is_dir() and any(path.iterdir()) and not (path / _ROCKSDB_MARKER).exists():
         raise StoreError(f"cannot open the store {path}: the directory holds other files "
                          "and is not a claimgraph store")
     try:
-        return ox.Store(str(path))
-    except OSError as error:
+        # A read-only instance takes no lock: it reads alongside the writer.
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except (OSError, RuntimeError) as error:
+        if "read-only file system" in str(error).lower():
+            raise StoreError(f"cannot write to the store {path}: it is on read-only media "
+                             "(query, export and check can read it)") from error
         if "lock" in str(error).lower():
             raise StoreError(f"the store {path} is in use by another claimgraph command "
                              "(its directory is locked); wait for it to finish") from error

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -146,7 +147,10 @@ def _worker_main(jobs: Connection, answers: Connection, path: str,
             return  # the endpoint is gone: so is this worker
         if job.version != version:
             store, version = _reopen(path, store), job.version
-        answers.send(_as_tuple(run_query(store, job, prefixes)))
+        try:
+            answers.send(_as_tuple(run_query(store, job, prefixes)))
+        except OSError:  # the endpoint closed the pipe while we answered: it is gone
+            return
 
 
 def _reopen(path: str, current: ox.Store) -> ox.Store:
@@ -324,6 +328,9 @@ class QueryPool:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in a terminal reaches the whole process group: the endpoint stops its workers
+    # itself, and a worker whose endpoint is gone sees its pipe close.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_main(Connection(int(sys.argv[1]), writable=False),
                  Connection(int(sys.argv[2]), readable=False), sys.argv[3],
                  pickle.loads(bytes.fromhex(sys.argv[4])))

@@ -8,15 +8,19 @@ Each line is a JSON object with a required ``text`` and optional ``id``, ``title
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from claimgraph.errors import InputError
 from claimgraph.loaders.text import decode_text
 from claimgraph.records import Document
 
+#: Half of a UTF-16 surrogate pair, which JSON can escape but no Unicode text holds.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: The optional string fields a record may carry, copied onto the Document as they are.
 METADATA_FIELDS = ("title", "url", "publisher")
 
@@ -80,15 +84,19 @@ def _read_record(raw_line: bytes, where: str, default_id: str) -> Document:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, got {_json_type(record)}")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = _optional_string(record, "text", where)
+    if text is None or not text.strip():
         raise InputError(f"{where}: record has no text")
     record_id = record.get("id")
     if isinstance(record_id, bool) or not isinstance(record_id, str | int | None):
         raise InputError(f"{where}: 'id' must be a string or an integer")
     metadata = {field: _optional_string(record, field, where) for field in METADATA_FIELDS}
+    if metadata["url"] is not None:
+        metadata["url"] = http_url(metadata["url"], where)
     raw_date = _optional_string(record, "date", where)
     return Document(
         id=str(record_id) if record_id not in (None, "") else default_id,
@@ -106,7 +114,34 @@ def _optional_string(record: dict[str, Any], field: str, where: str) -> str | No
         return None
     if not isinstance(value, str):
         raise InputError(f"{where}: {field!r} must be a string, got {_json_type(value)}")
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        # JSON can escape half of a UTF-16 pair ("\ud800"); it is no character of any text.
+        raise InputError(f"{where}: {field!r} holds a lone surrogate "
+                         f"(\\u{ord(surrogate.group()):04x} at character {surrogate.start()}), "
+                         "not Unicode text")
     return value
+
+
+def http_url(value: str, where: str) -> str:
+    """Return ``value`` if it is an absolute http or https URL with a host.
+
+    Raises :class:`InputError` naming ``where`` otherwise (``javascript:…``, a relative
+    path, words).
+    """
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
+            or any(character.isspace() for character in value.strip()):
+        raise InputError(f"{where}: 'url' must be an absolute http or https URL, "
+                         f"not {_shorten(value)!r}")
+    return value.strip()
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _json_type(value: Any) -> str:

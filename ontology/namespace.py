@@ -68,6 +68,7 @@ class CG(DefinedNamespace):
     # article properties
     articleId: URIRef
     textHash: URIRef  # sha256 hex digest of the article text, to detect changed articles
+    entityStatements: URIRef  # what the article says of its entities, as N-Triples
 
 
 class NIF(DefinedNamespace):

@@ -119,6 +119,7 @@ def test_bad_jsonl_lines_give_errors_naming_file_and_line(tmp_path: Path) -> Non
         b'["not", "an", "object"]',
         b'{"id": "bad-date", "text": "Some text.", "date": "last Tuesday"}',
         b'{"id": "latin", "text": "caf\xe9"}',
+        b"[" * 100_000,
         b'{"id": "ok-2", "text": "Second good record."}',
     ]))
 
@@ -131,6 +132,7 @@ def test_bad_jsonl_lines_give_errors_naming_file_and_line(tmp_path: Path) -> Non
         f"{path}:4: expected a JSON object, got an array",
         f"{path}:5: unparseable date 'last Tuesday' (expected ISO 8601, e.g. 2020-10-01)",
         f"{path}:6: not UTF-8 (byte 0xe9 at offset 28)",
+        f"{path}:7: JSON nested too deeply to read",
     ]
 
 

@@ -552,10 +552,30 @@ def test_cli_query_refuses_service_and_stops_at_its_timeout(store_path: Path,
     assert time.monotonic() - started < 30
 
 
+def _has_open_file_in(pid: int, folder: Path) -> bool:
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        try:
+            if str(descriptor.readlink()).startswith(str(folder)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux /proc")
 def test_cli_query_stops_on_ctrl_c(store_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "claimgraph.cli", "query", "--store",
                                 str(store_path), RUNAWAY], stderr=subprocess.PIPE)
-    time.sleep(8)  # imported, and inside the query (imports take seconds on a busy machine)
+    # Wait until the store is open (its files among the process's), then a moment: the
+    # query runs (imports take seconds on a busy machine).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not _has_open_file_in(process.pid, store_path):
+        time.sleep(0.2)
+    time.sleep(1)
     process.send_signal(signal.SIGINT)
     started = time.monotonic()
     process.communicate(timeout=30)
