@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
 EntityType = Literal["person", "organization", "place", "group", "other"]
+#: The resolution rule of a source or subject that refers to no entity (a pronoun with no
+#: antecedent, "who", a title alone): the graph links its claim to none.
+UNRESOLVED_RULE = "unresolved"
 #: What an entity is more precisely than its type: a place is a country, US state, city
 #: or other place. Each kind belongs to one type.
 ENTITY_KINDS: dict[str, EntityType] = {

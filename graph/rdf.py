@@ -28,7 +28,14 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SDO, SKOS, XSD
 from claimgraph.errors import InputError
 from claimgraph.graph.terms import OxigraphNamespace, OxTriple, to_oxigraph, to_rdflib
 from claimgraph.ontology import CG, CGD, GEONAMES, NIF
-from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
+from claimgraph.records import (
+    ENTITY_KINDS,
+    UNRESOLVED_RULE,
+    Attribution,
+    Document,
+    Entity,
+    Mention,
+)
 
 #: The named graph holding every entity, merged across articles.
 ENTITIES_GRAPH = CGD["graph/entities"]
@@ -374,12 +381,15 @@ class _ArticleBuilder:
             span, entity = self._resolved_span(source, resolution.get("source"))
             add((claim, _CG.sourceText, ox.Literal(source.text)))
             add((claim, _CG.sourceSpan, span))
-            add((claim, _PROV.wasAttributedTo, entity))
+            if entity is not None:
+                add((claim, _PROV.wasAttributedTo, entity))
         subject_rules = resolution.get("subjects", [])
         for index, subject in enumerate(attribution.subjects):
             rule = subject_rules[index] if index < len(subject_rules) else None
             span, entity = self._resolved_span(subject, rule)
             add((claim, _CG.subjectSpan, span))
+            if entity is None:
+                continue
             add((claim, _SDO.about, entity))
             # One role node per subject entity: every mention of it in the content adds
             # its span (and its role, where the parse gives one).
@@ -418,14 +428,17 @@ class _ArticleBuilder:
         return span
 
     def _resolved_span(self, mention: Mention, rule: str | None
-                       ) -> tuple[ox.NamedNode, ox.NamedNode]:
+                       ) -> tuple[ox.NamedNode, ox.NamedNode | None]:
         """Add a source or subject mention's span, the entity it refers to and the rule
-        that resolved it; return the span's IRI and the entity's."""
+        that resolved it; return the span's IRI and the entity's (None when resolution
+        left the mention unresolved: a pronoun, "who", "the president" with no referent)."""
         span = self._span(mention)
-        entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
-        self.graph.add((span, _CG.refersTo, entity))
         if rule:
             self.graph.add((span, _CG.resolutionRule, ox.Literal(rule)))
+        if mention.entity is None and rule == UNRESOLVED_RULE:
+            return span, None
+        entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
+        self.graph.add((span, _CG.refersTo, entity))
         return span, entity
 
     def _entity(self, mention: Mention, *, named: bool = True) -> ox.NamedNode:

@@ -45,6 +45,7 @@ from claimgraph.resolve.names import (
     Gender,
     PersonName,
     first_name_gender,
+    is_role_or_pronoun,
     name_gender,
     parse_person_name,
 )
@@ -215,6 +216,11 @@ class NameReader:
         # The words of each name, read once: every step below asks for them.
         self.words: dict[tuple[int, int], list[str]] = {
             (span.start, span.end): _words(span) for span in self.spans}
+        common = _lowercase_words(doc)
+        for span in self.spans:
+            if span.label_ == "PERSON":
+                key = (span.start, span.end)
+                self.words[key] = _without_common_words(self.words[key], common)
         self.place_names = {self._key(span) for span in self.spans if _shown_as_place(span)}
         persons = [span for span in self.spans if span.label_ == "PERSON"
                    and self._key(span) not in self.place_names]
@@ -252,6 +258,8 @@ class NameReader:
                 return EntityMention(span.start, span.end,
                                      place_entity(country, self.gazetteer),
                                      "gazetteer: demonym", plural=plural)
+        if is_role_or_pronoun(words):
+            return None  # "Mr.", "Sen.", "President", a headline's "YOU": no one named
         if self.persons.has(span):
             return self.persons.mention(span)
         if span.label_ in PLACE_LABELS or self._key(span) in self.place_names:
@@ -495,6 +503,24 @@ def _words(span: Span) -> list[str]:
         words[0] = trim_punctuation(words[0])
         words[-1] = trim_punctuation(words[-1])
     return [word for word in words if word]
+
+
+def _lowercase_words(doc: Doc) -> frozenset[str]:
+    """Return the words the article writes in lowercase ("speech", "crooked")."""
+    return frozenset(token.text for token in doc if token.is_lower and token.is_alpha)
+
+
+def _without_common_words(words: list[str], common: frozenset[str]) -> list[str]:
+    """Return a person's name without the capitalized common words a headline glued to
+    it ("Obama Speech": ["Obama"]): a word at either edge that the article also writes in
+    lowercase and that is no known first name. At least one word stays."""
+    def common_word(word: str) -> bool:
+        return word.istitle() and word.lower() in common and not first_name_gender(word)
+    while len(words) > 1 and common_word(words[-1]):
+        words = words[:-1]
+    while len(words) > 1 and common_word(words[0]):
+        words = words[1:]
+    return words
 
 
 def trim_punctuation(text: str) -> str:

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from typing import Literal
 
 import gender_guesser.detector
+from spacy.lang.en.stop_words import STOP_WORDS
 
 Gender = Literal["male", "female", ""]
 
@@ -30,6 +31,26 @@ TITLE_ABBREVIATIONS: dict[str, str] = {
     "lt": "lieutenant", "col": "colonel", "pres": "president", "dr": "doctor",
     "prof": "professor", "rev": "reverend", "atty": "attorney",
 }
+
+
+#: Words that name a role, not a bearer: alone (or with each other, "Vice President", "Mr.")
+#: they are a title, never a name.
+ROLE_WORDS = frozenset({
+    *HONORIFICS, *TITLE_ABBREVIATIONS, *TITLE_ABBREVIATIONS.values(),
+    "president", "vice", "senator", "congressman", "congresswoman", "minister", "prime",
+    "secretary", "chairman", "chairwoman", "chair", "speaker", "mayor", "governor",
+    "judge", "justice", "king", "queen", "prince", "pope", "chancellor", "ambassador",
+    "sheriff", "chief", "director", "spokesman", "spokeswoman", "candidate", "nominee",
+    "leader", "official", "first", "lady", "former", "potus", "madam", "sir",
+})
+
+
+def is_role_or_pronoun(words: list[str]) -> bool:
+    """Return whether ``words`` hold no name: only titles and honorifics ("Mr.", "Sen.",
+    "Vice President"), pronouns and other function words ("We", "YOU", "who"; spaCy's
+    English stop words), in any casing."""
+    bare = [word.strip(".,'’").lower() for word in words]
+    return all(word in ROLE_WORDS or word in STOP_WORDS for word in bare if word)
 
 
 @dataclass(frozen=True, slots=True)
