@@ -20,8 +20,9 @@ from tqdm import tqdm
 from claimgraph.errors import InputError, ModelError
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
+from claimgraph.graph.merging import MergeSummary
 from claimgraph.graph.projection import View, project
-from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, prepare_article
+from claimgraph.graph.rdf import ArticleRdf, RunInfo, entity_iri, entity_iris, prepare_article
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import iter_documents
@@ -116,6 +117,7 @@ class IngestSummary:
     unchanged: int = 0
     attributions: int = 0
     errors: list[InputError] = field(default_factory=list)
+    merge: MergeSummary | None = None  # the store-wide merge step after the batch
 
     @property
     def articles(self) -> int:
@@ -205,6 +207,7 @@ def ingest(
     else:
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
+    touched: set[str] = set()  # the entities the stored articles refer to
     for article in prepared:
         if isinstance(article, InputError):
             report(article)
@@ -212,8 +215,13 @@ def ingest(
         outcome = store.put_article(article)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         summary.attributions += article.attributions
+        touched.update(iri.value for iri in entity_iris(article.entities))
         bar.update()
     bar.close()
+    if summary.added or summary.replaced:
+        # Once per batch: a short name ("Obama") joins the fuller entity it stands for
+        # in the whole store, this batch's articles included.
+        summary.merge = store.merge_across_store(touched)
     return summary
 
 

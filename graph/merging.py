@@ -1,0 +1,348 @@
+"""Store-wide merging: a short name's entity joins the one fuller entity it stands for.
+
+An article that names "Barack Obama" reads its later "Obama" as him; an article that only
+ever says "Obama" gives an entity of its own (key "obama"), and so does one that only
+says "IMF". Across the store such a **short name** (an entity whose key is one word) is
+merged into the fuller entity it stands for, when the store holds exactly one plausible
+such entity:
+
+* **candidates**: for a person known by one word, the persons of the store whose full
+  name has it as surname or first name ("obama": Barack Obama, Michelle Obama); for any
+  short name, the entities of the same type (or of unknown type) with a longer key that
+  some article named with the same form (the International Monetary Fund has the label
+  "IMF" where an article wrote "International Monetary Fund (IMF)");
+* **plausible**: the candidate named in the most articles is the one plausible candidate
+  when it is named in at least :data:`DOMINANCE` times as many articles as all the others
+  together ("Obama": Barack Obama in 31 articles, Michelle Obama in 2). Then the short
+  name is merged into it (``cg:mergedInto``); otherwise it stays apart and every candidate
+  is recorded (``cg:candidateEntity``). Either way ``cg:resolutionRule`` on the short
+  name's entity says why.
+
+The decision is a function of what the store holds (its entities, their labels, the
+articles that refer to each), never of the order articles came in, so re-deciding after
+every ingest gives the same store whatever the order. The functions here are pure; the
+store reads its entities, applies the decisions and relinks the claims
+(:meth:`claimgraph.graph.store.BaseStore.merge_across_store`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from rdflib import Literal
+from rdflib.namespace import SDO
+
+from claimgraph.graph.rdf import ENTITIES_GRAPH
+from claimgraph.ontology import CG
+
+#: How many times as many articles the most named candidate needs over all the others
+#: together to be the one a short name stands for.
+DOMINANCE = 3
+#: Types whose short names are merged (a group named by one noun, "democrat", is not).
+MERGED_TYPES = frozenset({"person", "organization", "place", "other"})
+#: Kinds of the places the gazetteer names (see :mod:`claimgraph.resolve.gazetteer`).
+GAZETTEER_KINDS = frozenset({"country", "state", "city"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntity:
+    """What merging needs of an entity of the store: its IRI, key, type and labels
+    (preferred and alternative)."""
+
+    iri: str
+    key: str
+    type: str
+    labels: frozenset[str]
+    kind: str = ""
+
+    @property
+    def is_short(self) -> bool:
+        """A short name: a key of one word ("obama", "imf"), of a type that merges, and
+        no place of the gazetteer (a country's key is its full name already)."""
+        return (self.type in MERGED_TYPES and self.kind not in GAZETTEER_KINDS
+                and " " not in self.key and "," not in self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeDecision:
+    """What the store makes of one short name's entity: merged into ``target``, or left
+    apart (``target`` None) among several plausible ``candidates``; ``rule`` says why."""
+
+    entity: str
+    target: str | None
+    candidates: tuple[str, ...]
+    rule: str
+
+
+def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, ...]]:
+    """Return, for each short name's entity that has any, the IRIs of the fuller entities
+    it could stand for (see the module docstring), in IRI order."""
+    entities = list(entities)
+    by_name_word: dict[str, set[str]] = defaultdict(set)  # surname or first name -> persons
+    by_label: dict[str, set[str]] = defaultdict(set)  # casefolded label -> fuller entities
+    types = {entity.iri: entity.type for entity in entities}
+    for entity in entities:
+        words = entity.key.split()
+        if len(words) < 2 or "," in entity.key:
+            continue
+        if entity.type == "person":
+            by_name_word[words[0]].add(entity.iri)
+            by_name_word[words[-1]].add(entity.iri)
+        for label in entity.labels:
+            by_label[label.casefold()].add(entity.iri)
+    found: dict[str, tuple[str, ...]] = {}
+    for entity in entities:
+        if not entity.is_short:
+            continue
+        candidates = set(by_name_word[entity.key]) if entity.type == "person" else set()
+        for label in entity.labels:
+            candidates |= {iri for iri in by_label.get(label.casefold(), ())
+                           if _compatible(entity.type, types[iri])}
+        candidates.discard(entity.iri)
+        if candidates:
+            found[entity.iri] = tuple(sorted(candidates))
+    return found
+
+
+def decide_merges(candidates: Mapping[str, tuple[str, ...]], articles: Mapping[str, int],
+                  keys: Mapping[str, str]) -> list[MergeDecision]:
+    """Return the decision for each short name of ``candidates``, in IRI order.
+
+    ``articles`` gives the number of articles that refer to each candidate, ``keys`` the
+    key of every entity involved (for the rules' text).
+    """
+    decisions = []
+    for entity in sorted(candidates):
+        ranked = sorted(candidates[entity], key=lambda iri: (-articles.get(iri, 0), iri))
+        best, others = ranked[0], ranked[1:]
+        rest = sum(articles.get(iri, 0) for iri in others)
+        named = ", ".join(f"{keys[iri]} ({articles.get(iri, 0)})" for iri in others)
+        if articles.get(best, 0) >= DOMINANCE * rest and articles.get(best, 0) > 0:
+            rule = (f"store: short name of {keys[best]}, the one plausible fuller entity "
+                    f"({articles.get(best, 0)} articles" + (f"; others: {named})" if others
+                                                             else ")"))
+            decisions.append(MergeDecision(entity, best, tuple(ranked), rule))
+        else:
+            rule = (f"store: short name left apart, {len(ranked)} plausible fuller entities: "
+                    + ", ".join(f"{keys[iri]} ({articles.get(iri, 0)})" for iri in ranked))
+            decisions.append(MergeDecision(entity, None, tuple(ranked), rule))
+    return decisions
+
+
+def _compatible(short_type: str, full_type: str) -> bool:
+    """A short name can stand for an entity of its own type; an unknown type ("other",
+    a name the recognizer could not type) goes with any."""
+    return short_type == full_type or "other" in (short_type, full_type)
+
+
+# ---------------------------------------------------------------- applying it to a store
+
+
+class _Store(Protocol):
+    """What merging asks of a store (:class:`claimgraph.graph.store.BaseStore`)."""
+
+    def select(self, sparql: str) -> list[dict[str, Any]]: ...
+
+    def update(self, sparql: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSummary:
+    """What one store-wide merge step did."""
+
+    merged: int  # short names merged into a fuller entity
+    apart: int  # short names left apart among several plausible entities
+    relinked: int  # claim links (source, subject) changed
+
+
+def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> MergeSummary:
+    """Decide every short name of ``store`` again and make the store agree: the merge
+    statements of the entities graph (``cg:mergedInto``, ``cg:candidateEntity``,
+    ``cg:resolutionRule``) and the claims' links (``prov:wasAttributedTo``,
+    ``schema:about``, a subject role's ``cg:subject``) to merged entities.
+
+    ``touched`` are the IRIs of the entities the articles stored since the last step
+    refer to (their claims are linked as their article read them); None checks the links
+    of every short name. Returns what changed.
+    """
+    entities = _stored_entities(store)
+    candidates = merge_candidates(entities.values())
+    involved = sorted({iri for found in candidates.values() for iri in found})
+    counts = _article_counts(store, involved)
+    keys = {iri: entity.key for iri, entity in entities.items()}
+    decisions = decide_merges(candidates, counts, keys)
+    stored = _stored_decisions(store)
+    wanted = {decision.entity: _decision_triples(decision) for decision in decisions}
+    removed = [triple for entity, triples in stored.items()
+               for triple in triples - wanted.get(entity, set())]
+    added = [triple for entity, triples in wanted.items()
+             for triple in triples - stored.get(entity, set())]
+    target = {decision.entity: decision.target for decision in decisions if decision.target}
+    changed = {triple[0][1:-1] for triple in [*removed, *added]}  # "<iri>" -> iri
+    check = set(changed) | {entity for entity in (touched if touched is not None else
+                                                  [e.iri for e in entities.values()])
+                            if entity in target}
+    link_removed, link_added = _relinks(store, sorted(check), target)
+    _apply(store, [*removed, *link_removed], [*added, *link_added])
+    return MergeSummary(merged=len(target), apart=len(decisions) - len(target),
+                        relinked=len(link_added))
+
+
+_GRAPH = f"<{ENTITIES_GRAPH}>"
+_Triple = tuple[str, str, str]  # subject, predicate, object in SPARQL syntax (graph implied)
+
+
+def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
+    rows = store.select(f"""
+        SELECT ?entity ?key ?type ?kind ?label WHERE {{ GRAPH {_GRAPH} {{
+          ?entity cg:entityKey ?key ; cg:entityType ?type .
+          OPTIONAL {{ ?entity cg:entityKind ?kind }}
+          OPTIONAL {{ ?entity skos:prefLabel|skos:altLabel ?label }} }} }}""")
+    labels: dict[str, set[str]] = defaultdict(set)
+    facts: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        iri = str(row["entity"])
+        facts[iri] = (str(row["key"]), str(row["type"]), str(row["kind"] or ""))
+        if row["label"] is not None:
+            labels[iri].add(str(row["label"]))
+    return {iri: StoredEntity(iri, key, entity_type, frozenset(labels[iri]), kind)
+            for iri, (key, entity_type, kind) in facts.items()}
+
+
+def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:
+    """Return the number of articles with a mention that refers to each entity."""
+    if not entities:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in entities)
+    rows = store.select(f"""
+        SELECT ?entity (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
+          VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
+        }} GROUP BY ?entity""")
+    return {str(row["entity"]): int(row["articles"]) for row in rows}
+
+
+def _decision_triples(decision: MergeDecision) -> set[_Triple]:
+    entity = f"<{decision.entity}>"
+    triples = {(entity, _RULE, _literal(decision.rule))}
+    if decision.target is not None:
+        triples.add((entity, _MERGED_INTO, f"<{decision.target}>"))
+    else:
+        triples |= {(entity, _CANDIDATE, f"<{iri}>") for iri in decision.candidates}
+    return triples
+
+
+def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
+    rows = store.select(f"""
+        SELECT ?entity ?p ?o WHERE {{ GRAPH {_GRAPH} {{
+          ?entity ?p ?o . VALUES ?p {{ {_RULE} {_MERGED_INTO} {_CANDIDATE} }} }} }}""")
+    stored: dict[str, set[_Triple]] = defaultdict(set)
+    for row in rows:
+        obj = row["o"]
+        value = _literal(str(obj)) if isinstance(obj, Literal) else f"<{obj}>"
+        stored[str(row["entity"])].add((f"<{row['entity']}>", f"<{row['p']}>", value))
+    return stored
+
+
+def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
+             ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
+    """Return the claim links to remove and to add (each with its article graph) so that
+    every claim whose mention refers to one of ``entities`` links the entity it was merged
+    into, or the entity itself when it is merged into none."""
+    if not entities:
+        return [], []
+    values = " ".join(f"<{iri}>" for iri in entities)
+    rows = store.select(f"""
+        SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
+          VALUES ?local {{ {values} }}
+          GRAPH ?article {{
+            ?span cg:refersTo ?local .
+            {{ ?claim cg:sourceSpan ?span ; prov:wasAttributedTo ?current .
+               BIND(?claim AS ?node) BIND(prov:wasAttributedTo AS ?p) }}
+            UNION
+            {{ ?node cg:subjectSpan ?span ; cg:subject ?current .
+               ?claim cg:qualifiedSubject ?node . BIND(cg:subject AS ?p) }}
+          }} }}""")
+    removed: list[tuple[str, _Triple]] = []
+    added: list[tuple[str, _Triple]] = []
+    claims: dict[tuple[str, str], None] = {}  # (article, claim) whose subjects moved
+    for row in rows:
+        local, current = str(row["local"]), str(row["current"])
+        wanted = target.get(local, local)
+        if wanted == current:
+            continue
+        article, node, predicate = str(row["article"]), f"<{row['node']}>", f"<{row['p']}>"
+        removed.append((article, (node, predicate, f"<{current}>")))
+        added.append((article, (node, predicate, f"<{wanted}>")))
+        if predicate == _SUBJECT:
+            claims[article, str(row["claim"])] = None
+    about_removed, about_added = _about_links(store, list(claims), removed, added)
+    return [*removed, *about_removed], [*added, *about_added]
+
+
+def _about_links(store: _Store, claims: list[tuple[str, str]],
+                 removed: list[tuple[str, _Triple]], added: list[tuple[str, _Triple]]
+                 ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
+    """Return the ``schema:about`` links to remove and add so that each claim is about
+    the subjects of its roles once the roles' changes are made."""
+    if not claims:
+        return [], []
+    values = " ".join(f"<{claim}>" for _, claim in claims)
+    rows = store.select(f"""
+        SELECT ?claim ?role ?subject ?about WHERE {{
+          VALUES ?claim {{ {values} }}
+          {{ ?claim cg:qualifiedSubject ?role . ?role cg:subject ?subject }}
+          UNION {{ ?claim schema:about ?about }} }}""")
+    moved = {(triple[0], triple[2]) for _, triple in removed}
+    moved_to = {triple[0]: triple[2] for _, triple in added}
+    subjects: dict[str, set[str]] = defaultdict(set)
+    about: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        claim = str(row["claim"])
+        if row["about"] is not None:
+            about[claim].add(f"<{row['about']}>")
+            continue
+        role, subject = f"<{row['role']}>", f"<{row['subject']}>"
+        subjects[claim].add(moved_to[role] if (role, subject) in moved else subject)
+    graph_of = {claim: article for article, claim in claims}
+    about_removed = [(graph_of[claim], (f"<{claim}>", _ABOUT, entity))
+                     for claim in graph_of for entity in about[claim] - subjects[claim]]
+    about_added = [(graph_of[claim], (f"<{claim}>", _ABOUT, entity))
+                   for claim in graph_of for entity in subjects[claim] - about[claim]]
+    return about_removed, about_added
+
+
+def _apply(store: _Store, removed: list, added: list) -> None:
+    """Delete, then insert, in one update (one transaction in pyoxigraph). A bare triple
+    belongs to the entities graph; an (article, triple) pair to that article's graph."""
+    if not removed and not added:
+        return
+    operations = []
+    for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
+        if quads:
+            body = "\n".join(_quad_text(quad) for quad in quads)
+            operations.append(f"{keyword} {{\n{body}\n}}")
+    store.update(" ;\n".join(operations))
+
+
+def _quad_text(quad: _Triple | tuple[str, _Triple]) -> str:
+    if len(quad) == 2:
+        graph, (subject, predicate, obj) = quad
+        return f"GRAPH <{graph}> {{ {subject} {predicate} {obj} }}"
+    subject, predicate, obj = quad
+    return f"GRAPH {_GRAPH} {{ {subject} {predicate} {obj} }}"
+
+
+def _literal(text: str) -> str:
+    """Return a plain string literal in SPARQL syntax."""
+    return str(ox.Literal(text))
+
+
+_RULE = f"<{CG.resolutionRule}>"
+_MERGED_INTO = f"<{CG.mergedInto}>"
+_CANDIDATE = f"<{CG.candidateEntity}>"
+_SUBJECT = f"<{CG.subject}>"
+_ABOUT = f"<{SDO.about}>"
