@@ -34,9 +34,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import Literal
-from rdflib.namespace import SDO
+from rdflib.namespace import SDO, SKOS
 
-from claimgraph.graph.rdf import ENTITIES_GRAPH
+from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE
 from claimgraph.ontology import CG
 
 #: How many times as many articles the most named candidate needs over all the others
@@ -157,6 +157,7 @@ class MergeSummary:
     merged: int  # short names merged into a fuller entity
     apart: int  # short names left apart among several plausible entities
     relinked: int  # claim links (source, subject) changed
+    relabelled: int = 0  # preferred labels changed to the casing most articles use
 
 
 def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> MergeSummary:
@@ -187,9 +188,31 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
                                                   [e.iri for e in entities.values()])
                             if entity in target}
     link_removed, link_added = _relinks(store, sorted(check), target)
-    _apply(store, [*removed, *link_removed], [*added, *link_added])
+    label_removed, label_added = _labels_by_evidence(
+        store, sorted(touched) if touched is not None else sorted(entities))
+    _apply(store, [*removed, *link_removed, *label_removed],
+           [*added, *link_added, *label_added])
     return MergeSummary(merged=len(target), apart=len(decisions) - len(target),
-                        relinked=len(link_added))
+                        relinked=len(link_added), relabelled=len(label_added) // 2)
+
+
+def preferred_by_evidence(preferred: str, labels: Iterable[str],
+                          articles: Mapping[str, int]) -> str:
+    """Return the preferred label among ``preferred`` (the one the label rank chose, see
+    :func:`claimgraph.graph.rdf.canonical_entity`) and its other casings in ``labels``
+    ("HIllary Clinton", "Hillary Clinton"; "CONGRESS", "Congress"): the one the most
+    articles write (``articles``), then the rank's choice. A typo in one article or a
+    headline's capitals does not win over the form most articles use."""
+    variants = [label for label in labels if _same_form(label, preferred)]
+    return max([preferred, *variants],
+               key=lambda label: (articles.get(label, 0), label == preferred, label))
+
+
+def _same_form(label: str, preferred: str) -> bool:
+    """The same words in other casing, with the same rank (see ``_label_rank``): a
+    lowercase start stays a lowercase start."""
+    return (label != preferred and label.casefold() == preferred.casefold()
+            and label[:1].islower() == preferred[:1].islower())
 
 
 _GRAPH = f"<{ENTITIES_GRAPH}>"
@@ -315,6 +338,60 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     return about_removed, about_added
 
 
+def _labels_by_evidence(store: _Store, entities: list[str]
+                        ) -> tuple[list[_Triple], list[_Triple]]:
+    """Return the label statements to remove and add so that each of ``entities`` has
+    the preferred label :func:`preferred_by_evidence` chooses."""
+    if not entities:
+        return [], []
+    values = " ".join(f"<{iri}>" for iri in entities)
+    rows = store.select(f"""
+        SELECT ?entity ?preferred ?alternative WHERE {{ GRAPH {_GRAPH} {{
+          VALUES ?entity {{ {values} }}
+          ?entity skos:prefLabel ?preferred ; skos:altLabel ?alternative }} }}""")
+    preferred: dict[str, str] = {}
+    variants: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        entity, label = str(row["entity"]), str(row["preferred"])
+        preferred[entity] = label
+        if _same_form(str(row["alternative"]), label):
+            variants[entity].add(str(row["alternative"]))
+    if not variants:
+        return [], []
+    counts = _form_counts(store, variants, preferred)
+    removed: list[_Triple] = []
+    added: list[_Triple] = []
+    for entity, labels in variants.items():
+        old = preferred[entity]
+        new = preferred_by_evidence(old, labels, counts[entity])
+        if new != old:
+            node = f"<{entity}>"
+            removed += [(node, _PREF, _text(old)), (node, _ALT, _text(new))]
+            added += [(node, _PREF, _text(new)), (node, _ALT, _text(old))]
+    return removed, added
+
+
+def _form_counts(store: _Store, variants: Mapping[str, set[str]],
+                 preferred: Mapping[str, str]) -> dict[str, dict[str, int]]:
+    """Return, for each entity, the number of articles whose mentions of it hold each of
+    its label's casings (case-sensitive)."""
+    values = " ".join(f"<{iri}>" for iri in variants)
+    rows = store.select(f"""
+        SELECT DISTINCT ?entity ?article ?anchor WHERE {{
+          VALUES ?entity {{ {values} }}
+          GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")
+    anchors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        anchors[str(row["entity"])][str(row["article"])].add(str(row["anchor"]))
+    counts: dict[str, dict[str, int]] = {}
+    for entity, labels in variants.items():
+        forms = [preferred[entity], *labels]
+        counts[entity] = {form: sum(any(form in anchor for anchor in texts)
+                                    for texts in anchors[entity].values())
+                          for form in forms}
+    return counts
+
+
 def _apply(store: _Store, removed: list, added: list) -> None:
     """Delete, then insert, in one update (one transaction in pyoxigraph). A bare triple
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
@@ -341,8 +418,15 @@ def _literal(text: str) -> str:
     return str(ox.Literal(text))
 
 
+def _text(text: str) -> str:
+    """Return a label (a literal in the pipeline's language) in SPARQL syntax."""
+    return str(ox.Literal(text, language=TEXT_LANGUAGE))
+
+
 _RULE = f"<{CG.resolutionRule}>"
 _MERGED_INTO = f"<{CG.mergedInto}>"
 _CANDIDATE = f"<{CG.candidateEntity}>"
 _SUBJECT = f"<{CG.subject}>"
 _ABOUT = f"<{SDO.about}>"
+_PREF = f"<{SKOS.prefLabel}>"
+_ALT = f"<{SKOS.altLabel}>"

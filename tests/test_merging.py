@@ -9,6 +9,7 @@ from claimgraph.graph.merging import (
     StoredEntity,
     decide_merges,
     merge_candidates,
+    preferred_by_evidence,
 )
 from claimgraph.graph.rdf import entity_iri, entity_iris, prepare_article
 from claimgraph.graph.store import Store
@@ -149,3 +150,23 @@ def test_the_most_named_candidate_wins_only_by_a_wide_margin() -> None:
     assert [(d.entity, d.target, d.candidates) for d in close] == [(short, None, (one, other))]
     assert close[0].rule == ("store: short name left apart, 2 plausible fuller entities: "
                              f"hillary clinton ({DOMINANCE * 2 - 1}), bill clinton (2)")
+
+
+def hillary(name: str, written: str) -> tuple[Document, list]:
+    entity = Entity(key="hillary clinton", label=written, type="person", kind="person")
+    return article(name, written, entity, "person: full name")
+
+
+def test_the_preferred_label_is_the_casing_most_articles_write() -> None:
+    typo, right = hillary("typo", "HIllary Clinton"), hillary("right", "Hillary Clinton")
+    again = hillary("again", "Hillary Clinton")
+    for articles in ([typo, right, again], [right, again, typo], [right, typo, again]):
+        store = store_with(articles)
+        rows = store.select(f"""SELECT ?pref ?alt WHERE {{
+            <{entity_iri("hillary clinton")}> skos:prefLabel ?pref ; skos:altLabel ?alt }}""")
+        assert {(str(row["pref"]), str(row["alt"])) for row in rows} == {
+            ("Hillary Clinton", "HIllary Clinton")}
+    # One article against one: the label rank decides, as before.
+    assert preferred_by_evidence("HIllary Clinton", ["Hillary Clinton"],
+                                 {"HIllary Clinton": 1, "Hillary Clinton": 1}) \
+        == "HIllary Clinton"
