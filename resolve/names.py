@@ -9,6 +9,7 @@ people who differ only by a middle initial share a key.) A surname keeps its par
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
@@ -49,8 +50,11 @@ def is_role_or_pronoun(words: list[str]) -> bool:
     """Return whether ``words`` hold no name: only titles and honorifics ("Mr.", "Sen.",
     "Vice President"), pronouns and other function words ("We", "YOU", "who"; spaCy's
     English stop words), in any casing."""
-    bare = [word.strip(".,'’").lower() for word in words]
+    bare = [_CONTRACTION.sub("", word.lower()).strip(".,'’") for word in words]
     return all(word in ROLE_WORDS or word in STOP_WORDS for word in bare if word)
+
+
+_CONTRACTION = re.compile(r"['’](s|re|ll|ve|d|m)$")  # "HE'S", "we're"
 
 
 @dataclass(frozen=True, slots=True)
