@@ -233,7 +233,30 @@ class NameReader:
     def mentions(self) -> list[EntityMention]:
         """Return a mention for each name that resolves to an entity."""
         found = (self._mention(span) for span in self.spans)
-        return [mention for mention in found if mention is not None]
+        return self._abbreviations([mention for mention in found if mention is not None])
+
+    def _abbreviations(self, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Give an abbreviation the entity of the name it abbreviates: "International
+        Monetary Fund (IMF)" defines "IMF" for the whole article (the bracketed letters
+        spell the name's initials); every mention written "IMF" or "I.M.F." then refers to
+        the International Monetary Fund."""
+        doc, defined = self.doc, {}
+        for mention in mentions:
+            end = mention.end
+            if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" \
+                    and _spells_initials(doc[end + 1].text, self.words[mention.start, end]):
+                defined.setdefault(_bare_abbreviation(doc[end + 1].text), mention.entity)
+        if not defined:
+            return mentions
+        result = []
+        for mention in mentions:
+            full = defined.get(_bare_abbreviation(" ".join(self.words[mention.start,
+                                                                       mention.end])))
+            if full is not None and full.key != mention.entity.key:
+                mention = EntityMention(mention.start, mention.end, full,
+                                        f"abbreviation of {full.label}")
+            result.append(mention)
+        return result
 
     def _words(self, span: Span) -> list[str]:
         return self.words[span.start, span.end]
@@ -262,6 +285,12 @@ class NameReader:
             return None  # "Mr.", "Sen.", "President", a headline's "YOU": no one named
         if self.persons.has(span):
             return self.persons.mention(span)
+        if _is_abbreviation(text) and (span.label_ in PLACE_LABELS or span.label_ == "ORG"):
+            # The gazetteer knows no place called so (a country's code was looked up
+            # above): NATO, the EU, the U.N. are organizations, whatever the recognizer says.
+            return EntityMention(span.start, span.end,
+                                 named_entity(_bare_abbreviation(text).lower(), text,
+                                              "organization"), "organization abbreviation")
         if span.label_ in PLACE_LABELS or self._key(span) in self.place_names:
             place = self.gazetteer.place(text)
             if place is not None:
@@ -503,6 +532,28 @@ def _words(span: Span) -> list[str]:
         words[0] = trim_punctuation(words[0])
         words[-1] = trim_punctuation(words[-1])
     return [word for word in words if word]
+
+
+def _bare_abbreviation(text: str) -> str:
+    """Return an abbreviation without its periods: "U.N." -> "UN"."""
+    return text.replace(".", "")
+
+
+def _is_abbreviation(text: str) -> bool:
+    """Two or more capitals, with or without periods, and nothing else ("NATO", "U.N.")."""
+    bare = _bare_abbreviation(text)
+    return len(bare) >= 2 and bare.isalpha() and bare.isupper()
+
+
+def _spells_initials(abbreviation: str, words: list[str]) -> bool:
+    """Return whether ``abbreviation`` spells the initials of ``words``: of the capitalized
+    ones ("International Monetary Fund": IMF) or of all ("Bureau of Labor Statistics":
+    BLS or BOLS)."""
+    letters = _bare_abbreviation(abbreviation)
+    if len(words) < 2 or not _is_abbreviation(abbreviation):
+        return False
+    capitals = "".join(word[0] for word in words if word[:1].isupper())
+    return letters in {capitals, "".join(word[0] for word in words).upper()}
 
 
 def _lowercase_words(doc: Doc) -> frozenset[str]:
