@@ -22,6 +22,7 @@ UNRESOLVED_RULE = "unresolved"
 ENTITY_KINDS: dict[str, EntityType] = {
     "person": "person", "organization": "organization", "country": "place",
     "state": "place", "city": "place", "place": "place", "group": "group",
+    "unnamed person": "person",
 }
 
 
@@ -52,7 +53,8 @@ class Entity:
     :data:`ENTITY_KINDS`; "" when unknown); ``titles`` are the roles an article gives a
     person ("Armenian Prime Minister"); ``geonames_id`` is the GeoNames feature of a
     place; ``members`` are the entities a group stands for ("both sides": Armenia and
-    Azerbaijan).
+    Azerbaijan); ``affiliation`` is the organization an unnamed person speaks for ("an
+    AFP correspondent": AFP).
     """
 
     key: str
@@ -63,6 +65,7 @@ class Entity:
     titles: tuple[str, ...] = ()
     geonames_id: int | None = None
     members: tuple[Entity, ...] = ()
+    affiliation: Entity | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, .
         words = entity.key.split()
         if len(words) < 2 or "," in entity.key:
             continue
-        if entity.type == "person":
+        if entity.type == "person" and entity.kind != "unnamed person":
             by_name_word[words[0]].add(entity.iri)
             by_name_word[words[-1]].add(entity.iri)
         for label in entity.labels:

@@ -459,6 +459,8 @@ class _ArticleBuilder:
             descriptions[entity] = None
             for member in entity.members:
                 self._note_entity(member)
+            if entity.affiliation is not None:
+                self._note_entity(entity.affiliation)
         return iri
 
     def add_entities(self, graph: Statements) -> None:
@@ -476,8 +478,8 @@ def entity_description(iri: ox.NamedNode, entities: list[Entity],
     with this IRI, usually one) and the surface forms of its mentions say about it.
 
     One value is kept for each single-valued property (see :func:`canonical_entity`);
-    titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs`` and a group's members
-    ``schema:member``.
+    titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs``, a group's members
+    ``schema:member`` and an unnamed person's organization ``schema:affiliation``.
     """
     statements: list[OxTriple] = []
     add = statements.append
@@ -496,6 +498,8 @@ def entity_description(iri: ox.NamedNode, entities: list[Entity],
             add((iri, _OWL.sameAs, to_oxigraph(geonames_iri(entity.geonames_id))))
         statements += [(iri, _SDO.member, _entity_node(member.key))
                        for member in entity.members]
+        if entity.affiliation is not None:
+            add((iri, _SDO.affiliation, _entity_node(entity.affiliation.key)))
     statements += [(iri, _SKOS.altLabel, _text(form)) for form in forms]
     return canonical_entity(iri, statements)
 

@@ -22,6 +22,7 @@ explained.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from bisect import bisect_left, insort
 from collections import defaultdict
@@ -468,6 +469,42 @@ def affiliation_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMenti
                                            f"affiliation: {child.text} {token.text}"))
                 break
     return found
+
+
+#: Determiners of a source that is one person the article does not name: "an AFP
+#: correspondent", "a White House official".
+INDEFINITE_DETERMINERS = frozenset({"a", "an", "one", "another"})
+#: Types of entity an unnamed person can speak for.
+AFFILIATION_TYPES = frozenset({"organization", "place", "other"})
+
+
+def unnamed_source(article: ArticleEntities, span: Span) -> EntityMention | None:
+    """Return an unnamed person for a source that names no one but an organization it
+    speaks for ("an AFP correspondent", "a senior State Department official"), or None.
+
+    The person is one per article and noun (its key holds a digest of the article's text
+    and the noun): two articles' "White House official" are not taken for one person, but
+    each is linked to the White House (``Entity.affiliation``).
+    """
+    root = span.root
+    if root.pos_ != "NOUN" or span[0].lower_ not in INDEFINITE_DETERMINERS:
+        return None
+    inside = [mention for mention in article.starting_within(span.start, root.i)
+              if mention.end <= root.i and mention.entity.type in AFFILIATION_TYPES]
+    if not inside:
+        return None
+    organization = inside[-1].entity
+    noun = root.lemma_.lower()
+    label = trim_punctuation(span[1:].text)
+    key = f"{organization.key} {noun} in article {_text_digest(article.doc.text)}"
+    person = named_entity(key, label, "unnamed person", affiliation=organization)
+    return EntityMention(span.start, span.end, person,
+                         f"unnamed source: {noun} of {organization.label}")
+
+
+def _text_digest(text: str) -> str:
+    """Return 8 hex digits standing for an article's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def coordination_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMention]:

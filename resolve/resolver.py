@@ -28,6 +28,7 @@ from claimgraph.resolve.article import (
     affiliation_mentions,
     coordination_mentions,
     state_noun_mentions,
+    unnamed_source,
 )
 from claimgraph.resolve.cues import CueClasses, shipped_cue_classes
 from claimgraph.resolve.gazetteer import Gazetteer, load_gazetteer
@@ -114,6 +115,8 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
     if source is not None:
         span = _span(doc, source)
         found = article.of_span(span) if span is not None else None
+        if found is None and span is not None:
+            found = unnamed_source(article, span)
         if found is not None:
             source = replace(source, entity=found.entity)
             resolution["source"] = found.how
