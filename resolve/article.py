@@ -255,7 +255,7 @@ class NameReader:
                                                                        mention.end])))
             if full is not None and full.key != mention.entity.key:
                 mention = EntityMention(mention.start, mention.end, full,
-                                        f"abbreviation of {full.label}")
+                                        f"abbreviation: {full.label}")
             result.append(mention)
         return result
 
@@ -476,6 +476,13 @@ def affiliation_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMenti
 INDEFINITE_DETERMINERS = frozenset({"a", "an", "one", "another"})
 #: Types of entity an unnamed person can speak for.
 AFFILIATION_TYPES = frozenset({"organization", "place", "other"})
+#: Heads of a source that is a body or a document, not a person: "a House panel", "a USA
+#: TODAY analysis", "a Washington Post database".
+NON_PERSON_NOUNS = frozenset({
+    "panel", "committee", "commission", "court", "board", "council", "group", "team",
+    "analysis", "database", "report", "study", "survey", "poll", "statement", "review",
+    "document", "memo", "filing", "investigation", "audit", "website", "ad", "article",
+})
 
 
 def unnamed_source(article: ArticleEntities, span: Span) -> EntityMention | None:
@@ -487,7 +494,8 @@ def unnamed_source(article: ArticleEntities, span: Span) -> EntityMention | None
     each is linked to the White House (``Entity.affiliation``).
     """
     root = span.root
-    if root.pos_ != "NOUN" or span[0].lower_ not in INDEFINITE_DETERMINERS:
+    if root.pos_ != "NOUN" or span[0].lower_ not in INDEFINITE_DETERMINERS \
+            or root.lemma_.lower() in NON_PERSON_NOUNS:
         return None
     inside = [mention for mention in article.starting_within(span.start, root.i)
               if mention.end <= root.i and mention.entity.type in AFFILIATION_TYPES]

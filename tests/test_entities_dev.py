@@ -167,16 +167,6 @@ def test_the_store_keeps_bill_and_hillary_clinton_apart(clinton_store) -> None:
 
 
 @pytest.fixture(scope="module")
-def dev_store(nlp, tmp_path_factory):
-    """A store holding the 84 articles of the dev split."""
-    if not DEV_TEXTS.is_dir():
-        pytest.skip(f"{DEV_TEXTS} is absent")
-    names = sorted(path.stem for path in DEV_TEXTS.glob("*.txt"))
-    with ingested(nlp, tmp_path_factory.mktemp("dev"), names) as store:
-        yield store
-
-
-@pytest.fixture(scope="module")
 def sources_view(dev_store):
     """The sources network (source -> subject) of the dev split."""
     return project(dev_store.select, "sources")

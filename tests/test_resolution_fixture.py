@@ -63,8 +63,18 @@ class Resolved:
 
 
 @pytest.fixture(scope="module")
-def resolved(nlp) -> list[Resolved]:
-    """Parse the fixture's articles (only those) and resolve their gold sources."""
+def store_merges(dev_store) -> dict[str, str]:
+    """Return the store-wide merges of a store of the dev split: short name's key -> the
+    key of the entity it was merged into ("obama" -> "barack obama")."""
+    return {str(row["short"]): str(row["full"]) for row in dev_store.select("""
+        SELECT ?short ?full WHERE { ?s cg:mergedInto ?t .
+                                    ?s cg:entityKey ?short . ?t cg:entityKey ?full }""")}
+
+
+@pytest.fixture(scope="module")
+def resolved(nlp, store_merges: dict[str, str]) -> list[Resolved]:
+    """Parse the fixture's articles (only those) and resolve their gold sources; a key
+    the dev store merges into a fuller entity is that entity's key."""
     if not DEV.is_dir():
         pytest.skip(f"{DEV} is absent")
     fixture = read_fixture()
@@ -80,6 +90,7 @@ def resolved(nlp) -> list[Resolved]:
             if source is not None:
                 assert source.text == document.text[source.start:source.end]
                 key = source.entity.key if source.entity is not None else None
+                key = store_merges.get(key, key) if key is not None else None
                 sources[(document.id, source.start, source.end)] = (source.text, key)
     return [Resolved(mention, *sources.get((mention.article, mention.start, mention.end),
                                            (None, None)))

@@ -259,7 +259,7 @@ def test_an_abbreviation_in_brackets_is_the_name_it_follows(nlp) -> None:
     found = keys_of_names(nlp, "The International Monetary Fund (IMF) said growth would "
                                "slow. Later the IMF said it would lend more.")
     assert found["IMF"] == ("international monetary fund", "organization",
-                            "abbreviation of International Monetary Fund")
+                            "abbreviation: International Monetary Fund")
 
 
 def test_alliances_are_organizations_and_britain_a_country(nlp) -> None:
