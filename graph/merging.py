@@ -6,11 +6,12 @@ says "IMF". Across the store such a **short name** (an entity whose key is one w
 merged into the fuller entity it stands for, when the store holds exactly one plausible
 such entity:
 
-* **candidates**: for a person known by one word, the persons of the store whose full
-  name has it as surname or first name ("obama": Barack Obama, Michelle Obama); for any
-  short name, the entities of the same type (or of unknown type) with a longer key that
-  some article named with the same form (the International Monetary Fund has the label
-  "IMF" where an article wrote "International Monetary Fund (IMF)");
+* **candidates**: for a person (or a name of unknown type) known by one word, the persons
+  of the store whose full name has it as surname or first name ("obama": Barack Obama,
+  Michelle Obama); for any short name, the entities of the same type (or of unknown type)
+  with a longer key that some article named with the same form (the International
+  Monetary Fund has the label "IMF" where an article wrote "International Monetary Fund
+  (IMF)"), and for an abbreviation, those whose name's initials it spells ("IMF");
 * **plausible**: the candidate named in the most articles is the one plausible candidate
   when it is named in at least :data:`DOMINANCE` times as many articles as all the others
   together ("Obama": Barack Obama in 31 articles, Michelle Obama in 2). Then the short
@@ -38,6 +39,7 @@ from rdflib.namespace import SDO, SKOS
 
 from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE
 from claimgraph.ontology import CG
+from claimgraph.resolve.names import initials, is_abbreviation
 
 #: How many times as many articles the most named candidate needs over all the others
 #: together to be the one a short name stands for.
@@ -84,6 +86,7 @@ def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, .
     entities = list(entities)
     by_name_word: dict[str, set[str]] = defaultdict(set)  # surname or first name -> persons
     by_label: dict[str, set[str]] = defaultdict(set)  # casefolded label -> fuller entities
+    by_initials: dict[str, set[str]] = defaultdict(set)  # "IMF" -> fuller entities
     types = {entity.iri: entity.type for entity in entities}
     for entity in entities:
         words = entity.key.split()
@@ -94,14 +97,19 @@ def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, .
             by_name_word[words[-1]].add(entity.iri)
         for label in entity.labels:
             by_label[label.casefold()].add(entity.iri)
+            if entity.type != "person":
+                by_initials[initials(label)].add(entity.iri)
     found: dict[str, tuple[str, ...]] = {}
     for entity in entities:
         if not entity.is_short:
             continue
-        candidates = set(by_name_word[entity.key]) if entity.type == "person" else set()
+        candidates = set(by_name_word[entity.key]) \
+            if entity.type in {"person", "other"} else set()
         for label in entity.labels:
-            candidates |= {iri for iri in by_label.get(label.casefold(), ())
-                           if _compatible(entity.type, types[iri])}
+            fuller = set(by_label.get(label.casefold(), ()))
+            if is_abbreviation(label):
+                fuller |= by_initials.get(label.replace(".", ""), set())
+            candidates |= {iri for iri in fuller if _compatible(entity.type, types[iri])}
         candidates.discard(entity.iri)
         if candidates:
             found[entity.iri] = tuple(sorted(candidates))

@@ -46,6 +46,8 @@ from claimgraph.resolve.names import (
     Gender,
     PersonName,
     first_name_gender,
+    initials,
+    is_abbreviation,
     is_role_or_pronoun,
     name_gender,
     parse_person_name,
@@ -286,7 +288,7 @@ class NameReader:
             return None  # "Mr.", "Sen.", "President", a headline's "YOU": no one named
         if self.persons.has(span):
             return self.persons.mention(span)
-        if _is_abbreviation(text) and (span.label_ in PLACE_LABELS or span.label_ == "ORG"):
+        if is_abbreviation(text) and (span.label_ in PLACE_LABELS or span.label_ == "ORG"):
             # The gazetteer knows no place called so (a country's code was looked up
             # above): NATO, the EU, the U.N. are organizations, whatever the recognizer says.
             return EntityMention(span.start, span.end,
@@ -584,21 +586,14 @@ def _bare_abbreviation(text: str) -> str:
     return text.replace(".", "")
 
 
-def _is_abbreviation(text: str) -> bool:
-    """Two or more capitals, with or without periods, and nothing else ("NATO", "U.N.")."""
-    bare = _bare_abbreviation(text)
-    return len(bare) >= 2 and bare.isalpha() and bare.isupper()
-
-
 def _spells_initials(abbreviation: str, words: list[str]) -> bool:
     """Return whether ``abbreviation`` spells the initials of ``words``: of the capitalized
     ones ("International Monetary Fund": IMF) or of all ("Bureau of Labor Statistics":
     BLS or BOLS)."""
     letters = _bare_abbreviation(abbreviation)
-    if len(words) < 2 or not _is_abbreviation(abbreviation):
+    if len(words) < 2 or not is_abbreviation(abbreviation):
         return False
-    capitals = "".join(word[0] for word in words if word[:1].isupper())
-    return letters in {capitals, "".join(word[0] for word in words).upper()}
+    return letters in {initials(" ".join(words)), "".join(word[0] for word in words).upper()}
 
 
 def _lowercase_words(doc: Doc) -> frozenset[str]:

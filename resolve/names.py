@@ -130,3 +130,16 @@ def _is_initial(word: str) -> bool:
 @cache
 def _detector() -> gender_guesser.detector.Detector:
     return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def is_abbreviation(text: str) -> bool:
+    """Two or more capitals, with or without periods, and nothing else ("NATO", "U.N.")."""
+    bare = text.replace(".", "")
+    return len(bare) >= 2 and bare.isalpha() and bare.isupper()
+
+
+def initials(name: str) -> str:
+    """Return the initials of a name's capitalized words: "International Monetary Fund"
+    -> "IMF", "Federal Bureau of Investigation" -> "FBI" ("" for a single word)."""
+    words = [word for word in name.split() if word[:1].isupper()]
+    return "".join(word[0] for word in words) if len(words) >= 2 else ""

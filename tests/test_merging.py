@@ -127,17 +127,23 @@ def stored(key: str, entity_type: str = "person", *labels: str) -> StoredEntity:
     return StoredEntity(str(entity_iri(key)), key, entity_type, frozenset(labels))
 
 
-def test_candidates_by_surname_first_name_and_shared_label() -> None:
+def test_candidates_by_surname_first_name_shared_label_and_initials() -> None:
     entities = [stored("obama"), stored("barack obama"), stored("barack"),
                 stored("imf", "organization", "IMF"),
                 stored("international monetary fund", "organization",
                        "International Monetary Fund", "IMF"),
-                stored("mexico", "place", "Mexico"), stored("say mexico", "person", "Mexico")]
+                stored("mexico", "place", "Mexico"), stored("say mexico", "person", "Mexico"),
+                stored("fbi", "organization", "FBI"),
+                stored("federal bureau of investigation", "organization",
+                       "Federal Bureau of Investigation"),
+                stored("holt", "other", "Holt"), stored("lester holt", "person", "Lester Holt")]
     found = merge_candidates(entities)
     assert found == {
         str(entity_iri("obama")): (str(entity_iri("barack obama")),),
         str(entity_iri("barack")): (str(entity_iri("barack obama")),),
         str(entity_iri("imf")): (str(entity_iri("international monetary fund")),),
+        str(entity_iri("fbi")): (str(entity_iri("federal bureau of investigation")),),
+        str(entity_iri("holt")): (str(entity_iri("lester holt")),),
     }
 
 
