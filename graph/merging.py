@@ -29,7 +29,7 @@ store reads its entities, applies the decisions and relinks the claims
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,9 +80,17 @@ class MergeDecision:
     rule: str
 
 
-def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, ...]]:
+def merge_candidates(entities: Iterable[StoredEntity],
+                     together: Callable[[list[tuple[str, str]]], set[tuple[str, str]]]
+                     | None = None) -> dict[str, tuple[str, ...]]:
     """Return, for each short name's entity that has any, the IRIs of the fuller entities
-    it could stand for (see the module docstring), in IRI order."""
+    it could stand for (see the module docstring), in IRI order.
+
+    Initials alone are weak evidence ("NBC" spells the National Baptist Convention too):
+    a fuller entity found only by the initials it shares with an abbreviation is kept when
+    ``together`` (given such (abbreviation, fuller) pairs, it returns those that some
+    article names both of) says so; without ``together``, every such pair is kept.
+    """
     entities = list(entities)
     by_name_word: dict[str, set[str]] = defaultdict(set)  # surname or first name -> persons
     by_label: dict[str, set[str]] = defaultdict(set)  # casefolded label -> fuller entities
@@ -99,21 +107,27 @@ def merge_candidates(entities: Iterable[StoredEntity]) -> dict[str, tuple[str, .
             by_label[label.casefold()].add(entity.iri)
             if entity.type != "person":
                 by_initials[initials(label)].add(entity.iri)
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, set[str]] = {}
+    by_initials_only: list[tuple[str, str]] = []
     for entity in entities:
         if not entity.is_short:
             continue
         candidates = set(by_name_word[entity.key]) \
             if entity.type in {"person", "other"} else set()
+        spelled: set[str] = set()
         for label in entity.labels:
-            fuller = set(by_label.get(label.casefold(), ()))
+            candidates |= by_label.get(label.casefold(), set())
             if is_abbreviation(label):
-                fuller |= by_initials.get(label.replace(".", ""), set())
-            candidates |= {iri for iri in fuller if _compatible(entity.type, types[iri])}
+                spelled |= by_initials.get(label.replace(".", ""), set())
+        candidates = {iri for iri in candidates if _compatible(entity.type, types[iri])}
+        by_initials_only += [(entity.iri, iri) for iri in sorted(spelled - candidates)
+                             if _compatible(entity.type, types[iri]) and iri != entity.iri]
         candidates.discard(entity.iri)
-        if candidates:
-            found[entity.iri] = tuple(sorted(candidates))
-    return found
+        found[entity.iri] = candidates
+    kept = set(by_initials_only) if together is None else together(by_initials_only)
+    for short, fuller in kept:
+        found[short].add(fuller)
+    return {iri: tuple(sorted(candidates)) for iri, candidates in found.items() if candidates}
 
 
 def decide_merges(candidates: Mapping[str, tuple[str, ...]], articles: Mapping[str, int],
@@ -179,7 +193,7 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
     of every short name. Returns what changed.
     """
     entities = _stored_entities(store)
-    candidates = merge_candidates(entities.values())
+    candidates = merge_candidates(entities.values(), lambda pairs: _named_together(store, pairs))
     involved = sorted({iri for found in candidates.values() for iri in found})
     counts = _article_counts(store, involved)
     keys = {iri: entity.key for iri, entity in entities.items()}
@@ -242,6 +256,18 @@ def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
             labels[iri].add(str(row["label"]))
     return {iri: StoredEntity(iri, key, entity_type, frozenset(labels[iri]), kind)
             for iri, (key, entity_type, kind) in facts.items()}
+
+
+def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Return the pairs of entities that some article refers to both of."""
+    if not pairs:
+        return set()
+    values = " ".join(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
+    rows = store.select(f"""
+        SELECT DISTINCT ?short ?fuller WHERE {{
+          VALUES (?short ?fuller) {{ {values} }}
+          GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")
+    return {(str(row["short"]), str(row["fuller"])) for row in rows}
 
 
 def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:

@@ -138,6 +138,8 @@ def test_candidates_by_surname_first_name_shared_label_and_initials() -> None:
                        "Federal Bureau of Investigation"),
                 stored("holt", "other", "Holt"), stored("lester holt", "person", "Lester Holt")]
     found = merge_candidates(entities)
+    assert merge_candidates(entities, lambda pairs: set()) == {
+        key: value for key, value in found.items() if key != str(entity_iri("fbi"))}
     assert found == {
         str(entity_iri("obama")): (str(entity_iri("barack obama")),),
         str(entity_iri("barack")): (str(entity_iri("barack obama")),),
