@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import Literal
 from rdflib.namespace import SDO, SKOS
 
 from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE
@@ -167,7 +166,7 @@ def _compatible(short_type: str, full_type: str) -> bool:
 class _Store(Protocol):
     """What merging asks of a store (:class:`claimgraph.graph.store.BaseStore`)."""
 
-    def select(self, sparql: str) -> list[dict[str, Any]]: ...
+    def query(self, sparql: str) -> Any: ...
 
     def update(self, sparql: str) -> None: ...
 
@@ -242,7 +241,7 @@ _Triple = tuple[str, str, str]  # subject, predicate, object in SPARQL syntax (g
 
 
 def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?entity ?key ?type ?kind ?label WHERE {{ GRAPH {_GRAPH} {{
           ?entity cg:entityKey ?key ; cg:entityType ?type .
           OPTIONAL {{ ?entity cg:entityKind ?kind }}
@@ -250,10 +249,10 @@ def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
     labels: dict[str, set[str]] = defaultdict(set)
     facts: dict[str, tuple[str, str, str]] = {}
     for row in rows:
-        iri = str(row["entity"])
-        facts[iri] = (str(row["key"]), str(row["type"]), str(row["kind"] or ""))
+        iri = row["entity"].value
+        facts[iri] = (row["key"].value, row["type"].value, row["kind"].value if row["kind"] else "")
         if row["label"] is not None:
-            labels[iri].add(str(row["label"]))
+            labels[iri].add(row["label"].value)
     return {iri: StoredEntity(iri, key, entity_type, frozenset(labels[iri]), kind)
             for iri, (key, entity_type, kind) in facts.items()}
 
@@ -263,11 +262,11 @@ def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[st
     if not pairs:
         return set()
     values = " ".join(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT DISTINCT ?short ?fuller WHERE {{
           VALUES (?short ?fuller) {{ {values} }}
           GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")
-    return {(str(row["short"]), str(row["fuller"])) for row in rows}
+    return {(row["short"].value, row["fuller"].value) for row in rows}
 
 
 def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:
@@ -275,11 +274,11 @@ def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:
     if not entities:
         return {}
     values = " ".join(f"<{iri}>" for iri in entities)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?entity (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
         }} GROUP BY ?entity""")
-    return {str(row["entity"]): int(row["articles"]) for row in rows}
+    return {row["entity"].value: int(row["articles"].value) for row in rows}
 
 
 def _decision_triples(decision: MergeDecision) -> set[_Triple]:
@@ -293,14 +292,14 @@ def _decision_triples(decision: MergeDecision) -> set[_Triple]:
 
 
 def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?entity ?p ?o WHERE {{ GRAPH {_GRAPH} {{
           ?entity ?p ?o . VALUES ?p {{ {_RULE} {_MERGED_INTO} {_CANDIDATE} }} }} }}""")
     stored: dict[str, set[_Triple]] = defaultdict(set)
     for row in rows:
         obj = row["o"]
-        value = _literal(str(obj)) if isinstance(obj, Literal) else f"<{obj}>"
-        stored[str(row["entity"])].add((f"<{row['entity']}>", f"<{row['p']}>", value))
+        value = _literal(obj.value) if isinstance(obj, ox.Literal) else f"<{obj.value}>"
+        stored[row["entity"].value].add((str(row['entity']), str(row['p']), value))
     return stored
 
 
@@ -312,7 +311,7 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
     if not entities:
         return [], []
     values = " ".join(f"<{iri}>" for iri in entities)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -327,15 +326,15 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
     added: list[tuple[str, _Triple]] = []
     claims: dict[tuple[str, str], None] = {}  # (article, claim) whose subjects moved
     for row in rows:
-        local, current = str(row["local"]), str(row["current"])
+        local, current = row["local"].value, row["current"].value
         wanted = target.get(local, local)
         if wanted == current:
             continue
-        article, node, predicate = str(row["article"]), f"<{row['node']}>", f"<{row['p']}>"
+        article, node, predicate = row["article"].value, str(row['node']), str(row['p'])
         removed.append((article, (node, predicate, f"<{current}>")))
         added.append((article, (node, predicate, f"<{wanted}>")))
         if predicate == _SUBJECT:
-            claims[article, str(row["claim"])] = None
+            claims[article, row["claim"].value] = None
     about_removed, about_added = _about_links(store, list(claims), removed, added)
     return [*removed, *about_removed], [*added, *about_added]
 
@@ -348,7 +347,7 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     if not claims:
         return [], []
     values = " ".join(f"<{claim}>" for _, claim in claims)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?claim ?role ?subject ?about WHERE {{
           VALUES ?claim {{ {values} }}
           {{ ?claim cg:qualifiedSubject ?role . ?role cg:subject ?subject }}
@@ -358,11 +357,11 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     subjects: dict[str, set[str]] = defaultdict(set)
     about: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        claim = str(row["claim"])
+        claim = row["claim"].value
         if row["about"] is not None:
-            about[claim].add(f"<{row['about']}>")
+            about[claim].add(str(row['about']))
             continue
-        role, subject = f"<{row['role']}>", f"<{row['subject']}>"
+        role, subject = str(row['role']), str(row['subject'])
         subjects[claim].add(moved_to[role] if (role, subject) in moved else subject)
     graph_of = {claim: article for article, claim in claims}
     about_removed = [(graph_of[claim], (f"<{claim}>", _ABOUT, entity))
@@ -379,17 +378,17 @@ def _labels_by_evidence(store: _Store, entities: list[str]
     if not entities:
         return [], []
     values = " ".join(f"<{iri}>" for iri in entities)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT ?entity ?preferred ?alternative WHERE {{ GRAPH {_GRAPH} {{
           VALUES ?entity {{ {values} }}
           ?entity skos:prefLabel ?preferred ; skos:altLabel ?alternative }} }}""")
     preferred: dict[str, str] = {}
     variants: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        entity, label = str(row["entity"]), str(row["preferred"])
+        entity, label = row["entity"].value, row["preferred"].value
         preferred[entity] = label
-        if _same_form(str(row["alternative"]), label):
-            variants[entity].add(str(row["alternative"]))
+        if _same_form(row["alternative"].value, label):
+            variants[entity].add(row["alternative"].value)
     if not variants:
         return [], []
     counts = _form_counts(store, variants, preferred)
@@ -410,13 +409,13 @@ def _form_counts(store: _Store, variants: Mapping[str, set[str]],
     """Return, for each entity, the number of articles whose mentions of it hold each of
     its label's casings (case-sensitive)."""
     values = " ".join(f"<{iri}>" for iri in variants)
-    rows = store.select(f"""
+    rows = _rows(store, f"""
         SELECT DISTINCT ?entity ?article ?anchor WHERE {{
           VALUES ?entity {{ {values} }}
           GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")
     anchors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in rows:
-        anchors[str(row["entity"])][str(row["article"])].add(str(row["anchor"]))
+        anchors[row["entity"].value][row["article"].value].add(row["anchor"].value)
     counts: dict[str, dict[str, int]] = {}
     for entity, labels in variants.items():
         forms = [preferred[entity], *labels]
@@ -445,6 +444,15 @@ def _quad_text(quad: _Triple | tuple[str, _Triple]) -> str:
         return f"GRAPH <{graph}> {{ {subject} {predicate} {obj} }}"
     subject, predicate, obj = quad
     return f"GRAPH {_GRAPH} {{ {subject} {predicate} {obj} }}"
+
+
+def _rows(store: _Store, sparql: str) -> list[dict[str, Any]]:
+    """Run a SELECT; return one dict per solution, variable -> pyoxigraph term or None
+    (pyoxigraph's terms as they come: converting thousands of rows to rdflib costs more
+    than the query)."""
+    results = store.query(sparql)
+    names = [variable.value for variable in results.variables]
+    return [{name: solution[name] for name in names} for solution in results]
 
 
 def _literal(text: str) -> str:
