@@ -156,6 +156,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
             else:
                 skipped += 1
                 _report(InputError(f"{document_id}: no such article in the store"))
+        if skipped < len(args.ids):
+            # what the removed articles said may have decided a store-wide merge
+            store.merge_across_store()
     return EXIT_SKIPPED if skipped else EXIT_OK
 
 

@@ -26,12 +26,14 @@ from claimgraph.errors import InputError, ModelError, StoreError
 from claimgraph.extract.pieces import PIECE_CHARACTERS, text_pieces
 from claimgraph.graph.gexf import write_gexf
 from claimgraph.graph.graphml import write_graphml
+from claimgraph.graph.merging import MergeSummary
 from claimgraph.graph.network import View, project
 from claimgraph.graph.rdf import (
     ArticleRdf,
     RunInfo,
     article_graph_iri,
     entity_iri,
+    entity_iris,
     prepare_article,
     prepare_copy,
     text_hash,
@@ -208,6 +210,7 @@ class IngestSummary:
     errors: list[InputError] = field(default_factory=list)
     copies: int = 0  # articles whose text was stored already under another id
     inputs: InputTally = field(default_factory=InputTally)
+    merge: MergeSummary | None = None  # the store-wide merge step after the batch
 
     @property
     def articles(self) -> int:
@@ -341,6 +344,7 @@ def ingest(
     else:
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
+    touched: set[str] = set()  # the entities the stored articles refer to
     try:
         for article in prepared:
             if isinstance(article, InputError):
@@ -359,11 +363,16 @@ def ingest(
                     continue
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 summary.attributions += article.attributions
+                touched.update(iri.value for iri in entity_iris(article.entities))
             bar.update()
     except KeyboardInterrupt:
         raise IngestInterrupted(summary) from None
     finally:
         bar.close()
+    if summary.added or summary.replaced:
+        # Once per batch: a short name ("Obama") joins the fuller entity it stands for
+        # in the whole store, this batch's articles included.
+        summary.merge = store.merge_across_store(touched)
     return summary
 
 

@@ -14,11 +14,15 @@ from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
 EntityType = Literal["person", "organization", "place", "group", "other"]
+#: The resolution rule of a source or subject that refers to no entity (a pronoun with no
+#: antecedent, "who", a title alone): the graph links its claim to none.
+UNRESOLVED_RULE = "unresolved"
 #: What an entity is more precisely than its type: a place is a country, US state, city
 #: or other place. Each kind belongs to one type.
 ENTITY_KINDS: dict[str, EntityType] = {
     "person": "person", "organization": "organization", "country": "place",
     "state": "place", "city": "place", "place": "place", "group": "group",
+    "unnamed person": "person",
 }
 
 
@@ -53,7 +57,8 @@ class Entity:
     :data:`ENTITY_KINDS`; "" when unknown); ``titles`` are the roles an article gives a
     person ("Armenian Prime Minister"); ``geonames_id`` is the GeoNames feature of a
     place; ``members`` are the entities a group stands for ("both sides": Armenia and
-    Azerbaijan).
+    Azerbaijan); ``affiliation`` is the organization an unnamed person speaks for ("an
+    AFP correspondent": AFP).
     """
 
     key: str
@@ -64,6 +69,7 @@ class Entity:
     titles: tuple[str, ...] = ()
     geonames_id: int | None = None
     members: tuple[Entity, ...] = ()
+    affiliation: Entity | None = None
 
 
 @dataclass(frozen=True, slots=True)

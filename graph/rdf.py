@@ -29,7 +29,14 @@ from claimgraph.errors import InputError
 from claimgraph.graph.terms import OxigraphNamespace, OxTriple, to_oxigraph, to_rdflib
 from claimgraph.loaders.jsonl import http_url
 from claimgraph.ontology import CG, CGD, GEONAMES, NIF
-from claimgraph.records import ENTITY_KINDS, Attribution, Document, Entity, Mention
+from claimgraph.records import (
+    ENTITY_KINDS,
+    UNRESOLVED_RULE,
+    Attribution,
+    Document,
+    Entity,
+    Mention,
+)
 
 #: The named graph holding every entity, merged across articles.
 ENTITIES_GRAPH = CGD["graph/entities"]
@@ -417,12 +424,15 @@ class _ArticleBuilder:
             span, entity = self._resolved_span(source, resolution.get("source"))
             add((claim, _CG.sourceText, ox.Literal(source.text)))
             add((claim, _CG.sourceSpan, span))
-            add((claim, _PROV.wasAttributedTo, entity))
+            if entity is not None:
+                add((claim, _PROV.wasAttributedTo, entity))
         subject_rules = resolution.get("subjects", [])
         for index, subject in enumerate(attribution.subjects):
             rule = subject_rules[index] if index < len(subject_rules) else None
             span, entity = self._resolved_span(subject, rule)
             add((claim, _CG.subjectSpan, span))
+            if entity is None:
+                continue
             add((claim, _SDO.about, entity))
             # One role node per subject entity: every mention of it in the content adds
             # its span (and its role, where the parse gives one).
@@ -461,14 +471,17 @@ class _ArticleBuilder:
         return span
 
     def _resolved_span(self, mention: Mention, rule: str | None
-                       ) -> tuple[ox.NamedNode, ox.NamedNode]:
+                       ) -> tuple[ox.NamedNode, ox.NamedNode | None]:
         """Add a source or subject mention's span, the entity it refers to and the rule
-        that resolved it; return the span's IRI and the entity's."""
+        that resolved it; return the span's IRI and the entity's (None when resolution
+        left the mention unresolved: a pronoun, "who", "the president" with no referent)."""
         span = self._span(mention)
-        entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
-        self.graph.add((span, _CG.refersTo, entity))
         if rule:
             self.graph.add((span, _CG.resolutionRule, ox.Literal(rule)))
+        if mention.entity is None and rule == UNRESOLVED_RULE:
+            return span, None
+        entity = self._entity(mention, named=not (rule or "").startswith(REFERRING_RULES))
+        self.graph.add((span, _CG.refersTo, entity))
         return span, entity
 
     def _entity(self, mention: Mention, *, named: bool = True) -> ox.NamedNode:
@@ -489,6 +502,8 @@ class _ArticleBuilder:
             descriptions[entity] = None
             for member in entity.members:
                 self._note_entity(member)
+            if entity.affiliation is not None:
+                self._note_entity(entity.affiliation)
         return iri
 
     def add_entities(self, graph: Statements) -> None:
@@ -515,8 +530,8 @@ def entity_description(iri: ox.NamedNode, entities: list[Entity],
     with this IRI, usually one) and the surface forms of its mentions say about it.
 
     One value is kept for each single-valued property (see :func:`canonical_entity`);
-    titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs`` and a group's members
-    ``schema:member``.
+    titles become ``schema:jobTitle``, a GeoNames id ``owl:sameAs``, a group's members
+    ``schema:member`` and an unnamed person's organization ``schema:affiliation``.
     """
     statements: list[OxTriple] = []
     add = statements.append
@@ -535,6 +550,8 @@ def entity_description(iri: ox.NamedNode, entities: list[Entity],
             add((iri, _OWL.sameAs, to_oxigraph(geonames_iri(entity.geonames_id))))
         statements += [(iri, _SDO.member, _entity_node(member.key))
                        for member in entity.members]
+        if entity.affiliation is not None:
+            add((iri, _SDO.affiliation, _entity_node(entity.affiliation.key)))
     statements += [(iri, _SKOS.altLabel, _text(form)) for form in forms]
     return canonical_entity(iri, statements)
 

@@ -29,6 +29,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, SDO
 
 from claimgraph.errors import StoreError
+from claimgraph.graph.merging import MergeSummary, merge_across_store
 from claimgraph.graph.rdf import (
     ENTITIES_GRAPH,
     PREFIXES,
@@ -266,6 +267,17 @@ class BaseStore(ABC):
         results = self.query(f"CONSTRUCT {{ ?entity ?p ?o }} WHERE {{ GRAPH <{ENTITIES_GRAPH}> "
                              f"{{ VALUES ?entity {{ {iris} }} ?entity ?p ?o }} }}")
         return [(triple.subject, triple.predicate, triple.object) for triple in results]
+
+    # ------------------------------------------------------------ store-wide merging
+
+    def merge_across_store(self, touched: Iterable[str] | None = None) -> MergeSummary:
+        """Merge each short name's entity ("Obama", "IMF") into the one fuller entity of
+        the store it stands for, and relink the claims (see :mod:`claimgraph.graph.merging`).
+
+        :func:`claimgraph.ingest` calls it after each batch with the IRIs of the entities
+        the batch's articles refer to (``touched``); None checks every short name.
+        """
+        return merge_across_store(self, touched)
 
     # ------------------------------------------------------------ reading
 

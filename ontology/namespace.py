@@ -56,7 +56,10 @@ class CG(DefinedNamespace):
     role: URIRef  # "agent", "patient", "beneficiary", ...
     # mention span properties
     refersTo: URIRef  # -> the canonical entity a source or subject mention refers to
-    resolutionRule: URIRef  # the rule that resolved the mention to its entity
+    resolutionRule: URIRef  # the rule that resolved the mention (or merged the entity)
+    # store-wide merging
+    mergedInto: URIRef  # a short name's entity -> the fuller entity it stands for
+    candidateEntity: URIRef  # -> a plausible fuller entity, when several left it apart
     # run properties
     pipelineName: URIRef
     pipelineVersion: URIRef

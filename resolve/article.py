@@ -22,6 +22,7 @@ explained.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from bisect import bisect_left, insort
 from collections import defaultdict
@@ -45,6 +46,9 @@ from claimgraph.resolve.names import (
     Gender,
     PersonName,
     first_name_gender,
+    initials,
+    is_abbreviation,
+    is_role_or_pronoun,
     name_gender,
     parse_person_name,
 )
@@ -215,6 +219,11 @@ class NameReader:
         # The words of each name, read once: every step below asks for them.
         self.words: dict[tuple[int, int], list[str]] = {
             (span.start, span.end): _words(span) for span in self.spans}
+        common = _lowercase_words(doc)
+        for span in self.spans:
+            if span.label_ == "PERSON":
+                key = (span.start, span.end)
+                self.words[key] = _without_common_words(self.words[key], common)
         self.place_names = {self._key(span) for span in self.spans if _shown_as_place(span)}
         persons = [span for span in self.spans if span.label_ == "PERSON"
                    and self._key(span) not in self.place_names]
@@ -227,7 +236,30 @@ class NameReader:
     def mentions(self) -> list[EntityMention]:
         """Return a mention for each name that resolves to an entity."""
         found = (self._mention(span) for span in self.spans)
-        return [mention for mention in found if mention is not None]
+        return self._abbreviations([mention for mention in found if mention is not None])
+
+    def _abbreviations(self, mentions: list[EntityMention]) -> list[EntityMention]:
+        """Give an abbreviation the entity of the name it abbreviates: "International
+        Monetary Fund (IMF)" defines "IMF" for the whole article (the bracketed letters
+        spell the name's initials); every mention written "IMF" or "I.M.F." then refers to
+        the International Monetary Fund."""
+        doc, defined = self.doc, {}
+        for mention in mentions:
+            end = mention.end
+            if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" \
+                    and _spells_initials(doc[end + 1].text, self.words[mention.start, end]):
+                defined.setdefault(_bare_abbreviation(doc[end + 1].text), mention.entity)
+        if not defined:
+            return mentions
+        result = []
+        for mention in mentions:
+            full = defined.get(_bare_abbreviation(" ".join(self.words[mention.start,
+                                                                       mention.end])))
+            if full is not None and full.key != mention.entity.key:
+                mention = EntityMention(mention.start, mention.end, full,
+                                        f"abbreviation: {full.label}")
+            result.append(mention)
+        return result
 
     def _words(self, span: Span) -> list[str]:
         return self.words[span.start, span.end]
@@ -252,8 +284,16 @@ class NameReader:
                 return EntityMention(span.start, span.end,
                                      place_entity(country, self.gazetteer),
                                      "gazetteer: demonym", plural=plural)
+        if is_role_or_pronoun(words):
+            return None  # "Mr.", "Sen.", "President", a headline's "YOU": no one named
         if self.persons.has(span):
             return self.persons.mention(span)
+        if is_abbreviation(text) and (span.label_ in PLACE_LABELS or span.label_ == "ORG"):
+            # The gazetteer knows no place called so (a country's code was looked up
+            # above): NATO, the EU, the U.N. are organizations, whatever the recognizer says.
+            return EntityMention(span.start, span.end,
+                                 named_entity(_bare_abbreviation(text).lower(), text,
+                                              "organization"), "organization abbreviation")
         if span.label_ in PLACE_LABELS or self._key(span) in self.place_names:
             place = self.gazetteer.place(text)
             if place is not None:
@@ -433,6 +473,50 @@ def affiliation_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMenti
     return found
 
 
+#: Determiners of a source that is one person the article does not name: "an AFP
+#: correspondent", "a White House official".
+INDEFINITE_DETERMINERS = frozenset({"a", "an", "one", "another"})
+#: Types of entity an unnamed person can speak for.
+AFFILIATION_TYPES = frozenset({"organization", "place", "other"})
+#: Heads of a source that is a body or a document, not a person: "a House panel", "a USA
+#: TODAY analysis", "a Washington Post database".
+NON_PERSON_NOUNS = frozenset({
+    "panel", "committee", "commission", "court", "board", "council", "group", "team",
+    "analysis", "database", "report", "study", "survey", "poll", "statement", "review",
+    "document", "memo", "filing", "investigation", "audit", "website", "ad", "article",
+})
+
+
+def unnamed_source(article: ArticleEntities, span: Span) -> EntityMention | None:
+    """Return an unnamed person for a source that names no one but an organization it
+    speaks for ("an AFP correspondent", "a senior State Department official"), or None.
+
+    The person is one per article and noun (its key holds a digest of the article's text
+    and the noun): two articles' "White House official" are not taken for one person, but
+    each is linked to the White House (``Entity.affiliation``).
+    """
+    root = span.root
+    if root.pos_ != "NOUN" or span[0].lower_ not in INDEFINITE_DETERMINERS \
+            or root.lemma_.lower() in NON_PERSON_NOUNS:
+        return None
+    inside = [mention for mention in article.starting_within(span.start, root.i)
+              if mention.end <= root.i and mention.entity.type in AFFILIATION_TYPES]
+    if not inside:
+        return None
+    organization = inside[-1].entity
+    noun = root.lemma_.lower()
+    label = trim_punctuation(span[1:].text)
+    key = f"{organization.key} {noun} in article {_text_digest(article.doc.text)}"
+    person = named_entity(key, label, "unnamed person", affiliation=organization)
+    return EntityMention(span.start, span.end, person,
+                         f"unnamed source: {noun} of {organization.label}")
+
+
+def _text_digest(text: str) -> str:
+    """Return 8 hex digits standing for an article's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
 def coordination_mentions(doc: Doc, article: ArticleEntities) -> list[EntityMention]:
     """Return a group mention for each coordination of distinct entities: "Armenia and
     Azerbaijan", "Russia, France and the United States"."""
@@ -495,6 +579,39 @@ def _words(span: Span) -> list[str]:
         words[0] = trim_punctuation(words[0])
         words[-1] = trim_punctuation(words[-1])
     return [word for word in words if word]
+
+
+def _bare_abbreviation(text: str) -> str:
+    """Return an abbreviation without its periods: "U.N." -> "UN"."""
+    return text.replace(".", "")
+
+
+def _spells_initials(abbreviation: str, words: list[str]) -> bool:
+    """Return whether ``abbreviation`` spells the initials of ``words``: of the capitalized
+    ones ("International Monetary Fund": IMF) or of all ("Bureau of Labor Statistics":
+    BLS or BOLS)."""
+    letters = _bare_abbreviation(abbreviation)
+    if len(words) < 2 or not is_abbreviation(abbreviation):
+        return False
+    return letters in {initials(" ".join(words)), "".join(word[0] for word in words).upper()}
+
+
+def _lowercase_words(doc: Doc) -> frozenset[str]:
+    """Return the words the article writes in lowercase ("speech", "crooked")."""
+    return frozenset(token.text for token in doc if token.is_lower and token.is_alpha)
+
+
+def _without_common_words(words: list[str], common: frozenset[str]) -> list[str]:
+    """Return a person's name without the capitalized common words a headline glued to
+    it ("Obama Speech": ["Obama"]): a word at either edge that the article also writes in
+    lowercase and that is no known first name. At least one word stays."""
+    def common_word(word: str) -> bool:
+        return word.istitle() and word.lower() in common and not first_name_gender(word)
+    while len(words) > 1 and common_word(words[-1]):
+        words = words[:-1]
+    while len(words) > 1 and common_word(words[0]):
+        words = words[1:]
+    return words
 
 
 def trim_punctuation(text: str) -> str:

@@ -56,11 +56,12 @@ def organization_key(words: list[str], gazetteer: Gazetteer) -> str:
 
 
 def named_entity(key: str, label: str, kind: EntityKind,
-                 alt_labels: tuple[str, ...] = ()) -> Entity:
+                 alt_labels: tuple[str, ...] = (), affiliation: Entity | None = None) -> Entity:
     """Return an entity of ``kind`` known by its name only (an organization, a place the
-    gazetteer lacks, a group named by a noun)."""
+    gazetteer lacks, a group named by a noun, an unnamed person known by the organization
+    it speaks for, its ``affiliation``)."""
     return Entity(key=key, label=label, type=ENTITY_KINDS.get(kind, "other"), kind=kind,
-                  alt_labels=alt_labels)
+                  alt_labels=alt_labels, affiliation=affiliation)
 
 
 def group_entity(members: list[Entity]) -> Entity:

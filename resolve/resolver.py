@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
-from claimgraph.records import Attribution, Entity, Mention
+from claimgraph.records import UNRESOLVED_RULE, Attribution, Entity, Mention
 from claimgraph.resolve.article import (
     ArticleEntities,
     EntityMention,
@@ -28,9 +28,11 @@ from claimgraph.resolve.article import (
     affiliation_mentions,
     coordination_mentions,
     state_noun_mentions,
+    unnamed_source,
 )
 from claimgraph.resolve.cues import CueClasses, shipped_cue_classes
 from claimgraph.resolve.gazetteer import Gazetteer, load_gazetteer
+from claimgraph.resolve.names import is_role_or_pronoun
 from claimgraph.resolve.references import resolve_references
 from claimgraph.resolve.roles import syntactic_role
 
@@ -113,9 +115,16 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
     if source is not None:
         span = _span(doc, source)
         found = article.of_span(span) if span is not None else None
+        if found is None and span is not None:
+            found = unnamed_source(article, span)
         if found is not None:
             source = replace(source, entity=found.entity)
             resolution["source"] = found.how
+        else:
+            # A pronoun, "who", a description with nothing to refer to: no entity, and
+            # the graph links the claim to none (the source's span and text stay).
+            source = replace(source, entity=None)
+            resolution["source"] = UNRESOLVED_RULE
     content = _span(doc, attribution.content)
     subjects, hows = _subjects(doc, article, attribution, content)
     resolution["subjects"] = hows
@@ -137,14 +146,14 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
     for subject in attribution.subjects:
         span = _span(doc, subject)
         if span is None:
-            resolved.append((subject, "unresolved"))
+            resolved.append((subject, UNRESOLVED_RULE))
             continue
         taken.update(range(span.start, span.end))
         found = article.of_span(span)
-        entity = found.entity if found is not None else subject.entity
+        entity = found.entity if found is not None else _named(subject.entity, span)
         role = syntactic_role(span.root, is_place=_is_local_place(entity))
         resolved.append((replace(subject, entity=entity, role=role),
-                         found.how if found is not None else "unresolved"))
+                         found.how if found is not None else UNRESOLVED_RULE))
     if content is not None:
         for mention in _references_inside(article, content):
             if taken.intersection(range(mention.start, mention.end)):
@@ -175,6 +184,14 @@ def _references_inside(article: ArticleEntities, content: Span) -> list[EntityMe
             continue
         found.append(mention)
     return found
+
+
+def _named(entity: Entity | None, span: Span) -> Entity | None:
+    """Return the provisional entity extraction gave a subject, unless its words name no
+    one ("President", "Mr.", "YOU")."""
+    if entity is None or is_role_or_pronoun([token.text for token in span]):
+        return None
+    return entity
 
 
 def _is_local_place(entity: Entity | None) -> bool:

@@ -30,6 +30,21 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def dev_store(nlp, tmp_path_factory):
+    """A store holding the 84 articles of PolNeAR's dev split (read from ../shared, never
+    copied; the tests that use it skip without it), ingested once per test run."""
+    from claimgraph import ingest, open_store
+
+    texts = SHARED / "polnear" / "dev" / "text"
+    if not texts.is_dir():
+        pytest.skip(f"{texts} is absent")
+    paths = sorted(texts.glob("*.txt"))
+    with open_store(tmp_path_factory.mktemp("dev") / "dev.store") as store:
+        assert ingest(paths, store, nlp).added == len(paths)
+        yield store
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     """The user's example article, read from ../shared (tests skip without it)."""
     if not SEED_ARTICLE.is_file():

@@ -16,8 +16,10 @@ import pytest
 from rdflib import Literal
 
 from claimgraph import ingest, open_store
+from claimgraph.graph.projection import project
 from claimgraph.graph.rdf import entity_iri
 from claimgraph.resolve import read_article
+from claimgraph.resolve.names import is_role_or_pronoun
 
 DEV_TEXTS = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev" / "text"
 TRUMP = "donald trump"
@@ -84,10 +86,22 @@ def test_clinton_stays_apart_from_bill_clinton(nlp, article: str) -> None:
         assert keys[form] == {key}, form
 
 
-@pytest.mark.xfail(strict=True, reason="a surname alone gets its own key ('trump') in an "
-                   "article that never gives the first name; no merge across the store yet")
-def test_trump_alone_in_an_article_joins_the_same_entity(nlp) -> None:
-    assert keys_by_form(nlp, TRUMP_ALONE_ARTICLE)["Trump"] == {TRUMP}
+def test_trump_alone_in_an_article_joins_the_same_entity(nlp, dev_store) -> None:
+    # The article reads "Trump" as a surname alone (its own key, "trump"); the store,
+    # where "Donald Trump" is the one plausible full name, links its claims to him.
+    assert keys_by_form(nlp, TRUMP_ALONE_ARTICLE)["Trump"] == {"trump"}
+    rows = dev_store.select(f"""
+        SELECT DISTINCT ?entity WHERE {{
+          GRAPH ?article {{ ?article cg:articleId "{TRUMP_ALONE_ARTICLE}" .
+            {{ ?claim cg:sourceSpan ?span ; prov:wasAttributedTo ?entity }}
+            UNION {{ ?claim cg:qualifiedSubject ?role . ?role cg:subjectSpan ?span ;
+                                                       cg:subject ?entity }}
+            ?span nif:anchorOf "Trump" }} }}""")
+    assert [row["entity"] for row in rows] == [entity_iri(TRUMP)]
+    (merge,) = dev_store.select(f"""SELECT ?target ?rule WHERE {{
+        <{entity_iri("trump")}> cg:mergedInto ?target ; cg:resolutionRule ?rule }}""")
+    assert merge["target"] == entity_iri(TRUMP)
+    assert str(merge["rule"]).startswith("store: short name of donald trump")
 
 
 def ingested(nlp, folder: Path, names: list[str]):
@@ -150,3 +164,34 @@ def test_the_store_keeps_bill_and_hillary_clinton_apart(clinton_store) -> None:
     found = {str(row["label"]): (row["entity"], int(row["articles"])) for row in rows}
     assert found == {"Bill Clinton": (entity_iri("bill clinton"), len(CLINTON_ARTICLES)),
                      "Hillary Clinton": (entity_iri("hillary clinton"), len(CLINTON_ARTICLES))}
+
+
+@pytest.fixture(scope="module")
+def sources_view(dev_store):
+    """The sources network (source -> subject) of the dev split."""
+    return project(dev_store.select, "sources")
+
+
+@pytest.mark.parametrize(("surname", "full_name"), [
+    ("Obama", "Barack Obama"), ("Trump", "Donald Trump"), ("Clinton", "Hillary Clinton")])
+def test_each_candidate_is_one_node_of_the_sources_view(sources_view, surname: str,
+                                                        full_name: str) -> None:
+    labels = [data["label"] for _, data in sources_view.nodes(data=True)]
+    # Other people of the name (Michelle Obama, Bill Clinton) and groups ("Donald Trump
+    # and Hillary Clinton") aside, the name is one node.
+    forms = [label for label in labels if label in {surname, full_name, f"Mr. {surname}",
+                                                     f"Mrs. {surname}"}]
+    assert forms == [full_name]
+    node = next(node for node, data in sources_view.nodes(data=True)
+                if data["label"] == full_name)
+    assert sources_view.out_degree(node) > 20
+
+
+def test_no_entity_is_only_a_title_honorific_or_pronoun(dev_store) -> None:
+    rows = dev_store.select("SELECT ?label WHERE { ?entity a cg:Entity ; skos:prefLabel ?label }")
+    labels = [str(row["label"]) for row in rows]
+    assert len(labels) > 500
+    assert [label for label in labels if is_role_or_pronoun(label.split())] == []
+    # Headline phrases are not names; a headline's "Obama Speech" is Obama.
+    assert "Obama Speech" not in labels
+    assert not {"Mr.", "Mrs.", "Sen.", "President", "We", "YOU", "who", "It"} & set(labels)

