@@ -106,4 +106,4 @@ def test_readme_networkx_example_prints_what_the_readme_shows(nlp, tmp_path, mon
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README.md", "exec"), {})
     assert printed.getvalue() == shown
-    assert "most-cited subjects: Dutch Ministry of Infrastructure 2" in shown
+    assert "most-cited subjects: Belgium 1, Dutch Ministry of Infrastructure 1" in shown
