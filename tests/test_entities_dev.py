@@ -16,7 +16,7 @@ import pytest
 from rdflib import Literal
 
 from claimgraph import ingest, open_store
-from claimgraph.graph.projection import project
+from claimgraph.graph.network import project
 from claimgraph.graph.rdf import entity_iri
 from claimgraph.resolve import read_article
 from claimgraph.resolve.names import is_role_or_pronoun
