@@ -101,7 +101,10 @@ PREFIX cg: <{CG}>
 
 SELECT DISTINCT ?group ?member ?memberLabel ?memberType
 WHERE {{
-  ?group schema:member ?member .
+  ?group schema:member ?named .
+  # a member's short name merged store-wide ("obama") is the entity it was merged into
+  OPTIONAL {{ ?named cg:mergedInto ?merged }}
+  BIND (COALESCE(?merged, ?named) AS ?member)
   OPTIONAL {{ ?member skos:prefLabel ?memberLabel }}
   OPTIONAL {{ ?member cg:entityType ?memberType }}
 }}
