@@ -121,6 +121,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from claimgraph.graph.report import write_report
+    from claimgraph.graph.store import is_store
+
+    if args.store is not None and not is_store(args.store):
+        raise ClaimgraphError(f"{args.store}: no claimgraph store there (make one with ingest)")
+    with open_store(args.store, endpoint=args.endpoint) as store:
+        summary = write_report(store, args.output, min_claims=args.min_claims,
+                               max_nodes=args.max_nodes)
+    cut = (f" (of {summary.network_total}: capped by --max-nodes)"
+           if summary.network_nodes < summary.network_total else "")
+    print(f"claimgraph: report in {args.output}: {summary.articles} article pages, "
+          f"{summary.entity_pages} entity pages, {summary.network_nodes} network nodes{cut}",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from claimgraph.extract.scoring import evaluate_corpus, format_errors, format_report
     from claimgraph.loaders import load_brat_corpus
@@ -264,6 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="connections at once; more are answered 503 (default 256)")
     sub.add_argument("--quiet", action="store_true", help="no access log line per request")
     sub.set_defaults(run=cmd_serve)
+
+    sub = command("report", "Write a static HTML report: article, entity and network pages.",
+                  "claimgraph report --store demo.store -o site/")
+    store_option(sub)
+    sub.add_argument("-o", "--output", required=True, metavar="DIR",
+                     help="folder to write the site into (created; open DIR/index.html)")
+    sub.add_argument("--min-claims", type=_positive, default=1, metavar="N",
+                     help="write a page only for entities in at least N claims (default 1)")
+    sub.add_argument("--max-nodes", type=_positive, default=300, metavar="N",
+                     help="draw at most N entities on the network page, those in most "
+                          "claims (default 300); the page says when some are left out")
+    sub.set_defaults(run=cmd_report)
 
     sub = command("evaluate", "Score extraction against a brat-annotated corpus (PolNeAR).",
                   "claimgraph evaluate ../shared/polnear/dev --errors")
