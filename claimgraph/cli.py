@@ -105,7 +105,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cors=args.cors, service_hosts=tuple(args.allow_service), allow_load=args.allow_load,
         token=args.token or os.environ.get("CLAIMGRAPH_TOKEN") or None,
         max_body=args.max_body, max_connections=args.max_connections,
-        access_log=not args.quiet)
+        access_log=not args.quiet, report_dir=args.report)
+    if args.report is not None:
+        from claimgraph.graph.report import write_report
+
+        _require_store(args.store)
+        with open_store(args.store) as store:
+            write_report(store, args.report)
     warning = check_exposure(args.host, options)
     listener = listen(args.host, args.port)
     server = make_server(args.store, listener, options)
@@ -115,18 +121,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     mode = "read-write" if args.allow_update else "read-only"
     print(f"claimgraph: SPARQL endpoint http://{host}:{port}/query ({mode}, {args.timeout:g} s "
           f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
+    if args.report is not None:
+        print(f"claimgraph: report at http://{host}:{port}/report/", file=sys.stderr, flush=True)
     # uvicorn stops gracefully on Ctrl-C, then passes it on: for a server, the way to stop
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[listener])
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from claimgraph.graph.report import write_report
+def _require_store(path: str) -> None:
+    """Raise ClaimgraphError unless ``path`` holds a store (reading must not create one)."""
     from claimgraph.graph.store import is_store
 
-    if args.store is not None and not is_store(args.store):
-        raise ClaimgraphError(f"{args.store}: no claimgraph store there (make one with ingest)")
+    if not is_store(path):
+        raise ClaimgraphError(f"{path}: no claimgraph store there (make one with ingest)")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from claimgraph.graph.report import write_report
+
+    if args.store is not None:
+        _require_store(args.store)
     with open_store(args.store, endpoint=args.endpoint) as store:
         summary = write_report(store, args.output, min_claims=args.min_claims,
                                max_nodes=args.max_nodes)
@@ -280,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--max-connections", type=_positive, default=256, metavar="N",
                      help="connections at once; more are answered 503 (default 256)")
     sub.add_argument("--quiet", action="store_true", help="no access log line per request")
+    sub.add_argument("--report", type=Path, metavar="DIR",
+                     help="write the HTML report of the store into DIR at start and serve it "
+                          "under /report/ (as claimgraph report -o DIR)")
     sub.set_defaults(run=cmd_serve)
 
     sub = command("report", "Write a static HTML report: article, entity and network pages.",

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +143,22 @@ def _render(template: str, **values: Any) -> str:
 
 def _write_assets(assets: Path) -> None:
     shutil.copyfile(Path(__file__).with_name("report.css"), assets / "report.css")
-    bundle = assets / "vega-embed.js"
-    if not bundle.exists():  # the bundle is the same for a given vl-convert: keep it
-        import vl_convert
+    shutil.copyfile(_vega_bundle(), assets / "vega-embed.js")
 
-        bundle.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+
+def _vega_bundle() -> Path:
+    """Return the vega-embed bundle of the installed vl-convert, made once (it takes ~9 s)
+    and kept in the user's cache folder."""
+    import vl_convert
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "claimgraph"
+    bundle = cache / f"vega-embed-{version('vl-convert-python')}.js"
+    if not bundle.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = bundle.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+        partial.replace(bundle)  # whole or absent, even with two reports at once
+    return bundle
 
 
 def _article_href(iri: str, root: str = "") -> str:
@@ -302,7 +315,7 @@ def network_graph(store: Any, paged: set[str], max_nodes: int) -> tuple[nx.DiGra
         href = f"entities/{entity_page_name(node)}.html" if node in paged else ""
         link = f'<br><a href="{html.escape(href)}">open the page</a>' if href else ""
         attributes.update(
-            label=label, size=8 + 4 * claims[node] ** 0.5,
+            label=label, size=claims[node],
             color=TYPE_COLOURS.get(kind, TYPE_COLOURS["other"]),
             hover=f"{label} ({kind}, {claims[node]:g} claims)",
             click=f"<b>{html.escape(label)}</b> ({kind}, {claims[node]:g} claims){link}")
@@ -317,6 +330,8 @@ def _write_network(store: Any, path: Path, paged: set[str], max_nodes: int) -> t
     if graph.number_of_nodes():
         figure = Markup(gravis.vis(
             graph, graph_height=600, details_height=80, show_details=True,
+            use_node_size_normalization=True, node_size_normalization_min=8,
+            node_size_normalization_max=40,
             node_label_data_source="label", edge_size_data_source="weight",
             use_edge_size_normalization=True, show_edge_label=False,
         ).to_html_partial())
