@@ -35,8 +35,18 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+
+from claimgraph.errors import ClaimgraphError
+
+try:  # the report's own dependencies: pip install 'claimgraph[report]'
+    import altair as alt
+    import gravis
+    import vl_convert
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+except ImportError as error:  # pragma: no cover - depends on the installation
+    raise ClaimgraphError(f"the HTML report needs {error.name}: "
+                          "pip install 'claimgraph[report]'") from error
 
 from claimgraph.extract.doc_attributions import (
     CONTENT_LABEL,
@@ -149,8 +159,6 @@ def _write_assets(assets: Path) -> None:
 def _vega_bundle() -> Path:
     """Return the vega-embed bundle of the installed vl-convert, made once (it takes ~9 s)
     and kept in the user's cache folder."""
-    import vl_convert
-
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "claimgraph"
     bundle = cache / f"vega-embed-{version('vl-convert-python')}.js"
     if not bundle.is_file():
@@ -266,8 +274,6 @@ def _entity_page(view: EntityView, paged: set[str]) -> str:
 
 def _timeline(records: list[dict[str, str]]) -> dict:
     """Return the Vega-Lite spec of claims per week by cue class."""
-    import altair as alt
-
     chart = alt.Chart(alt.Data(values=records)).mark_bar().encode(
         x=alt.X("yearweek(date):T", title="week"),
         y=alt.Y("count():Q", title="claims"),
@@ -279,8 +285,6 @@ def _timeline(records: list[dict[str, str]]) -> dict:
 
 def _date_histogram(records: list[dict[str, str]]) -> dict:
     """Return the Vega-Lite spec of articles per week."""
-    import altair as alt
-
     chart = alt.Chart(alt.Data(values=records)).mark_bar().encode(
         x=alt.X("yearweek(date):T", title="week"),
         y=alt.Y("count():Q", title="articles"),
@@ -323,8 +327,6 @@ def network_graph(store: Any, paged: set[str], max_nodes: int) -> tuple[nx.DiGra
 
 
 def _write_network(store: Any, path: Path, paged: set[str], max_nodes: int) -> tuple[int, int]:
-    import gravis
-
     graph, total = network_graph(store, paged, max_nodes)
     figure = None
     if graph.number_of_nodes():
