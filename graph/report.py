@@ -275,20 +275,25 @@ def _entity_page(view: EntityView, paged: set[str]) -> str:
 def _timeline(records: list[dict[str, str]]) -> dict:
     """Return the Vega-Lite spec of claims per week by cue class."""
     chart = alt.Chart(alt.Data(values=records)).mark_bar().encode(
-        x=alt.X("yearweek(date):T", title="week"),
+        # Weeks as ordered bands: a single week still gets a bar, not the whole axis.
+        x=alt.X("yearweek(date):O", title="week of", axis=alt.Axis(format="%Y-%m-%d")),
         y=alt.Y("count():Q", title="claims"),
         color=alt.Color("cue_class:N", title="cue class"),
-        tooltip=[alt.Tooltip("yearweek(date):T", title="week"), "cue_class:N", "count():Q"],
-    ).properties(width=560, height=160, title="Claims per week, by cue class")
+        tooltip=[alt.Tooltip("yearweek(date):O", title="week of", format="%Y-%m-%d"),
+                 alt.Tooltip("cue_class:N", title="cue class"),
+                 alt.Tooltip("count():Q", title="claims")],
+    ).properties(height=160, title="Claims per week, by cue class")
     return chart.to_dict()
 
 
 def _date_histogram(records: list[dict[str, str]]) -> dict:
     """Return the Vega-Lite spec of articles per week."""
     chart = alt.Chart(alt.Data(values=records)).mark_bar().encode(
-        x=alt.X("yearweek(date):T", title="week"),
+        x=alt.X("yearweek(date):O", title="week of", axis=alt.Axis(format="%Y-%m-%d")),
         y=alt.Y("count():Q", title="articles"),
-    ).properties(width=560, height=140, title="Articles per week")
+        tooltip=[alt.Tooltip("yearweek(date):O", title="week of", format="%Y-%m-%d"),
+                 alt.Tooltip("count():Q", title="articles")],
+    ).properties(height=140, title="Articles per week")
     return chart.to_dict()
 
 
