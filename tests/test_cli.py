@@ -13,7 +13,7 @@ from conftest import EXAMPLE_ARTICLE, assert_valid_gexf
 
 from claimgraph.cli import build_parser, main
 
-COMMANDS = ["ingest", "extract", "query", "export", "serve", "evaluate"]
+COMMANDS = ["ingest", "extract", "query", "export", "serve", "report", "evaluate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -184,8 +184,11 @@ def browser() -> Iterator[object]:
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
     with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                  args=CHROMIUM_ARGS)
+        except playwright_api.Error as error:
+            pytest.skip(f"{CHROMIUM} does not start: {error.message.splitlines()[0]}")
         yield chromium
         chromium.close()
 
