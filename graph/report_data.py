@@ -13,23 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rdflib.namespace import DCTERMS, OWL, PROV, SDO, SKOS
+from rdflib.namespace import OWL, SDO, SKOS
 
 from claimgraph.graph.projection import Row
-from claimgraph.graph.rdf import ENTITIES_GRAPH
-from claimgraph.ontology import CG, NIF
+from claimgraph.graph.rdf import ENTITIES_GRAPH, PREFIXES
+from claimgraph.ontology import CG
 
 Select = Callable[[str], Sequence[Row]]
 
-_PREFIXES = f"""\
-PREFIX schema: <{SDO}>
-PREFIX prov: <{PROV}>
-PREFIX skos: <{SKOS}>
-PREFIX owl: <{OWL}>
-PREFIX dcterms: <{DCTERMS}>
-PREFIX cg: <{CG._NS}>
-PREFIX nif: <{NIF._NS}>
-"""
+# Declared in the queries themselves: a remote store does not predeclare them.
+_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
 def _text(value: object | None) -> str:
