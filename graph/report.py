@@ -154,10 +154,10 @@ def _render(template: str, **values: Any) -> str:
 
 def _write_assets(assets: Path) -> None:
     shutil.copyfile(Path(__file__).with_name("report.css"), assets / "report.css")
-    shutil.copyfile(_vega_bundle(), assets / "vega-embed.js")
+    shutil.copyfile(vega_bundle(), assets / "vega-embed.js")
 
 
-def _vega_bundle() -> Path:
+def vega_bundle() -> Path:
     """Return the vega-embed bundle of the installed vl-convert, made once (it takes ~9 s)
     and kept in the user's cache folder."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "claimgraph"
