@@ -65,6 +65,7 @@ from claimgraph.graph.report_data import (
     article_page_name,
     entity_page_name,
 )
+from claimgraph.graph.store import BaseStore
 from claimgraph.records import Attribution, Mention
 
 SUBJECT_LABEL = "SUBJECT"
@@ -83,7 +84,9 @@ TYPE_COLOURS: dict[str, str] = {
     "group": "#edc948",
     "other": "#9c755f",
 }
+EDGE_COLOUR = "#b8b8b8"
 DEFAULT_MAX_NODES = 300
+_LAYOUT_LIMIT = 500
 
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent),
                          autoescape=select_autoescape(["html"]), trim_blocks=True,
@@ -100,11 +103,10 @@ class ReportSummary:
     network_total: int
 
 
-def write_report(store: Any, folder: str | Path, *, min_claims: int = 1,
+def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
                  max_nodes: int = DEFAULT_MAX_NODES,
                  progress: Callable[[str], None] | None = None) -> ReportSummary:
-    """Write the report of ``store`` (anything with ``select``, such as a
-    :class:`~claimgraph.graph.store.Store`) into ``folder``.
+    """Write the report of ``store`` (on disk or remote) into ``folder``.
 
     Entity pages are written for entities in at least ``min_claims`` claims (as source or
     subject); the network shows at most ``max_nodes`` entities, those in most claims, and
@@ -320,7 +322,7 @@ def _chart_spec(spec: dict) -> Markup:
 # ---------------------------------------------------------------- the network page
 
 
-def network_graph(store: Any, paged: set[str], max_nodes: int) -> tuple[nx.DiGraph, int]:
+def network_graph(store: BaseStore, paged: set[str], max_nodes: int) -> tuple[nx.DiGraph, int]:
     """Return the sources view ready for drawing, cut to the ``max_nodes`` entities in most
     claims, and the number of entities before the cut."""
     from claimgraph.graph.network import project
@@ -333,6 +335,7 @@ def network_graph(store: Any, paged: set[str], max_nodes: int) -> tuple[nx.DiGra
     total = graph.number_of_nodes()
     kept = sorted(graph, key=lambda node: (-claims[node], node))[:max_nodes]
     shown = nx.DiGraph(graph.subgraph(kept))
+    positions = _layout(shown)
     for node, attributes in shown.nodes(data=True):
         label = attributes.get("label") or entity_page_name(node)
         kind = attributes.get("entity_type") or "other"
@@ -343,10 +346,27 @@ def network_graph(store: Any, paged: set[str], max_nodes: int) -> tuple[nx.DiGra
             color=TYPE_COLOURS.get(kind, TYPE_COLOURS["other"]),
             hover=f"{label} ({kind}, {claims[node]:g} claims)",
             click=f"<b>{html.escape(label)}</b> ({kind}, {claims[node]:g} claims){link}")
+        if node in positions:
+            attributes["x"], attributes["y"] = positions[node]
+    for _source, _subject, attributes in shown.edges(data=True):
+        attributes["color"] = EDGE_COLOUR
     return shown, total
 
 
-def _write_network(store: Any, path: Path, paged: set[str], max_nodes: int) -> tuple[int, int]:
+def _layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
+    """Return node positions in pixels from networkx's spring layout, so the page opens
+    settled; empty for large graphs (spring layout beyond 500 nodes needs SciPy), which
+    vis-network lays out in the browser instead."""
+    if not 0 < graph.number_of_nodes() < _LAYOUT_LIMIT:
+        return {}
+    positions = nx.spring_layout(graph.to_undirected(as_view=True), seed=1,
+                                 k=3 / graph.number_of_nodes() ** 0.5)
+    size = 60 * graph.number_of_nodes() ** 0.5
+    return {node: (float(x) * size, float(y) * size) for node, (x, y) in positions.items()}
+
+
+def _write_network(store: BaseStore, path: Path, paged: set[str],
+                   max_nodes: int) -> tuple[int, int]:
     graph, total = network_graph(store, paged, max_nodes)
     figure = None
     if graph.number_of_nodes():
@@ -356,6 +376,8 @@ def _write_network(store: Any, path: Path, paged: set[str], max_nodes: int) -> t
             node_size_normalization_max=40,
             node_label_data_source="label", edge_size_data_source="weight",
             use_edge_size_normalization=True, show_edge_label=False,
+            # Positions computed here (small graphs): show them, do not run the physics.
+            layout_algorithm_active=graph.number_of_nodes() >= _LAYOUT_LIMIT,
         ).to_html_partial())
     nodes = [(node, attributes["label"], attributes.get("entity_type") or "other")
              for node, attributes in sorted(graph.nodes(data=True),
