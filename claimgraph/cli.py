@@ -145,12 +145,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open_store(args.store, endpoint=args.endpoint) as store:
         summary = write_report(store, args.output, min_claims=args.min_claims,
                                max_nodes=args.max_nodes)
+    for problem in summary.problems:
+        print(f"claimgraph: {problem}", file=sys.stderr)
     cut = (f" (of {summary.network_total}: capped by --max-nodes)"
            if summary.network_nodes < summary.network_total else "")
     print(f"claimgraph: report in {args.output}: {summary.articles} article pages, "
           f"{summary.entity_pages} entity pages, {summary.network_nodes} network nodes{cut}",
           file=sys.stderr)
-    return 0
+    return EXIT_SKIPPED if summary.problems else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

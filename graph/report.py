@@ -101,16 +101,18 @@ class ReportSummary:
     entity_pages: int
     network_nodes: int
     network_total: int
+    #: One line per article whose page could only say what is missing (no stored text).
+    problems: tuple[str, ...] = ()
 
 
 def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
-                 max_nodes: int = DEFAULT_MAX_NODES,
-                 progress: Callable[[str], None] | None = None) -> ReportSummary:
+                 max_nodes: int = DEFAULT_MAX_NODES) -> ReportSummary:
     """Write the report of ``store`` (on disk or remote) into ``folder``.
 
     Entity pages are written for entities in at least ``min_claims`` claims (as source or
     subject); the network shows at most ``max_nodes`` entities, those in most claims, and
-    says so when it leaves some out. Returns what was written.
+    says so when it leaves some out. An article stored without its text gets a page saying
+    so, and a line in the summary's ``problems``. Returns what was written.
     """
     select: Select = store.select
     site = Path(folder)
@@ -122,19 +124,22 @@ def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
     entities = data.entity_summaries(select)
     paged = {entity.iri for entity in entities if entity.claims >= min_claims}
     nlp = _tokenizer()
+    problems = []
     for article in articles:
-        view = data.article_view(select, article.iri)
-        _write(site / "articles" / f"{article_page_name(article.iri)}.html",
-               _article_page(view, nlp, paged))
-        if progress:
-            progress("article")
+        page = site / "articles" / f"{article_page_name(article.iri)}.html"
+        try:
+            view = data.article_view(select, article.iri)
+        except LookupError as error:  # a graph without its text: say so on its page
+            problems.append(str(error))
+            _write(page, _render("report_article.html", root="../", missing=str(error),
+                                 article=ArticleView(article.iri, article.title, "")))
+            continue
+        _write(page, _article_page(view, nlp, paged))
     for entity in entities:
         if entity.iri in paged:
             view_ = data.entity_view(select, entity.iri)
             _write(site / "entities" / f"{entity_page_name(entity.iri)}.html",
                    _entity_page(view_, paged))
-            if progress:
-                progress("entity")
     shown, total = _write_network(store, site / "network.html", paged, max_nodes)
     dates = [{"date": article.date} for article in articles if article.date]
     _write(site / "index.html", _render(
@@ -143,7 +148,7 @@ def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
         unpaged=len(entities) - len(paged), min_claims=min_claims,
         chart=_chart_spec(_with_records(_histogram_spec(), dates)) if dates else None,
         article_href=_article_href, entity_href=_entity_href(paged, "")))
-    return ReportSummary(len(articles), len(paged), shown, total)
+    return ReportSummary(len(articles), len(paged), shown, total, tuple(problems))
 
 
 def _write(path: Path, text: str) -> None:

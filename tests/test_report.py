@@ -160,6 +160,21 @@ def test_cli_report_and_a_missing_store(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "nothing").exists()
 
 
+def test_an_article_stored_without_its_text_gets_a_page_saying_so(tmp_path: Path,
+                                                                    capsys) -> None:
+    with Store.open(tmp_path / "store") as store:
+        store.add_article(sample_document(), sample_attributions(), RUN)
+        store.update("DELETE WHERE { GRAPH ?article { ?article nif:isString ?text } }")
+    site = tmp_path / "site"
+    assert main(["report", "--store", str(tmp_path / "store"), "-o", str(site)]) == 1
+    assert "no article text stored for" in capsys.readouterr().err
+    [page] = (site / "articles").glob("*.html")
+    assert "This article cannot be shown" in page.read_text(encoding="utf-8")
+    # the entity pages are still written, and still link to the article's page
+    assert (site / "entities" / "nikol-pashinyan.html").is_file()
+    assert_links_resolve(site)
+
+
 def test_server_serves_the_report_next_to_the_endpoint(tmp_path: Path) -> None:
     path = tmp_path / "store"
     with Store.open(path) as store:
