@@ -175,6 +175,22 @@ def test_an_article_stored_without_its_text_gets_a_page_saying_so(tmp_path: Path
     assert_links_resolve(site)
 
 
+def test_report_of_a_remote_store_has_the_same_pages(tmp_path: Path) -> None:
+    from claimgraph.graph.remote import RemoteStore
+
+    path = tmp_path / "store"
+    with Store.open(path) as store:
+        store.add_article(sample_document(), sample_attributions(), RUN)
+        write_report(store, tmp_path / "local")
+    with serving(path, EndpointOptions(access_log=False)) as url, RemoteStore(url) as remote:
+        write_report(remote, tmp_path / "remote")
+    for folder in ("articles", "entities"):
+        local = sorted(path.name for path in (tmp_path / "local" / folder).iterdir())
+        assert local == sorted(path.name for path in (tmp_path / "remote" / folder).iterdir())
+    turkey = (tmp_path / "remote" / "entities" / "turkey.html").read_text(encoding="utf-8")
+    assert "Nikol Pashinyan" in turkey  # said about Turkey, read through SPARQL over HTTP
+
+
 def test_server_serves_the_report_next_to_the_endpoint(tmp_path: Path) -> None:
     path = tmp_path / "store"
     with Store.open(path) as store:
