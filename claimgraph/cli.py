@@ -183,7 +183,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cors=args.cors, service_hosts=tuple(args.allow_service), allow_load=args.allow_load,
         token=args.token or os.environ.get("CLAIMGRAPH_TOKEN") or None,
         max_body=args.max_body, max_connections=args.max_connections,
-        access_log=not args.quiet)
+        access_log=not args.quiet, report_dir=args.report)
+    if args.report is not None:
+        from claimgraph.graph.report import write_report
+
+        _require_store(args.store)
+        with open_store(args.store) as store:
+            write_report(store, args.report)
     warning = check_exposure(args.host, options)
     listener = listen(args.host, args.port)
     server = make_server(args.store, listener, options)
@@ -193,10 +199,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     mode = "read-write" if args.allow_update else "read-only"
     print(f"claimgraph: SPARQL endpoint http://{host}:{port}/query ({mode}, {args.timeout:g} s "
           f"query timeout); Ctrl-C stops it", file=sys.stderr, flush=True)
+    if args.report is not None:
+        print(f"claimgraph: report at http://{host}:{port}/report/", file=sys.stderr, flush=True)
     # uvicorn stops gracefully on Ctrl-C, then passes it on: for a server, the way to stop
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[listener])
     return 0
+
+
+def _require_store(path: str) -> None:
+    """Raise ClaimgraphError unless ``path`` holds a store (reading must not create one)."""
+    from claimgraph.graph.store import is_store
+
+    if not is_store(path):
+        raise ClaimgraphError(f"{path}: no claimgraph store there (make one with ingest)")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from claimgraph.graph.report import write_report
+
+    if args.store is not None:
+        _require_store(args.store)
+    with open_store(args.store, endpoint=args.endpoint) as store:
+        summary = write_report(store, args.output, min_claims=args.min_claims,
+                               max_nodes=args.max_nodes)
+    for problem in summary.problems:
+        print(f"claimgraph: {problem}", file=sys.stderr)
+    cut = (f" (of {summary.network_total}: capped by --max-nodes)"
+           if summary.network_nodes < summary.network_total else "")
+    print(f"claimgraph: report in {args.output}: {summary.articles} article pages, "
+          f"{summary.entity_pages} entity pages, {summary.network_nodes} network nodes{cut}",
+          file=sys.stderr)
+    return EXIT_SKIPPED if summary.problems else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -382,7 +416,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--max-connections", type=_positive, default=256, metavar="N",
                      help="connections at once; more are answered 503 (default 256)")
     sub.add_argument("--quiet", action="store_true", help="no access log line per request")
+    sub.add_argument("--report", type=Path, metavar="DIR",
+                     help="write the HTML report of the store into DIR at start and serve it "
+                          "under /report/ (as claimgraph report -o DIR)")
     sub.set_defaults(run=cmd_serve)
+
+    sub = command("report", "Write a static HTML report: article, entity and network pages.",
+                  "claimgraph report --store demo.store -o site/")
+    store_option(sub)
+    sub.add_argument("-o", "--output", required=True, metavar="DIR",
+                     help="folder to write the site into (created; open DIR/index.html)")
+    sub.add_argument("--min-claims", type=_positive, default=1, metavar="N",
+                     help="write a page only for entities in at least N claims (default 1)")
+    sub.add_argument("--max-nodes", type=_positive, default=300, metavar="N",
+                     help="draw at most N entities on the network page, those in most "
+                          "claims (default 300); the page says when some are left out")
+    sub.set_defaults(run=cmd_report)
 
     sub = command("evaluate", "Score extraction against a brat-annotated corpus (PolNeAR).",
                   "claimgraph evaluate ../shared/polnear/dev --errors")

@@ -50,7 +50,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from claimgraph.errors import ClaimgraphError, StoreError
 from claimgraph.graph.guard import OutboundPolicy, OutboundRequestError, check_sparql
@@ -122,6 +123,8 @@ class EndpointOptions:
     max_body: int = 4 * 1024 * 1024
     max_connections: int = 256
     access_log: bool = True
+    #: A folder holding the HTML report (``claimgraph report``), served under ``/report/``.
+    report_dir: Path | None = None
 
     @property
     def policy(self) -> OutboundPolicy:
@@ -199,13 +202,18 @@ def create_app(path: str | Path, options: EndpointOptions = EndpointOptions(),
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"],
                              allow_methods=["GET", "POST", "PUT", "DELETE"],
                              allow_headers=["*"], max_age=3600)] if options.cors else []
-    return Starlette(routes=[
+    routes: list[BaseRoute] = [
         route("/", _page, ["GET"]),
         route("/query", _query, ["GET", "POST"]),
         route("/sparql", _query, ["GET", "POST"]),
         route("/update", _update, ["POST"]),
         route("/store", _graph_store, ["GET", "PUT", "POST", "DELETE"]),
-    ], middleware=middleware, lifespan=lifespan)
+    ]
+    if options.report_dir is not None:
+        # The static report as written on disk; html=True serves index.html for /report/.
+        routes.append(Mount("/report", StaticFiles(directory=options.report_dir, html=True),
+                            name="report"))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 # ------------------------------------------------------------------ handlers

@@ -13,7 +13,8 @@ from conftest import EXAMPLE_ARTICLE, assert_valid_gexf
 
 from claimgraph.cli import build_parser, main
 
-COMMANDS = ["ingest", "extract", "query", "export", "remove", "check", "serve", "evaluate"]
+COMMANDS = ["ingest", "extract", "query", "export", "remove", "check", "serve", "report",
+            "evaluate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
