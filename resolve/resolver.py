@@ -135,7 +135,8 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
         return replace(attribution, source=source, subjects=subjects, extra=extra)
     extra.update(hedges=list(meaning.hedges), hedged=bool(meaning.hedges))
     return replace(attribution, source=source, subjects=subjects, cue_class=meaning.cue_class,
-                   negated=meaning.negated, extra=extra)
+                   cue_lemma=meaning.lemma or attribution.cue_lemma, negated=meaning.negated,
+                   extra=extra)
 
 
 def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,

@@ -190,6 +190,23 @@ def test_hedges_are_recorded(nlp: spacy.language.Language) -> None:
     assert attribution.extra["hedged"]
 
 
+@pytest.mark.parametrize("text", ["The senator hoped that the bill would pass.",
+                                  "He hopes that the talks resume."])
+def test_hoped_is_hope_not_hop(nlp: spacy.language.Language, text: str) -> None:
+    doc = nlp(text)
+    assert [token.lemma_ for token in doc if token.lower_.startswith("hope")] == ["hop"]
+    [attribution] = doc._.attributions
+    assert (attribution.cue_lemma, attribution.cue_class) == ("hope", "belief")
+
+
+def test_cue_lemma_is_checked_against_the_listed_lemmas(nlp: spacy.language.Language) -> None:
+    classes = CueClasses.load()
+    doc = nlp("She was hoping, he hoped, they hopped and it hopes.")
+    lemmas = {token.text: classes.lemma(token) for token in doc if token.pos_ == "VERB"}
+    assert lemmas["hoping"] == lemmas["hoped"] == lemmas["hopes"] == "hope"
+    assert lemmas["hopped"] == "hop"
+
+
 def test_pure_function_on_gold_spans(nlp: spacy.language.Language) -> None:
     text = "Ankara affirmed that it stood by Baku."
     doc = spacy.load(MODEL)(text)
