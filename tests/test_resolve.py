@@ -207,6 +207,20 @@ def test_cue_lemma_is_checked_against_the_listed_lemmas(nlp: spacy.language.Lang
     assert lemmas["hopped"] == "hop"
 
 
+@pytest.mark.parametrize(("text", "lemma", "cue_class"), [
+    ("The senator hinted that the bill would pass.", "hint", "assertion"),
+    ("He bragged that his hotels were the best.", "brag", "assertion"),
+    ("The governor outlined how the plan would work.", "outline", "assertion"),
+    ("Clinton hammered Trump over his taxes.", "hammer", "criticism"),
+    ("The group lobbied lawmakers to drop the tax.", "lobby", "directive"),
+    ("The minister speculated that the talks would fail.", "speculate", "belief"),
+])
+def test_cues_of_the_training_tail_have_a_class(nlp: spacy.language.Language, text: str,
+                                                lemma: str, cue_class: str) -> None:
+    [attribution] = nlp(text)._.attributions
+    assert (attribution.cue_lemma, attribution.cue_class) == (lemma, cue_class)
+
+
 def test_pure_function_on_gold_spans(nlp: spacy.language.Language) -> None:
     text = "Ankara affirmed that it stood by Baku."
     doc = spacy.load(MODEL)(text)
