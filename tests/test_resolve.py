@@ -221,6 +221,24 @@ def test_cues_of_the_training_tail_have_a_class(nlp: spacy.language.Language, te
     assert (attribution.cue_lemma, attribution.cue_class) == (lemma, cue_class)
 
 
+def test_the_attribution_phrase_and_titles_give_no_subjects() -> None:
+    text = "“Turkey is in their heads,” said Caddell, and President Erdogan agreed."
+    doc = spacy.load(MODEL)(text)
+    said, caddell = text.index("said"), text.index("Caddell")
+    erdogan = text.index("President")
+    given = Attribution(
+        cue=Mention(said, said + 4, "said"), source=Mention(caddell, caddell + 7, "Caddell"),
+        content=Mention(1, len(text) - 1, text[1:-1]), cue_lemma="say", rule="verb:ccomp",
+        subjects=tuple(Mention(start, start + len(name), name, label="PERSON",
+                               entity=Entity(key=name.lower(), label=name, type="person"))
+                       for start, name in ((1, "Turkey"), (caddell, "Caddell"),
+                                           (erdogan, "President"),
+                                           (erdogan + 10, "Erdogan"))))
+    [resolved] = resolve_attributions(doc, [given])
+    assert [subject.text for subject in resolved.subjects] == ["Turkey", "Erdogan"]
+    assert len(resolved.extra["resolution"]["subjects"]) == 2
+
+
 def test_pure_function_on_gold_spans(nlp: spacy.language.Language) -> None:
     text = "Ankara affirmed that it stood by Baku."
     doc = spacy.load(MODEL)(text)
