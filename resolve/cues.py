@@ -43,6 +43,10 @@ class CueClasses:
 
     classes: dict[tuple[str, str], str] = field(default_factory=dict)
     hedges: frozenset[str] = frozenset()
+    lemmas: frozenset[str] = field(init=False, default=frozenset())  # listed in some frame
+
+    def __post_init__(self) -> None:
+        self.lemmas = frozenset(lemma for lemma, _ in self.classes)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CueClasses:
@@ -86,8 +90,7 @@ class CueClasses:
 
     def is_listed(self, lemma: str) -> bool:
         """Whether ``lemma`` has a class of its own (in any frame)."""
-        return self.cue_class(lemma) != UNKNOWN_CLASS or any(
-            listed == lemma for listed, _ in self.classes)
+        return lemma in self.lemmas
 
     def lemma(self, token: Token) -> str:
         """Return the lemma of a cue word, checked against the listed cue lemmas: where the
