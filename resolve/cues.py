@@ -22,6 +22,9 @@ MEANING_FILE = "cue_meaning.tsv"
 UNKNOWN_CLASS = "other"
 HEDGE = "hedge"
 HEDGE_DEPS = frozenset({"aux", "advmod"})
+#: Inflection endings after which the rule lemmatizer may strip an "e" that belongs to the
+#: stem ("hoped", "hoping", "hopes": "hop" where the cue word is "hope").
+E_STEM_ENDINGS = ("ed", "ing", "es")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,7 @@ class CueMeaning:
     cue_class: str
     negated: bool
     hedges: tuple[str, ...] = ()
+    lemma: str = ""
 
 
 @dataclass(slots=True)
@@ -39,6 +43,10 @@ class CueClasses:
 
     classes: dict[tuple[str, str], str] = field(default_factory=dict)
     hedges: frozenset[str] = frozenset()
+    lemmas: frozenset[str] = field(init=False, default=frozenset())  # listed in some frame
+
+    def __post_init__(self) -> None:
+        self.lemmas = frozenset(lemma for lemma, _ in self.classes)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CueClasses:
@@ -68,6 +76,8 @@ class CueClasses:
         are the Doc spans ``cue`` and ``content``."""
         head = self._cue_word(cue)
         lemma = attribution.cue_lemma or head.lemma_.lower()
+        if not self.is_listed(lemma) and self.is_listed(self.lemma(head)):
+            lemma = self.lemma(head)  # "hoped": hope, where the tagger says "hop"
         frame = attribution.rule.removeprefix("verb:") if attribution.rule.startswith(
             "verb:") else ""
         negated = attribution.negated or any(child.dep_ == "neg" for child in head.children)
@@ -76,14 +86,34 @@ class CueClasses:
             hedge_words += [child for child in content.root.children
                             if self._is_hedge(child) and child.i >= content.start]
         hedges = tuple(dict.fromkeys(token.lower_ for token in hedge_words))
-        return CueMeaning(self.cue_class(lemma, frame), negated, hedges)
+        return CueMeaning(self.cue_class(lemma, frame), negated, hedges, lemma)
+
+    def is_listed(self, lemma: str) -> bool:
+        """Whether ``lemma`` has a class of its own (in any frame)."""
+        return lemma in self.lemmas
+
+    def lemma(self, token: Token) -> str:
+        """Return the lemma of a cue word, checked against the listed cue lemmas: where the
+        tagger's lemma is not listed but the word is an inflection of a listed lemma ending
+        in "e" ("hoped", "hoping": hope, not "hop"), that lemma."""
+        lemma = token.lemma_.lower()
+        if self.is_listed(lemma):
+            return lemma
+        word = token.lower_
+        for ending in E_STEM_ENDINGS:
+            if word.endswith(ending):
+                stem = word.removesuffix(ending)
+                candidate = stem + "e"
+                if self.is_listed(candidate) and lemma in (stem, stem.removesuffix("e")):
+                    return candidate
+        return lemma
 
     def _cue_word(self, cue: Span) -> Token:
         """Return the word of a cue phrase that carries its meaning: the first one listed
         ("could not resist *pointing* out", "*unleashed* a series of tweets *saying*"),
         else the cue's main word."""
         listed = [token for token in cue
-                  if self.cue_class(token.lemma_) != UNKNOWN_CLASS and token.pos_ != "AUX"]
+                  if self.cue_class(self.lemma(token)) != UNKNOWN_CLASS and token.pos_ != "AUX"]
         return listed[0] if listed else _cue_head(cue)
 
     def _is_hedge(self, token: Token) -> bool:

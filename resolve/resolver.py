@@ -126,7 +126,8 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
             source = replace(source, entity=None)
             resolution["source"] = UNRESOLVED_RULE
     content = _span(doc, attribution.content)
-    subjects, hows = _subjects(doc, article, attribution, content)
+    subjects, hows = _subjects(doc, article, attribution, content,
+                               _phrase_tokens(doc, attribution))
     resolution["subjects"] = hows
     cue = _span(doc, attribution.cue)
     meaning = cue_classes.meaning(attribution, cue, content) if cue is not None else None
@@ -135,22 +136,39 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
         return replace(attribution, source=source, subjects=subjects, extra=extra)
     extra.update(hedges=list(meaning.hedges), hedged=bool(meaning.hedges))
     return replace(attribution, source=source, subjects=subjects, cue_class=meaning.cue_class,
-                   negated=meaning.negated, extra=extra)
+                   cue_lemma=meaning.lemma or attribution.cue_lemma, negated=meaning.negated,
+                   extra=extra)
+
+
+def _phrase_tokens(doc: Doc, attribution: Attribution) -> set[int]:
+    """Return the tokens of the attribution phrase itself: its source and its cue."""
+    spans = (_span(doc, mention) for mention in (attribution.source, attribution.cue)
+             if mention is not None)
+    return {index for span in spans if span is not None for index in range(span.start, span.end)}
 
 
 def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
-              content: Span | None) -> tuple[tuple[Mention, ...], list[str]]:
-    """Return the resolved subjects, in text order, and the rule that resolved each."""
+              content: Span | None, phrase: set[int]
+              ) -> tuple[tuple[Mention, ...], list[str]]:
+    """Return the resolved subjects, in text order, and the rule that resolved each.
+
+    A mention in the attribution phrase (``phrase``: the tokens of the source and the cue,
+    which a content can take in: “..., said Caddell, ...”) is no subject, nor are title
+    words or pronouns that name no one ("Mr.", "President")."""
     resolved: list[tuple[Mention, str]] = []
-    taken: set[int] = set()  # tokens of the subjects so far
+    taken: set[int] = set(phrase)  # tokens of the subjects so far, and of the phrase
     for subject in attribution.subjects:
         span = _span(doc, subject)
         if span is None:
             resolved.append((subject, UNRESOLVED_RULE))
             continue
+        if phrase.intersection(range(span.start, span.end)):
+            continue
         taken.update(range(span.start, span.end))
         found = article.of_span(span)
         entity = found.entity if found is not None else _named(subject.entity, span)
+        if entity is None and subject.entity is not None:
+            continue  # title words alone: no one is named
         role = syntactic_role(span.root, is_place=_is_local_place(entity))
         resolved.append((replace(subject, entity=entity, role=role),
                          found.how if found is not None else UNRESOLVED_RULE))

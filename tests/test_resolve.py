@@ -190,6 +190,55 @@ def test_hedges_are_recorded(nlp: spacy.language.Language) -> None:
     assert attribution.extra["hedged"]
 
 
+@pytest.mark.parametrize("text", ["The senator hoped that the bill would pass.",
+                                  "He hopes that the talks resume."])
+def test_hoped_is_hope_not_hop(nlp: spacy.language.Language, text: str) -> None:
+    doc = nlp(text)
+    assert [token.lemma_ for token in doc if token.lower_.startswith("hope")] == ["hop"]
+    [attribution] = doc._.attributions
+    assert (attribution.cue_lemma, attribution.cue_class) == ("hope", "belief")
+
+
+def test_cue_lemma_is_checked_against_the_listed_lemmas(nlp: spacy.language.Language) -> None:
+    classes = CueClasses.load()
+    doc = nlp("She was hoping, he hoped, they hopped and it hopes.")
+    lemmas = {token.text: classes.lemma(token) for token in doc if token.pos_ == "VERB"}
+    assert lemmas["hoping"] == lemmas["hoped"] == lemmas["hopes"] == "hope"
+    assert lemmas["hopped"] == "hop"
+
+
+@pytest.mark.parametrize(("text", "lemma", "cue_class"), [
+    ("The senator hinted that the bill would pass.", "hint", "assertion"),
+    ("He bragged that his hotels were the best.", "brag", "assertion"),
+    ("The governor outlined how the plan would work.", "outline", "assertion"),
+    ("Clinton hammered Trump over his taxes.", "hammer", "criticism"),
+    ("The group lobbied lawmakers to drop the tax.", "lobby", "directive"),
+    ("The minister speculated that the talks would fail.", "speculate", "belief"),
+])
+def test_cues_of_the_training_tail_have_a_class(nlp: spacy.language.Language, text: str,
+                                                lemma: str, cue_class: str) -> None:
+    [attribution] = nlp(text)._.attributions
+    assert (attribution.cue_lemma, attribution.cue_class) == (lemma, cue_class)
+
+
+def test_the_attribution_phrase_and_titles_give_no_subjects() -> None:
+    text = "“Turkey is in their heads,” said Caddell, and President Erdogan agreed."
+    doc = spacy.load(MODEL)(text)
+    said, caddell = text.index("said"), text.index("Caddell")
+    erdogan = text.index("President")
+    given = Attribution(
+        cue=Mention(said, said + 4, "said"), source=Mention(caddell, caddell + 7, "Caddell"),
+        content=Mention(1, len(text) - 1, text[1:-1]), cue_lemma="say", rule="verb:ccomp",
+        subjects=tuple(Mention(start, start + len(name), name, label="PERSON",
+                               entity=Entity(key=name.lower(), label=name, type="person"))
+                       for start, name in ((1, "Turkey"), (caddell, "Caddell"),
+                                           (erdogan, "President"),
+                                           (erdogan + 10, "Erdogan"))))
+    [resolved] = resolve_attributions(doc, [given])
+    assert [subject.text for subject in resolved.subjects] == ["Turkey", "Erdogan"]
+    assert len(resolved.extra["resolution"]["subjects"]) == 2
+
+
 def test_pure_function_on_gold_spans(nlp: spacy.language.Language) -> None:
     text = "Ankara affirmed that it stood by Baku."
     doc = spacy.load(MODEL)(text)
