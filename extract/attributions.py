@@ -28,7 +28,7 @@ nearby phrase boundaries (see :mod:`claimgraph.extract.boundaries`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -83,6 +83,10 @@ NOUN_MIN_PRECISION = 0.7
 NOUN_SOURCE_PREPOSITIONS = frozenset({"from", "by", "among"})
 # The least lexicon precision of a pair the cue classifier scores (rarer pairs are no cue).
 CANDIDATE_PRECISION = 0.1
+#: Clauses hanging from a source that the corpus leaves out when a comma sets them off.
+SOURCE_TRIMMED_CLAUSES = frozenset({"relcl", "acl", "advcl"})
+#: Punctuation that sets off a clause from the noun it describes.
+CLAUSE_OPENERS = frozenset({",", "—", "―", "--", "("})
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -234,7 +238,7 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
     if content is None:  # nothing left but punctuation: fall back to the whole subtree
         content = _subtree_mention(candidate.content_head)
     light = _light_verb(cue)
-    source = None if raised is not None else _source_mention(light or cue)
+    source = None if raised is not None else _source_mention(light or cue, cue_tokens)
     blocked = mention_tokens(doc, [content, source])
     core = _cue_core(cue, candidate.frame)
     if light is not None:  # "raised questions about": the verb, the noun and what is between
@@ -470,20 +474,22 @@ def _is_contrasting_clause(token: Token) -> bool:
             and any(child.dep_ == "mark" and child.lower_ in CONTRAST_MARKS for child in children))
 
 
-def _source_mention(cue: Token) -> Mention | None:
+def _source_mention(cue: Token, cue_words: Container[int] = ()) -> Mention | None:
     """Return the source of ``cue``: its subject, the agent of a passive, or a borrowed one;
-    for a noun, its possessor ("Trump's claim") or a "from"/"by"/"among" object."""
+    for a noun, its possessor ("Trump's claim") or a "from"/"by"/"among" object.
+    ``cue_words`` (token indices of other cues) tells which clauses of a subject are
+    attributions of their own and leave the source (see :func:`_source_trimmings`)."""
     if cue.pos_ == "NOUN":
         return _noun_source(cue)
     for _ in range(4):  # follow at most a few "… and vowed", "…, adding" links upwards
         subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
         if subject is not None:
-            return _subtree_mention(subject, outside=cue)
+            return _subtree_mention(subject, outside=cue, cue_words=cue_words)
         agent = next((child for child in cue.children if child.dep_ == "agent"), None)
         if agent is not None:
             agent_object = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if agent_object is not None:
-                return _subtree_mention(agent_object, outside=cue)
+                return _subtree_mention(agent_object, outside=cue, cue_words=cue_words)
         if cue.dep_ == "relcl" or cue.dep_ == "acl":
             return _subtree_mention(cue.head, outside=cue)
         if cue.dep_ not in INHERITING_DEPS or cue.head == cue:
@@ -587,15 +593,19 @@ def _token_at(doc: Doc, position: int) -> Token | None:
     return span[0] if span is not None and len(span) else None
 
 
-def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
+def _subtree_mention(head: Token, *, outside: Token | None = None,
+                     cue_words: Container[int] | None = None) -> Mention:
     """Return the subtree of ``head`` as a mention, minus the branch that holds ``outside``
     ("the Armenian side, which reported …": the source stops before "which"), within the
-    paragraph of ``head``."""
+    paragraph of ``head``. With ``cue_words`` (for a source), the clauses PolNeAR leaves out
+    of a source are left out too (see :func:`_source_trimmings`)."""
     excluded: set[int] = set()
     if outside is not None and head.is_ancestor(outside):
         branch = next(child for child in head.children
                       if child == outside or child.is_ancestor(outside))
         excluded = {token.i for token in branch.subtree}
+    if cue_words is not None:
+        excluded |= _source_trimmings(head, cue_words)
     # A parse may run a sentence over a paragraph break (a headline glued to the lead).
     tokens = {token.i for token in head.subtree if token.i not in excluded}
     if head.left_edge.i < head.i and "\n" in doc_text(head.doc)[head.left_edge.idx:head.idx] \
@@ -608,6 +618,26 @@ def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
     start, end = next(((start, end) for start, end in mention.pieces()
                        if start <= head.idx < end), mention.pieces()[0])
     return char_mention(head.doc, start, end)
+
+
+def _source_trimmings(head: Token, cue_words: Container[int]) -> set[int]:
+    """Return the tokens of a source's subtree that the corpus leaves out of the source: a
+    clause set off by a comma that holds a cue of its own ("Mr. Kamin, who emphasized that
+    …, said": "who emphasized" is another attribution), and a participial phrase set off by
+    a comma ("Trump, speaking to a veterans group, said"). Other relative clauses stay, as
+    the corpus mostly keeps them ("Joseph, who has four children,")."""
+    excluded: set[int] = set()
+    for token in head.subtree:
+        if token.i in excluded or token == head or token.dep_ not in SOURCE_TRIMMED_CLAUSES:
+            continue
+        previous = token.left_edge.nbor(-1) if token.left_edge.i > 0 else None
+        if previous is None or previous.text not in CLAUSE_OPENERS:
+            continue
+        participial = token.dep_ == "acl" and token.tag_ == "VBG"
+        if participial or any(descendant.i in cue_words for descendant in token.subtree):
+            excluded.update(descendant.i for descendant in token.subtree)
+            excluded.add(previous.i)
+    return excluded
 
 
 def _has_that_clause(content_head: Token) -> bool:
