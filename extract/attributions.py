@@ -35,7 +35,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.extract.boundaries import BoundaryRanker, place_edges
-from claimgraph.extract.colons import colon_attributions
+from claimgraph.extract.colons import COLON_RULE, colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
 from claimgraph.extract.cue_spans import CueEdges
@@ -415,7 +415,8 @@ def continue_into_quotations(
 def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
     """Drop attributions whose cue lies inside another attribution's content."""
     def inside(attribution: Attribution, other: Attribution) -> bool:
-        return other is not attribution and any(
+        # A colon inside a content ("…, as he put it: 'X'") introduces a quotation of its own.
+        return other is not attribution and attribution.rule != COLON_RULE and any(
             start <= attribution.cue.start < end for start, end in other.content.pieces())
 
     kept = [attribution for attribution in attributions
