@@ -87,6 +87,9 @@ CANDIDATE_PRECISION = 0.1
 SOURCE_TRIMMED_CLAUSES = frozenset({"relcl", "acl", "advcl"})
 #: Punctuation that sets off a clause from the noun it describes.
 CLAUSE_OPENERS = frozenset({",", "—", "―", "--", "("})
+DASHES = frozenset({"—", "―", "--"})
+NON_RESTRICTIVE_PRONOUNS = frozenset({"who", "which", "whose", "whom"})
+PARTICIPIAL_DEPS = frozenset({"acl", "advcl"})
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -232,6 +235,7 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         if extra is not None:
             content_tokens |= {token.i for token in extra.subtree}
     content_tokens &= paragraph
+    content_tokens -= _trailing_asides(doc, content_tokens)
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
     content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
                              gap_tokens=gap_tokens)
@@ -639,6 +643,33 @@ def _source_trimmings(head: Token, cue_words: Container[int]) -> set[int]:
             excluded.update(descendant.i for descendant in token.subtree)
             excluded.add(previous.i)
     return excluded
+
+
+def _trailing_asides(doc: Doc, content_tokens: set[int]) -> set[int]:
+    """Return the tokens of the aside that ends a verbal content, which the corpus leaves
+    out: a non-restrictive relative clause ("the health of Donald Trump, who is 70"), a
+    participial clause ("…, contradicting the police's claim") set off by a comma, or
+    whatever follows a dash ("… ― probably not exactly what Graham had in mind")."""
+    if not content_tokens:
+        return set()
+    last = max(content_tokens)
+    for start in sorted(content_tokens):
+        opener = doc[start - 1].text if start - 1 in content_tokens else ""
+        if opener not in CLAUSE_OPENERS or start > last:
+            continue
+        phrase = doc[start]  # the largest phrase that starts here
+        while phrase.head != phrase and phrase.head.left_edge.i == start:
+            phrase = phrase.head
+        if opener in DASHES:  # whatever follows a dash, unless a quotation
+            aside = not doc[start].is_quote
+        else:  # a clause that runs to the content's end
+            aside = opener == "," and phrase.right_edge.i >= last and (
+                phrase.dep_ == "relcl" and doc[start].lower_ in NON_RESTRICTIVE_PRONOUNS
+                or phrase.dep_ in PARTICIPIAL_DEPS and phrase.tag_ == "VBG"
+                and start == phrase.i)
+        if aside:
+            return set(range(start - 1, last + 1))
+    return set()
 
 
 def _has_that_clause(content_head: Token) -> bool:
