@@ -64,6 +64,7 @@ from claimgraph.extract.subjects import subject_mentions
 from claimgraph.records import Attribution, Mention
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+PASSIVE_DEPS = frozenset({"nsubjpass", "auxpass"})
 # How a cue with no subject of its own borrows one: "…, adding that …", "… and vowed to …".
 INHERITING_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp"})
 # "X said A, while Y said B": a clause so introduced is an attribution of its own.
@@ -487,20 +488,32 @@ def _source_mention(cue: Token, cue_words: Container[int] = ()) -> Mention | Non
     if cue.pos_ == "NOUN":
         return _noun_source(cue)
     for _ in range(4):  # follow at most a few "… and vowed", "…, adding" links upwards
-        subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
-        if subject is not None:
-            return _subtree_mention(subject, outside=cue, cue_words=cue_words)
         agent = next((child for child in cue.children if child.dep_ == "agent"), None)
         if agent is not None:
             agent_object = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if agent_object is not None:
                 return _subtree_mention(agent_object, outside=cue, cue_words=cue_words)
+        if _is_passive(cue):  # "X was accused of", "Asked about Y, X said": no one speaks
+            return None
+        subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
+        if subject is not None:
+            return _subtree_mention(subject, outside=cue, cue_words=cue_words)
         if cue.dep_ == "relcl" or cue.dep_ == "acl":
             return _subtree_mention(cue.head, outside=cue)
         if cue.dep_ not in INHERITING_DEPS or cue.head == cue:
             return None
         cue = cue.head
     return None
+
+
+def _is_passive(verb: Token) -> bool:
+    """Return whether ``verb`` is passive without an agent: it has a passive subject or
+    auxiliary ("was asked"), or is a bare past participle heading a clause ("Asked about
+    …, she said")."""
+    if any(child.dep_ in PASSIVE_DEPS for child in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in PARTICIPIAL_DEPS and not any(
+        child.dep_ == "aux" for child in verb.children)
 
 
 def _noun_source(cue: Token) -> Mention | None:
