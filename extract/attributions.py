@@ -651,7 +651,7 @@ def _source_trimmings(head: Token, cue_words: Container[int]) -> set[int]:
         previous = token.left_edge.nbor(-1) if token.left_edge.i > 0 else None
         if previous is None or previous.text not in CLAUSE_OPENERS:
             continue
-        participial = token.dep_ == "acl" and token.tag_ == "VBG"
+        participial = token.dep_ in PARTICIPIAL_DEPS and token.tag_ == "VBG"
         if participial or any(descendant.i in cue_words for descendant in token.subtree):
             excluded.update(descendant.i for descendant in token.subtree)
             excluded.add(previous.i)
@@ -665,10 +665,11 @@ def _trailing_asides(doc: Doc, content_tokens: set[int]) -> set[int]:
     whatever follows a dash ("… ― probably not exactly what Graham had in mind")."""
     if not content_tokens:
         return set()
-    last = max(content_tokens)
+    first, last = min(content_tokens), max(content_tokens)
     for start in sorted(content_tokens):
-        opener = doc[start - 1].text if start - 1 in content_tokens else ""
-        if opener not in CLAUSE_OPENERS or start > last:
+        # The content's own punctuation may have been left out of its tokens.
+        opener = doc[start - 1].text if start - 1 > first else ""
+        if opener not in CLAUSE_OPENERS:
             continue
         phrase = doc[start]  # the largest phrase that starts here
         while phrase.head != phrase and phrase.head.left_edge.i == start:
