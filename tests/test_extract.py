@@ -154,6 +154,15 @@ def test_signed_quotation(nlp) -> None:
     assert signed.content.text == "“Trump must stop portraying Latinos as dangerous gangsters.”"
 
 
+def test_signed_quotation_opened_with_a_closing_mark(nlp) -> None:
+    text = ("Readers wrote in.\n\n”Fear. I am truly afraid that he will win. The debate "
+            "proved it.” ― Edwin G. Monroy\n")
+    signed = find(attributions_of(nlp, text), "―")
+    assert signed.source.text == "Edwin G. Monroy"
+    assert signed.content.text == ("”Fear. I am truly afraid that he will win. The debate "
+                                   "proved it.”")
+
+
 # --- other constructions ----------------------------------------------------------------
 
 
