@@ -418,14 +418,23 @@ def continue_into_quotations(
 
 
 def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
-    """Drop attributions whose cue lies inside another attribution's content."""
+    """Drop attributions whose cue lies inside another attribution's content; of two
+    attributions each inside the other, keep the one with the shorter content."""
     def inside(attribution: Attribution, other: Attribution) -> bool:
         # A colon inside a content ("…, as he put it: 'X'") introduces a quotation of its own.
         return other is not attribution and attribution.rule != COLON_RULE and any(
             start <= attribution.cue.start < end for start, end in other.content.pieces())
 
+    def dropped(attribution: Attribution, other: Attribution) -> bool:
+        if not inside(attribution, other):
+            return False
+        # Each inside the other ("X demeaned women, according to insiders"): the one with
+        # the narrower content stays (before, both went).
+        return not inside(other, attribution) or _content_length(other) < _content_length(
+            attribution)
+
     kept = [attribution for attribution in attributions
-            if not any(inside(attribution, other) for other in attributions)]
+            if not any(dropped(attribution, other) for other in attributions)]
     # Two rules may find the same cue: keep the first (verbal rules come first).
     unique: dict[int, Attribution] = {}
     for attribution in kept:
@@ -434,6 +443,10 @@ def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
 
 
 # --- building blocks -------------------------------------------------------------------
+
+
+def _content_length(attribution: Attribution) -> int:
+    return sum(end - start for start, end in attribution.content.pieces())
 
 
 def _cue_core(cue: Token, frame: str = "") -> list[Token]:
