@@ -21,6 +21,12 @@ def find(attributions: list[Attribution], cue: str) -> Attribution:
     return matching[0]
 
 
+def text_mention(text: str, part: str) -> Mention:
+    """Return a mention of the first occurrence of ``part`` in ``text``."""
+    start = text.index(part)
+    return Mention(start=start, end=start + len(part), text=part)
+
+
 def piece_texts(text: str, attribution: Attribution) -> list[str]:
     return [text[start:end] for start, end in attribution.content.pieces()]
 
@@ -282,8 +288,7 @@ def test_drop_nested_keeps_a_speaker_colon_inside_another_content() -> None:
     text = "He said the hearing went on. SMITH: We are not done. She says they are."
 
     def mention(part: str) -> Mention:
-        start = text.index(part)
-        return Mention(start=start, end=start + len(part), text=part)
+        return text_mention(text, part)
 
     outer = Attribution(cue=mention("said"), content=mention("the hearing went on. SMITH: We "
                                                              "are not done. She says they are"),
@@ -293,6 +298,21 @@ def test_drop_nested_keeps_a_speaker_colon_inside_another_content() -> None:
     nested = Attribution(cue=mention("says"), content=mention("they are"),
                          source=mention("She"), rule="verb:ccomp")
     assert drop_nested([outer, colon, nested]) == [outer, colon]
+
+
+def test_drop_nested_keeps_the_narrower_of_two_attributions_inside_each_other() -> None:
+    text = "Trump demeaned women with sexist language, according to show insiders."
+
+    def mention(part: str) -> Mention:
+        return text_mention(text, part)
+
+    demeaned = Attribution(cue=mention("demeaned"),
+                           content=mention("women with sexist language, according to show"),
+                           source=mention("Trump"), rule="verb:dobj")
+    according = Attribution(cue=mention("according to"),
+                            content=mention("Trump demeaned women with sexist language"),
+                            source=mention("show insiders"), rule="according-to")
+    assert drop_nested([demeaned, according]) == [according]
 
 
 def test_colon_cue_in_a_transcript(nlp) -> None:
