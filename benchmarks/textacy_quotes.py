@@ -14,15 +14,14 @@ number of them is printed above the plain-text table.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from _common import gold_split_arguments, parsed_gold_split
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph import load_pipeline
 from claimgraph.extract.scoring import aggregate, format_report, score_document
-from claimgraph.loaders import load_brat_corpus
 from claimgraph.records import Attribution, Mention
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev"
@@ -59,22 +58,15 @@ def textacy_attributions(doc: Doc) -> list[Attribution] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("gold_dir", nargs="?", type=Path, default=DEFAULT_GOLD,
-                        help="brat corpus folder (default: the PolNeAR dev split)")
-    parser.add_argument("--model", help="spaCy pipeline (default: claimgraph's default)")
-    args = parser.parse_args()
+    args = gold_split_arguments(__doc__.splitlines()[0], DEFAULT_GOLD)
     try:
         import textacy
     except ImportError:
         sys.exit("textacy is not installed: pip install textacy")
 
     nlp = load_pipeline(args.model, resolve=False)
-    corpus = list(load_brat_corpus(args.gold_dir, on_error=lambda error: None))
-    parsers = [name for name in nlp.pipe_names if not name.startswith("claim_")]
-    with nlp.select_pipes(enable=parsers):
-        docs = nlp.pipe(document.text for document, _ in corpus)
-        found = [textacy_attributions(doc) for doc in docs]
+    corpus, docs = parsed_gold_split(nlp, args.gold_dir)
+    found = [textacy_attributions(doc) for doc in docs]
     scores = [score_document(document, gold, attributions or [])
               for (document, gold), attributions in zip(corpus, found, strict=True)]
     given_up = sum(attributions is None for attributions in found)
