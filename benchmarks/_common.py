@@ -7,6 +7,7 @@ are cached outside the repository (``--cache``, default a folder in the system's
 
 from __future__ import annotations
 
+import argparse
 import pickle
 import resource
 import statistics
@@ -17,8 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from claimgraph import Document, extract, iter_documents, load_pipeline
 from claimgraph.graph.rdf import RunInfo
+from claimgraph.loaders import load_brat_corpus
 from claimgraph.pipeline import run_info
 from claimgraph.records import Attribution
 
@@ -127,3 +132,23 @@ def measure_command(module: str, *arguments: str) -> tuple[float, float]:
 def peak_memory_mib() -> float:
     """Return this process's peak resident set size so far, in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def gold_split_arguments(description: str, default: Path) -> argparse.Namespace:
+    """Parse the arguments of a script scoring a brat split: ``[GOLD_DIR] [--model NAME]``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("gold_dir", nargs="?", type=Path, default=default,
+                        help=f"brat corpus folder (default: {default})")
+    parser.add_argument("--model", help="spaCy pipeline (default: claimgraph's default)")
+    return parser.parse_args()
+
+
+def parsed_gold_split(nlp: Language, gold_dir: Path
+                      ) -> tuple[list[tuple[Document, list[Attribution]]], list[Doc]]:
+    """Return a brat split's ``(document, gold attributions)`` pairs and their Docs, parsed
+    by ``nlp`` with claimgraph's own components left out."""
+    corpus = list(load_brat_corpus(gold_dir, on_error=lambda error: None))
+    parsers = [name for name in nlp.pipe_names if not name.startswith("claim_")]
+    with nlp.select_pipes(enable=parsers):
+        parsed = list(nlp.pipe(document.text for document, _ in corpus))
+    return corpus, parsed

@@ -14,17 +14,16 @@ targets that remains above it is in the candidates and the span rules, not in th
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from _common import gold_split_arguments, parsed_gold_split
 from spacy.tokens import Token
 
 from claimgraph import load_pipeline
 from claimgraph.extract.attributions import find_attributions
 from claimgraph.extract.learn import is_gold_cue
 from claimgraph.extract.scoring import aggregate, format_report, score_document
-from claimgraph.loaders import load_brat_corpus
 from claimgraph.records import Attribution
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev"
@@ -44,18 +43,10 @@ class GoldCueScorer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("gold_dir", nargs="?", type=Path, default=DEFAULT_GOLD,
-                        help="brat corpus folder (default: the PolNeAR dev split)")
-    parser.add_argument("--model", help="spaCy pipeline (default: claimgraph's default)")
-    args = parser.parse_args()
-
+    args = gold_split_arguments(__doc__.splitlines()[0], DEFAULT_GOLD)
     nlp = load_pipeline(args.model)
     component = nlp.get_pipe(COMPONENT)
-    corpus = list(load_brat_corpus(args.gold_dir, on_error=lambda error: None))
-    parsers = [name for name in nlp.pipe_names if not name.startswith("claim_")]
-    with nlp.select_pipes(enable=parsers):
-        parsed = list(nlp.pipe(document.text for document, _ in corpus))
+    corpus, parsed = parsed_gold_split(nlp, args.gold_dir)
 
     def scores(classifier_for) -> str:
         return format_report(aggregate(

@@ -28,14 +28,14 @@ nearby phrase boundaries (see :mod:`claimgraph.extract.boundaries`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.extract.boundaries import BoundaryRanker, place_edges
-from claimgraph.extract.colons import colon_attributions
+from claimgraph.extract.colons import COLON_RULE, colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
 from claimgraph.extract.cue_spans import CueEdges
@@ -64,6 +64,7 @@ from claimgraph.extract.subjects import subject_mentions
 from claimgraph.records import Attribution, Mention
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+PASSIVE_DEPS = frozenset({"nsubjpass", "auxpass"})
 # How a cue with no subject of its own borrows one: "…, adding that …", "… and vowed to …".
 INHERITING_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp"})
 # "X said A, while Y said B": a clause so introduced is an attribution of its own.
@@ -83,6 +84,13 @@ NOUN_MIN_PRECISION = 0.7
 NOUN_SOURCE_PREPOSITIONS = frozenset({"from", "by", "among"})
 # The least lexicon precision of a pair the cue classifier scores (rarer pairs are no cue).
 CANDIDATE_PRECISION = 0.1
+#: Clauses hanging from a source that the corpus leaves out when a comma sets them off.
+SOURCE_TRIMMED_CLAUSES = frozenset({"relcl", "acl", "advcl"})
+#: Punctuation that sets off a clause from the noun it describes.
+CLAUSE_OPENERS = frozenset({",", "—", "―", "--", "("})
+DASHES = frozenset({"—", "―", "--"})
+NON_RESTRICTIVE_PRONOUNS = frozenset({"who", "which", "whose", "whom"})
+PARTICIPIAL_DEPS = frozenset({"acl", "advcl"})
 NEGATIONS = frozenset({"not", "never", "n't", "n’t", "no"})
 
 
@@ -228,13 +236,14 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
         if extra is not None:
             content_tokens |= {token.i for token in extra.subtree}
     content_tokens &= paragraph
+    content_tokens -= _trailing_asides(doc, content_tokens)
     gap_tokens = {token.i for token in cue.subtree} - content_tokens
     content = tokens_mention(doc, content_tokens, anchor=candidate.content_head.i,
                              gap_tokens=gap_tokens)
     if content is None:  # nothing left but punctuation: fall back to the whole subtree
         content = _subtree_mention(candidate.content_head)
     light = _light_verb(cue)
-    source = None if raised is not None else _source_mention(light or cue)
+    source = None if raised is not None else _source_mention(light or cue, cue_tokens)
     blocked = mention_tokens(doc, [content, source])
     core = _cue_core(cue, candidate.frame)
     if light is not None:  # "raised questions about": the verb, the noun and what is between
@@ -409,13 +418,23 @@ def continue_into_quotations(
 
 
 def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
-    """Drop attributions whose cue lies inside another attribution's content."""
+    """Drop attributions whose cue lies inside another attribution's content; of two
+    attributions each inside the other, keep the one with the shorter content."""
     def inside(attribution: Attribution, other: Attribution) -> bool:
-        return other is not attribution and any(
+        # A colon inside a content ("…, as he put it: 'X'") introduces a quotation of its own.
+        return other is not attribution and attribution.rule != COLON_RULE and any(
             start <= attribution.cue.start < end for start, end in other.content.pieces())
 
+    def dropped(attribution: Attribution, other: Attribution) -> bool:
+        if not inside(attribution, other):
+            return False
+        # Each inside the other ("X demeaned women, according to insiders"): the one with
+        # the narrower content stays (before, both went).
+        return not inside(other, attribution) or _content_length(other) < _content_length(
+            attribution)
+
     kept = [attribution for attribution in attributions
-            if not any(inside(attribution, other) for other in attributions)]
+            if not any(dropped(attribution, other) for other in attributions)]
     # Two rules may find the same cue: keep the first (verbal rules come first).
     unique: dict[int, Attribution] = {}
     for attribution in kept:
@@ -424,6 +443,10 @@ def drop_nested(attributions: list[Attribution]) -> list[Attribution]:
 
 
 # --- building blocks -------------------------------------------------------------------
+
+
+def _content_length(attribution: Attribution) -> int:
+    return sum(end - start for start, end in attribution.content.pieces())
 
 
 def _cue_core(cue: Token, frame: str = "") -> list[Token]:
@@ -470,26 +493,40 @@ def _is_contrasting_clause(token: Token) -> bool:
             and any(child.dep_ == "mark" and child.lower_ in CONTRAST_MARKS for child in children))
 
 
-def _source_mention(cue: Token) -> Mention | None:
+def _source_mention(cue: Token, cue_words: Container[int] = ()) -> Mention | None:
     """Return the source of ``cue``: its subject, the agent of a passive, or a borrowed one;
-    for a noun, its possessor ("Trump's claim") or a "from"/"by"/"among" object."""
+    for a noun, its possessor ("Trump's claim") or a "from"/"by"/"among" object.
+    ``cue_words`` (token indices of other cues) tells which clauses of a subject are
+    attributions of their own and leave the source (see :func:`_source_trimmings`)."""
     if cue.pos_ == "NOUN":
         return _noun_source(cue)
     for _ in range(4):  # follow at most a few "… and vowed", "…, adding" links upwards
-        subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
-        if subject is not None:
-            return _subtree_mention(subject, outside=cue)
         agent = next((child for child in cue.children if child.dep_ == "agent"), None)
         if agent is not None:
             agent_object = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if agent_object is not None:
-                return _subtree_mention(agent_object, outside=cue)
+                return _subtree_mention(agent_object, outside=cue, cue_words=cue_words)
+        if _is_passive(cue):  # "X was accused of", "Asked about Y, X said": no one speaks
+            return None
+        subject = next((child for child in cue.children if child.dep_ in SUBJECT_DEPS), None)
+        if subject is not None:
+            return _subtree_mention(subject, outside=cue, cue_words=cue_words)
         if cue.dep_ == "relcl" or cue.dep_ == "acl":
             return _subtree_mention(cue.head, outside=cue)
         if cue.dep_ not in INHERITING_DEPS or cue.head == cue:
             return None
         cue = cue.head
     return None
+
+
+def _is_passive(verb: Token) -> bool:
+    """Return whether ``verb`` is passive without an agent: it has a passive subject or
+    auxiliary ("was asked"), or is a bare past participle heading a clause ("Asked about
+    …, she said")."""
+    if any(child.dep_ in PASSIVE_DEPS for child in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in PARTICIPIAL_DEPS and not any(
+        child.dep_ == "aux" for child in verb.children)
 
 
 def _noun_source(cue: Token) -> Mention | None:
@@ -587,15 +624,19 @@ def _token_at(doc: Doc, position: int) -> Token | None:
     return span[0] if span is not None and len(span) else None
 
 
-def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
+def _subtree_mention(head: Token, *, outside: Token | None = None,
+                     cue_words: Container[int] | None = None) -> Mention:
     """Return the subtree of ``head`` as a mention, minus the branch that holds ``outside``
     ("the Armenian side, which reported …": the source stops before "which"), within the
-    paragraph of ``head``."""
+    paragraph of ``head``. With ``cue_words`` (for a source), the clauses PolNeAR leaves out
+    of a source are left out too (see :func:`_source_trimmings`)."""
     excluded: set[int] = set()
     if outside is not None and head.is_ancestor(outside):
         branch = next(child for child in head.children
                       if child == outside or child.is_ancestor(outside))
         excluded = {token.i for token in branch.subtree}
+    if cue_words is not None:
+        excluded |= _source_trimmings(head, cue_words)
     # A parse may run a sentence over a paragraph break (a headline glued to the lead).
     tokens = {token.i for token in head.subtree if token.i not in excluded}
     if head.left_edge.i < head.i and "\n" in doc_text(head.doc)[head.left_edge.idx:head.idx] \
@@ -608,6 +649,54 @@ def _subtree_mention(head: Token, *, outside: Token | None = None) -> Mention:
     start, end = next(((start, end) for start, end in mention.pieces()
                        if start <= head.idx < end), mention.pieces()[0])
     return char_mention(head.doc, start, end)
+
+
+def _source_trimmings(head: Token, cue_words: Container[int]) -> set[int]:
+    """Return the tokens of a source's subtree that the corpus leaves out of the source: a
+    clause set off by a comma that holds a cue of its own ("Mr. Kamin, who emphasized that
+    …, said": "who emphasized" is another attribution), and a participial phrase set off by
+    a comma ("Trump, speaking to a veterans group, said"). Other relative clauses stay, as
+    the corpus mostly keeps them ("Joseph, who has four children,")."""
+    excluded: set[int] = set()
+    for token in head.subtree:
+        if token.i in excluded or token == head or token.dep_ not in SOURCE_TRIMMED_CLAUSES:
+            continue
+        previous = token.left_edge.nbor(-1) if token.left_edge.i > 0 else None
+        if previous is None or previous.text not in CLAUSE_OPENERS:
+            continue
+        participial = token.dep_ in PARTICIPIAL_DEPS and token.tag_ == "VBG"
+        if participial or any(descendant.i in cue_words for descendant in token.subtree):
+            excluded.update(descendant.i for descendant in token.subtree)
+            excluded.add(previous.i)
+    return excluded
+
+
+def _trailing_asides(doc: Doc, content_tokens: set[int]) -> set[int]:
+    """Return the tokens of the aside that ends a verbal content, which the corpus leaves
+    out: a non-restrictive relative clause ("the health of Donald Trump, who is 70"), a
+    participial clause ("…, contradicting the police's claim") set off by a comma, or
+    whatever follows a dash ("… ― probably not exactly what Graham had in mind")."""
+    if not content_tokens:
+        return set()
+    first, last = min(content_tokens), max(content_tokens)
+    for start in sorted(content_tokens):
+        # The content's own punctuation may have been left out of its tokens.
+        opener = doc[start - 1].text if start - 1 > first else ""
+        if opener not in CLAUSE_OPENERS:
+            continue
+        phrase = doc[start]  # the largest phrase that starts here
+        while phrase.head != phrase and phrase.head.left_edge.i == start:
+            phrase = phrase.head
+        if opener in DASHES:  # whatever follows a dash, unless a quotation
+            aside = not doc[start].is_quote
+        else:  # a clause that runs to the content's end
+            aside = opener == "," and phrase.right_edge.i >= last and (
+                phrase.dep_ == "relcl" and doc[start].lower_ in NON_RESTRICTIVE_PRONOUNS
+                or phrase.dep_ in PARTICIPIAL_DEPS and phrase.tag_ == "VBG"
+                and start == phrase.i)
+        if aside:
+            return set(range(start - 1, last + 1))
+    return set()
 
 
 def _has_that_clause(content_head: Token) -> bool:

@@ -18,6 +18,8 @@ from claimgraph.records import Attribution
 _SPEAKER = re.compile(r"^[\"“]?(?P<name>[A-Z][^:\n]{0,60}?)\s*(?P<colon>:)[ \t]+(?=\S)",
                       re.MULTILINE)
 MAX_NAME_WORDS = 6
+#: The ``rule`` of the attributions found here.
+COLON_RULE = "colon"
 # Labels that head a paragraph like a speaker but are not one.
 NOT_SPEAKERS = frozenset({
     "update", "updated", "note", "editor's note", "editor’s note", "related", "watch", "read",
@@ -64,7 +66,7 @@ def colon_attributions(doc: Doc, found: Iterable[Attribution] = ()) -> Iterator[
             source=char_mention(doc, name_start, name_start + len(name)),
             quote_type="direct",
             cue_lemma=":",
-            rule="colon",
+            rule=COLON_RULE,
         )
 
 

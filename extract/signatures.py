@@ -22,6 +22,7 @@ _SIGNATURE = re.compile(
     r"(?P<name>[A-Z][\w.'’-]*(?:[ \t\u00a0]+[A-Z][\w.'’-]*){0,4})"
     r"(?P<handle>[ \t\u00a0]*\(@\w+\))?"
 )
+_CLOSING_MARKS = ("”", '"', "’’", "''")
 # What may follow a signed name without a handle: the end of its line.
 _LINE_END = re.compile(r"[ \t\u00a0.]*(?:\n|$)")
 
@@ -42,11 +43,16 @@ def signature_attributions(doc: Doc, quotations: list[Quotation],
             continue
         handle = match.group("handle")
         quote = quote_ends.get(match.start())
-        if handle is None and (quote is None or not _LINE_END.match(text, match.end())):
+        # A quotation the scanner could not pair (”…” opened with a closing mark) still
+        # signs its paragraph when a quotation mark ends it.
+        quoted_paragraph = quote is None and text[:match.start()].rstrip().endswith(
+            _CLOSING_MARKS)
+        if handle is None and (quote is None and not quoted_paragraph
+                               or not _LINE_END.match(text, match.end())):
             continue
         if quote is not None:
             content_start, content_end = quote.start, quote.end
-        else:  # a tweet: the paragraph up to the dash
+        else:  # a tweet or a quoted paragraph: the paragraph up to the dash
             content_start, content_end = text.rfind("\n", 0, dash) + 1, match.start()
             while content_start < content_end and text[content_start].isspace():
                 content_start += 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from claimgraph.extract.attributions import drop_nested
 from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges
-from claimgraph.records import Attribution
+from claimgraph.records import Attribution, Mention
 
 
 def attributions_of(nlp, text: str) -> list[Attribution]:
@@ -18,6 +19,12 @@ def find(attributions: list[Attribution], cue: str) -> Attribution:
     matching = [attribution for attribution in attributions if attribution.cue.text == cue]
     assert len(matching) == 1, [attribution.cue.text for attribution in attributions]
     return matching[0]
+
+
+def text_mention(text: str, part: str) -> Mention:
+    """Return a mention of the first occurrence of ``part`` in ``text``."""
+    start = text.index(part)
+    return Mention(start=start, end=start + len(part), text=part)
 
 
 def piece_texts(text: str, attribution: Attribution) -> list[str]:
@@ -153,6 +160,15 @@ def test_signed_quotation(nlp) -> None:
     assert signed.content.text == "“Trump must stop portraying Latinos as dangerous gangsters.”"
 
 
+def test_signed_quotation_opened_with_a_closing_mark(nlp) -> None:
+    text = ("Readers wrote in.\n\n”Fear. I am truly afraid that he will win. The debate "
+            "proved it.” ― Edwin G. Monroy\n")
+    signed = find(attributions_of(nlp, text), "―")
+    assert signed.source.text == "Edwin G. Monroy"
+    assert signed.content.text == ("”Fear. I am truly afraid that he will win. The debate "
+                                   "proved it.”")
+
+
 # --- other constructions ----------------------------------------------------------------
 
 
@@ -221,6 +237,82 @@ def test_negated_cue(nlp, text: str, cue: str) -> None:
     negated = find(attributions_of(nlp, text), cue)
     assert negated.negated
     assert negated.source.text == "The spokesman"
+
+
+@pytest.mark.parametrize(("text", "source"), [
+    # A comma-set clause holding a cue of its own is another attribution ("who emphasized").
+    ("Mr. Kamin, who emphasized that the plan would simplify returns, said the costs were "
+     "modest.", "Mr. Kamin"),
+    ("Trump, speaking to a veterans group in Virginia, said the military was depleted.",
+     "Trump"),
+    # Other relative clauses stay in the source, as the corpus mostly keeps them.
+    ("Joseph, who has four children, said the school was too far away.",
+     "Joseph, who has four children"),
+])
+def test_source_leaves_out_asides(nlp, text: str, source: str) -> None:
+    said = find(attributions_of(nlp, text), "said")
+    assert said.source.text == source
+
+
+def test_relative_clause_with_a_cue_is_its_own_attribution(nlp) -> None:
+    text = ("Mr. Kamin, who emphasized that the plan would simplify returns, said the costs "
+            "were modest.")
+    emphasized = find(attributions_of(nlp, text), "emphasized")
+    assert emphasized.source.text == "who"
+    assert emphasized.content.text == "that the plan would simplify returns"
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ("The senator said she was worried about the health of Donald Trump, who is 70.",
+     "she was worried about the health of Donald Trump"),
+    ("The mayor said the budget would be balanced — a promise he has made before.",
+     "the budget would be balanced"),
+])
+def test_content_leaves_out_a_trailing_aside(nlp, text: str, content: str) -> None:
+    said = find(attributions_of(nlp, text), "said")
+    assert said.content.text == content
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("The minister was accused of hiding the report.", "was accused of"),
+    ("Asked about the vote, Clinton said she would wait for the results.", "Asked about"),
+])
+def test_passive_cue_without_agent_has_no_source(nlp, text: str, cue: str) -> None:
+    attributions = attributions_of(nlp, text)
+    assert find(attributions, cue).source is None
+    if cue == "Asked about":  # the clause's own cue keeps its subject
+        assert find(attributions, "said").source.text == "Clinton"
+
+
+def test_drop_nested_keeps_a_speaker_colon_inside_another_content() -> None:
+    text = "He said the hearing went on. SMITH: We are not done. She says they are."
+
+    def mention(part: str) -> Mention:
+        return text_mention(text, part)
+
+    outer = Attribution(cue=mention("said"), content=mention("the hearing went on. SMITH: We "
+                                                             "are not done. She says they are"),
+                        source=mention("He"), rule="verb:ccomp")
+    colon = Attribution(cue=mention(":"), content=mention("We are not done."),
+                        source=mention("SMITH"), rule="colon")
+    nested = Attribution(cue=mention("says"), content=mention("they are"),
+                         source=mention("She"), rule="verb:ccomp")
+    assert drop_nested([outer, colon, nested]) == [outer, colon]
+
+
+def test_drop_nested_keeps_the_narrower_of_two_attributions_inside_each_other() -> None:
+    text = "Trump demeaned women with sexist language, according to show insiders."
+
+    def mention(part: str) -> Mention:
+        return text_mention(text, part)
+
+    demeaned = Attribution(cue=mention("demeaned"),
+                           content=mention("women with sexist language, according to show"),
+                           source=mention("Trump"), rule="verb:dobj")
+    according = Attribution(cue=mention("according to"),
+                            content=mention("Trump demeaned women with sexist language"),
+                            source=mention("show insiders"), rule="according-to")
+    assert drop_nested([demeaned, according]) == [according]
 
 
 def test_colon_cue_in_a_transcript(nlp) -> None:
