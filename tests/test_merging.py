@@ -4,6 +4,8 @@ holds several plausible ones. Hand-made articles and entities: no model needed."
 
 from __future__ import annotations
 
+from sample_attributions import RUN, mention
+
 from claimgraph.graph.merging import (
     DOMINANCE,
     StoredEntity,
@@ -14,7 +16,6 @@ from claimgraph.graph.merging import (
 from claimgraph.graph.rdf import entity_iri, entity_iris, prepare_article
 from claimgraph.graph.store import Store
 from claimgraph.records import Attribution, Document, Entity
-from tests.sample_attributions import RUN, mention
 
 OBAMA = Entity(key="obama", label="Obama", type="person", kind="person")
 BARACK = Entity(key="barack obama", label="Barack Obama", type="person", kind="person")
