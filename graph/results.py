@@ -100,8 +100,10 @@ def render_results(run_query: Callable[[], QueryResults], output_format: str, *,
             buffer = io.BytesIO()
             write_results(run_query(), output_format, buffer, max_width=max_width)
             outcome.append(buffer.getvalue())
-        except BaseException as error:  # handed to the caller's thread
-            outcome.append(error)
+        except BaseException as error:
+            # handed to the caller's thread without its frames: pyoxigraph's results must
+            # be freed on the thread that made them
+            outcome.append(error.with_traceback(None))
 
     thread = threading.Thread(target=work, name="claimgraph-query", daemon=True)
     thread.start()
