@@ -23,7 +23,7 @@ from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.guard import OutboundPolicy, check_sparql
 from claimgraph.graph.network import VIEWS
 from claimgraph.graph.rdf import PREFIXES
-from claimgraph.graph.results import RESULT_FORMATS, render_results
+from claimgraph.graph.results import RESULT_FORMATS, query_running, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.loaders import FetchSettings, LoadOptions, TableColumns
 from claimgraph.loaders.web import USER_AGENT
@@ -98,7 +98,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     query = _query_text(args.query)
     check_sparql(query, OutboundPolicy(tuple(args.allow_service)), PREFIXES)
     with open_store(args.store, endpoint=args.endpoint, read_only=True) as store:
-        output = render_results(lambda: store.query(query), args.format, timeout=args.timeout)
+        try:
+            output = render_results(lambda: store.query(query), args.format,
+                                    timeout=args.timeout)
+        except (KeyboardInterrupt, ClaimgraphError) as stop:
+            if query_running():
+                # pyoxigraph cannot stop a running query, and closing the store under it
+                # can wait for it: the process ends here, as it gave up on the query.
+                interrupted = isinstance(stop, KeyboardInterrupt)
+                print(f"claimgraph: {'interrupted' if interrupted else f'error: {stop}'}",
+                      file=sys.stderr, flush=True)
+                os._exit(EXIT_INTERRUPTED if interrupted else EXIT_FATAL)
+            raise
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return EXIT_OK

@@ -84,6 +84,9 @@ def write_results(results: QueryResults, output_format: str, stream: IO[bytes] |
         stream.write(data)
 
 
+_QUERY_THREAD = "claimgraph-query"
+
+
 def render_results(run_query: Callable[[], QueryResults], output_format: str, *,
                    timeout: float | None = None, max_width: int = 60) -> bytes:
     """Run a query and return its results written in ``output_format``, within ``timeout`` s.
@@ -105,7 +108,7 @@ def render_results(run_query: Callable[[], QueryResults], output_format: str, *,
             # be freed on the thread that made them
             outcome.append(error.with_traceback(None))
 
-    thread = threading.Thread(target=work, name="claimgraph-query", daemon=True)
+    thread = threading.Thread(target=work, name=_QUERY_THREAD, daemon=True)
     thread.start()
     thread.join(timeout)
     if not outcome:
@@ -114,6 +117,12 @@ def render_results(run_query: Callable[[], QueryResults], output_format: str, *,
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
+
+
+def query_running() -> bool:
+    """Return whether a query that :func:`render_results` gave up on is still running."""
+    return any(thread.name == _QUERY_THREAD and thread.is_alive()
+               for thread in threading.enumerate())
 
 
 def format_table(solutions: ox.QuerySolutions, *, max_width: int = 60) -> str:

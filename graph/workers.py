@@ -135,10 +135,17 @@ def _worker_main(jobs: Connection, answers: Connection, path: str,
     try:
         store = ox.Store.read_only(path)
     except (OSError, RuntimeError) as error:
-        answers.send(_as_tuple(QueryAnswer(error=f"cannot open the store {path}: {error}",
-                                          error_kind="store")))
+        greeting = QueryAnswer(error=f"cannot open the store {path}: {error}",
+                               error_kind="store")
+        store = None
+    else:
+        greeting = QueryAnswer(media_type="ready")
+    try:
+        answers.send(_as_tuple(greeting))
+    except OSError:  # a replacement started as the endpoint stopped: nobody to greet
         return
-    answers.send(_as_tuple(QueryAnswer(media_type="ready")))
+    if store is None:
+        return
     version = None
     while True:
         try:
