@@ -9,7 +9,8 @@ the store's single writer, stores the results. Two backends:
 
 Results come back in the order of the items, whatever order the workers finish in, so
 what is stored is exactly what a one-process run stores. At most ``2 × workers`` batches
-are in flight: input is read as the workers progress, never all at once.
+are in flight: input is read as the workers progress, never all at once. The same workers
+also run plain tasks (:meth:`WorkerPool.call`): ingest reads WARC files with them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from claimgraph.errors import ClaimgraphError
@@ -45,6 +47,8 @@ _function: Callable[[list[Any]], list[Any]] | None = None
 class _Future(Protocol[Result]):
     def result(self) -> Result: ...
 
+    def cancel(self) -> object: ...
+
 
 Submit = Callable[[list[Item]], _Future[list[Result]]]
 
@@ -59,6 +63,45 @@ def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable
     the LocalCluster's workers). ``batch_size`` items go to a worker at a time.
     Raises :class:`ClaimgraphError` when Dask is asked for but not installed.
     """
+    with worker_pool(function, workers=workers, dask=dask) as pool:
+        yield from pool.map_in_order(items, batch_size)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerPool:
+    """Worker processes (or a Dask cluster) that hold one function, sent to them once, and
+    also run plain tasks (:meth:`call`), such as reading a file."""
+
+    workers: int
+    _held: Callable[[list[Any]], _Future[list[Any]]]
+    _call: Callable[..., _Future[Any]]
+
+    def call(self, function: Callable[..., Result], *arguments: Any) -> _Future[Result]:
+        """Start ``function(*arguments)`` on a worker; ``function`` pickles by reference
+        (a module-level function), its arguments and result are small."""
+        return self._call(function, *arguments)
+
+    def map_in_order(self, items: Iterable[Item], batch_size: int = 8) -> Iterator[Any]:
+        """Yield the held function's results for batches of ``items``, in item order,
+        with at most ``2 × workers`` batches in flight."""
+        pending: deque[_Future[list[Any]]] = deque()
+        for batch in batches(items, batch_size):
+            pending.append(self._held(batch))
+            if len(pending) >= 2 * self.workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+@contextmanager
+def worker_pool(function: Callable[[list[Item]], list[Result]], *, workers: int = 2,
+                dask: bool | str = False) -> Iterator[WorkerPool]:
+    """Start ``workers`` worker processes holding ``function`` (on a Dask cluster when
+    ``dask`` is True, a LocalCluster, or a scheduler's address); stop them on leaving.
+
+    Raises :class:`ClaimgraphError` for fewer than one worker, and when Dask is asked for
+    but not installed.
+    """
     if workers < 1:
         raise ClaimgraphError(f"the number of workers must be at least 1, not {workers}")
     # One BLAS/OpenMP thread per worker: N workers each using every core fight over the
@@ -68,19 +111,13 @@ def map_in_order(function: Callable[[list[Item]], list[Result]], items: Iterable
         os.environ.setdefault(variable, "1")
     backend = _dask_backend(function, dask, workers) if dask else _process_backend(function,
                                                                                    workers)
-    with backend as submit:
-        pending: deque[_Future[list[Result]]] = deque()
-        for batch in batches(items, batch_size):
-            pending.append(submit(batch))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    with backend as (held, call):
+        yield WorkerPool(workers, held, call)
 
 
 @contextmanager
 def _process_backend(function: Callable[[list[Item]], list[Result]],
-                     workers: int) -> Iterator[Submit]:
+                     workers: int) -> Iterator[tuple[Submit, Callable[..., Any]]]:
     # Not "fork": the parent holds an open store with RocksDB's threads, and forking a
     # process that has threads can leave their locks held in the child. A fork server is
     # a fresh process that imports claimgraph (and spaCy) once, then forks the workers.
@@ -91,7 +128,7 @@ def _process_backend(function: Callable[[list[Item]], list[Result]],
         context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hold,
                              initargs=(function, os.getpid())) as pool:
-        yield lambda batch: pool.submit(_call_held, batch)
+        yield (lambda batch: pool.submit(_call_held, batch)), pool.submit
 
 
 def _hold(function: Callable[[list[Any]], list[Any]], parent: int) -> None:
@@ -140,7 +177,7 @@ def _call_held(batch: list[Any]) -> list[Any]:
 
 @contextmanager
 def _dask_backend(function: Callable[[list[Item]], list[Result]], scheduler: bool | str,
-                  workers: int) -> Iterator[Submit]:
+                  workers: int) -> Iterator[tuple[Submit, Callable[..., Any]]]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as error:
@@ -155,7 +192,8 @@ def _dask_backend(function: Callable[[list[Item]], list[Result]], scheduler: boo
     try:
         # Sent once to every worker, not once per batch (a spaCy pipeline is megabytes).
         held = client.scatter(function, broadcast=True)
-        yield lambda batch: client.submit(_call, held, batch, pure=False)
+        yield ((lambda batch: client.submit(_call, held, batch, pure=False)),
+               lambda task, *arguments: client.submit(task, *arguments, pure=False))
     finally:
         client.close()
         if cluster is not None:

@@ -40,8 +40,8 @@ from claimgraph.graph.rdf import (
 )
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import BaseStore, Store
-from claimgraph.loaders import InputTally, LoadOptions, iter_documents
-from claimgraph.parallel import batches, map_in_order
+from claimgraph.loaders import InputTally, LoadOptions, ShardReader, iter_documents
+from claimgraph.parallel import batches, worker_pool
 from claimgraph.records import Attribution, Document
 
 #: Pipelines tried, in order, when no model is named: Explosion's package name first, then
@@ -295,7 +295,8 @@ def ingest(
     ``workers`` > 1 extracts in that many processes; ``dask`` does it on a Dask cluster
     (True: a local one with ``workers`` workers; a string: a scheduler address). This
     process alone writes, in input order, so the store ends up with exactly the quads of
-    a one-process ingest.
+    a one-process ingest. WARC files are read by the workers too, a file at a time per
+    task (see :mod:`claimgraph.loaders.shards`).
 
     ``default_date`` (``YYYY-MM-DD``) dates the articles that carry no date of their own
     (text files; JSON Lines records without ``date``).
@@ -313,8 +314,8 @@ def ingest(
     # may still be with the workers, not yet stored).
     first_with_text: dict[str, URIRef] = {}
 
-    def readable() -> Iterator[Document]:
-        for item in _documents(sources, options, summary.inputs, url_lists):
+    def readable(shards: ShardReader | None = None) -> Iterator[Document]:
+        for item in _documents(sources, options, summary.inputs, url_lists, shards):
             if isinstance(item, Document) and default_date and not item.date:
                 item = replace(item, date=default_date)
             if isinstance(item, InputError):
@@ -338,9 +339,7 @@ def ingest(
         return original if original != article_graph_iri(document.id) else None
 
     if workers > 1 or dask:
-        # Workers get batches of a few articles: enough for spaCy to batch them.
-        prepared = map_in_order(preparer, readable(), workers=workers, dask=dask,
-                                batch_size=min(batch_size, 8))
+        prepared = _prepared_in_parallel(preparer, readable, workers, dask, batch_size)
     else:
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
@@ -376,6 +375,20 @@ def ingest(
     return summary
 
 
+def _prepared_in_parallel(preparer: ArticlePreparer,
+                          readable: Callable[[ShardReader], Iterator[Document]], workers: int,
+                          dask: bool | str, batch_size: int) -> Iterator[ArticleRdf | InputError]:
+    """Yield the RDF (or error) of each article ``readable`` gives, in order, prepared by
+    ``workers`` processes (or Dask) that also read the WARC files."""
+    with worker_pool(preparer, workers=workers, dask=dask) as pool:
+        shards = ShardReader(pool.call, ahead=workers)
+        try:
+            # Workers get batches of a few articles: enough for spaCy to batch them.
+            yield from pool.map_in_order(readable(shards), batch_size=min(batch_size, 8))
+        finally:
+            shards.close()
+
+
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
     """Hold Ctrl-C (SIGINT) back while the block runs; raise KeyboardInterrupt after it.
@@ -409,17 +422,18 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 def _documents(sources: Iterable[str | Path | Document], options: LoadOptions | None = None,
-               tally: InputTally | None = None,
-               url_lists: Iterable[str | Path] = ()) -> Iterator[Document | InputError]:
+               tally: InputTally | None = None, url_lists: Iterable[str | Path] = (),
+               shards: ShardReader | None = None) -> Iterator[Document | InputError]:
     paths: list[str | Path] = []
     for source in sources:
         if isinstance(source, Document):
-            yield from iter_documents(paths, options, tally=tally)
+            yield from iter_documents(paths, options, tally=tally, shards=shards)
             paths = []
             yield source
         else:
             paths.append(source)
-    yield from iter_documents(paths, options, tally=tally, url_lists=url_lists)
+    yield from iter_documents(paths, options, tally=tally, url_lists=url_lists,
+                              shards=shards)
 
 
 def attribution_record(attribution: Attribution) -> dict[str, object]:

@@ -21,6 +21,7 @@ from claimgraph.loaders.brat import load_brat_corpus
 from claimgraph.loaders.feeds import feed_documents, looks_like_feed
 from claimgraph.loaders.html import html_document, read_html_document
 from claimgraph.loaders.jsonl import read_jsonl_documents
+from claimgraph.loaders.shards import ShardReader
 from claimgraph.loaders.tables import TableColumns, csv_documents, parquet_documents
 from claimgraph.loaders.tally import InputTally
 from claimgraph.loaders.text import decode_text, read_text_document
@@ -29,7 +30,8 @@ from claimgraph.loaders.web import Fetcher, FetchSettings, Page
 from claimgraph.records import Document
 
 __all__ = ["JSONL_SUFFIXES", "TEXT_SUFFIXES", "FetchSettings", "InputTally", "LoadOptions",
-           "TableColumns", "is_url", "iter_documents", "load_brat_corpus", "read_url_list"]
+           "ShardReader", "TableColumns", "is_url", "iter_documents", "load_brat_corpus",
+           "read_url_list"]
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -79,8 +81,8 @@ def read_url_list(path: str | Path) -> Iterator[str | InputError]:
 
 
 def iter_documents(paths: Iterable[str | Path], options: LoadOptions | None = None, *,
-                   tally: InputTally | None = None,
-                   url_lists: Iterable[str | Path] = ()) -> Iterator[Document | InputError]:
+                   tally: InputTally | None = None, url_lists: Iterable[str | Path] = (),
+                   shards: ShardReader | None = None) -> Iterator[Document | InputError]:
     """Yield a Document (or an InputError) for every article found in ``paths``.
 
     Each path is a file, a folder (searched recursively in sorted order for the suffixes
@@ -97,9 +99,10 @@ def iter_documents(paths: Iterable[str | Path], options: LoadOptions | None = No
     Errors are yielded, not raised: a missing path, an empty, binary or non-UTF-8 file, a
     malformed record, a page without main text, a failed fetch, a damaged archive, a
     folder with no articles and a repeated document id each give one InputError; the rest
-    is read. ``tally`` counts the records read and skipped, by kind.
+    is read. ``tally`` counts the records read and skipped, by kind. With ``shards``, WARC
+    files are read by its worker tasks (the same items, in the same order).
     """
-    reader = _Reader(options or LoadOptions(), tally or InputTally())
+    reader = _Reader(options or LoadOptions(), tally or InputTally(), shards)
     seen: dict[str, str] = {}  # document id -> where it was first read, to refuse duplicates
     try:
         for item in reader.sources(paths, url_lists):
@@ -119,9 +122,11 @@ def iter_documents(paths: Iterable[str | Path], options: LoadOptions | None = No
 class _Reader:
     """Reads each kind of input, counting records on the tally; fetches with one Fetcher."""
 
-    def __init__(self, options: LoadOptions, tally: InputTally) -> None:
+    def __init__(self, options: LoadOptions, tally: InputTally,
+                 shards: ShardReader | None = None) -> None:
         self.options = options
         self.tally = tally
+        self.shards = shards
         self._fetcher: Fetcher | None = None
 
     def close(self) -> None:
@@ -136,6 +141,9 @@ class _Reader:
 
     def sources(self, paths: Iterable[str | Path],
                 url_lists: Iterable[str | Path]) -> Iterator[Document | InputError]:
+        paths = list(paths)
+        self._expect(Path(source) for source in paths
+                     if not is_url(source) and Path(source).is_file())
         for source in paths:
             if is_url(source):
                 yield from self.url(str(source))
@@ -157,6 +165,7 @@ class _Reader:
             if not files:
                 yield InputError(f"{path}: no article files in this folder (looked for "
                                  f"{', '.join(ALL_SUFFIXES)})")
+            self._expect(files)
             for file in files:
                 yield from self.file(file, _stem(file.relative_to(path)))
         elif not path.exists():
@@ -172,12 +181,18 @@ class _Reader:
             "JSON Lines record": lambda: read_jsonl_documents(path, name),
             "HTML page": lambda: _one(read_html_document, path, name),
             "feed entry": lambda: self._feed_file(path),
-            "WARC record": lambda: warc_documents(path, self.tally),
+            "WARC record": lambda: (self.shards.documents(path, self.tally) if self.shards
+                                    else warc_documents(path, self.tally)),
             "CSV row": lambda: csv_documents(path, name, columns, fetch),
             "Parquet row": lambda: parquet_documents(path, name, columns, fetch),
             "text file": lambda: _one(read_text_document, path, name),
         }
         yield from self._counted(kind, readers[kind]())
+
+    def _expect(self, files: Iterable[Path]) -> None:
+        """Tell the shard reader which WARC files come next, so that it reads ahead."""
+        if self.shards is not None:
+            self.shards.expect(file for file in files if _file_kind(file) == "WARC record")
 
     def url(self, url: str) -> Iterator[Document | InputError]:
         """Yield the article of a web page, or the entries of a feed, fetched from ``url``."""

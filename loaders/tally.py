@@ -27,6 +27,11 @@ class InputTally:
         """Count one record of ``kind`` skipped for ``reason``."""
         self.skipped[(kind, reason)] += 1
 
+    def add(self, other: InputTally) -> None:
+        """Add the counts of ``other`` (what a worker task read) to these."""
+        self.read.update(other.read)
+        self.skipped.update(other.skipped)
+
     def __str__(self) -> str:
         read = ", ".join(f"{count} {_plural(kind, count)}"
                          for kind, count in sorted(self.read.items()))

@@ -10,12 +10,17 @@ Damage costs only what lies past it: warcio reads a truncated file's last record
 without complaint, so the loader compares what it read with what the record announced,
 and the end of the last whole record with the file's size; the first damage found is one
 :class:`InputError` naming the file, the record's number and its byte offset.
+
+A file can also be read in slices (:func:`read_warc_slice`), each starting at a record's
+byte offset, as worker tasks do: WARC files are plain or gzipped record by record, so a
+record's offset is a place to start reading. The slices of a file give exactly the
+articles, errors and counts that reading it whole gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Generator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -31,21 +36,52 @@ KIND = "WARC record"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def warc_documents(path: Path, tally: InputTally) -> Iterator[Document | InputError]:
+@dataclass(frozen=True, slots=True)
+class WarcPosition:
+    """Where reading a WARC file starts: a record's byte offset, and how many records
+    come before it (records are numbered from 1 in messages)."""
+
+    offset: int = 0
+    number: int = 0
+
+
+@dataclass(slots=True)
+class WarcSlice:
+    """What one slice of a WARC file held: its articles and errors in order, the records
+    it skipped (on ``tally``), and where the next slice starts (None: the file is done)."""
+
+    items: list[Document | InputError]
+    tally: InputTally
+    next: WarcPosition | None
+
+
+def warc_documents(path: Path, tally: InputTally, *, start: WarcPosition = WarcPosition(),
+                   limit: int | None = None, where: str | None = None
+                   ) -> Generator[Document | InputError, None, WarcPosition | None]:
     """Yield a :class:`Document` per HTML response in the WARC file ``path``, and an
-    :class:`InputError` per record whose page has no main text and for damage."""
-    where = str(path)
+    :class:`InputError` per record whose page has no main text and for damage.
+
+    Reading starts at ``start`` and stops before the next record once ``limit`` items are
+    yielded; the generator then returns that record's position (None when it read to the
+    end of the file or to damage). ``where`` names the file in messages (default ``path``).
+    """
+    where = where or str(path)
     try:
         stream = path.open("rb")
     except OSError as error:
         yield InputError(f"{where}: cannot read ({error.strerror or error})")
-        return
+        return None
     with stream:
         size = path.stat().st_size
-        records = ArchiveIterator(stream)
-        number = 0
+        stream.seek(start.offset)
+        records = ArchiveIterator(stream)  # its offsets count from the file's start
+        number, given = start.number, 0
         try:
             for record in records:
+                if limit is not None and given >= limit:
+                    # Stop here, not after the last item: warcio has checked that the
+                    # previous record ended cleanly (a gzip member per record) by now.
+                    return WarcPosition(records.offset, number)
                 number += 1
                 record_where = f"{where} record {number} (offset {records.offset})"
                 if record.rec_type is None:
@@ -57,20 +93,37 @@ def warc_documents(path: Path, tally: InputTally) -> Iterator[Document | InputEr
                 body = record.content_stream().read()
                 if getattr(record.raw_stream, "limit", 0) > 0:
                     raise _Damaged(record_where)
+                given += 1
                 yield _record_document(record, body, record_where)
         except _Damaged as damage:
             yield InputError(f"{damage}: truncated or corrupt; the records before it are read, "
                              "the rest of the file is not")
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - warcio raises many kinds on damaged input
             yield InputError(f"{where} record {number + 1} (offset {records.offset}): cannot "
                              f"read ({type(error).__name__}: {error}); the records before it "
                              "are read, the rest of the file is not")
-            return
+            return None
         if records.offset < size:
             yield InputError(f"{where} record {number + 1} (offset {records.offset}): truncated "
                              f"or corrupt ({size - records.offset} bytes past the last whole "
                              "record); the records before it are read")
+    return None
+
+
+def read_warc_slice(path: Path, start: WarcPosition, limit: int,
+                    where: str | None = None) -> WarcSlice:
+    """Read at most ``limit`` articles (and per-record errors) of the WARC file ``path``
+    from ``start``, and the error of damage found at the end of the file: the work of one
+    task. ``where`` names the file in messages."""
+    tally = InputTally()
+    reader = warc_documents(path, tally, start=start, limit=limit, where=where)
+    items: list[Document | InputError] = []
+    while True:
+        try:
+            items.append(next(reader))
+        except StopIteration as stop:
+            return WarcSlice(items, tally, stop.value)
 
 
 class _Damaged(Exception):

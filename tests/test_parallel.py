@@ -1,4 +1,5 @@
-"""Parallel ingest (worker processes, Dask) stores exactly what a one-process ingest stores."""
+"""Parallel ingest (worker processes, Dask) stores exactly what a one-process ingest stores,
+web archives read by the workers included."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_ARTICLE
+from web_fixtures import write_shards
 
 from claimgraph import Document, ingest
 from claimgraph.errors import ClaimgraphError
 from claimgraph.graph.store import Store
+from claimgraph.loaders import ShardReader, shards
+from claimgraph.loaders.warc import WarcPosition
 from claimgraph.parallel import map_in_order
 
 # The same people under other names, so that which article names an entity first matters.
@@ -64,3 +68,51 @@ def test_map_in_order_keeps_the_order_of_the_items() -> None:
 
 def _squares(numbers: list[int]) -> list[int]:
     return [number * number for number in numbers]
+
+
+def test_a_folder_of_warc_files_is_read_by_the_workers_as_one_process_reads_it(
+        tmp_path: Path, nlp, monkeypatch) -> None:
+    damaged, offset = write_shards(tmp_path / "shards")
+    # Slices of two pages: each file is read by several tasks.
+    monkeypatch.setattr(shards, "SLICE_ITEMS", 2)
+    slices: list[tuple[Path, int]] = []
+    read_slice = ShardReader._slice
+
+    def counted(reader: ShardReader, path: Path, start: WarcPosition):
+        slices.append((path, start.offset))
+        return read_slice(reader, path, start)
+
+    monkeypatch.setattr(ShardReader, "_slice", counted)
+
+    def ingested(name: str, **options: object) -> tuple[bytes, str, list[str]]:
+        errors: list[str] = []
+        with Store.open(tmp_path / name) as store:
+            summary = ingest([tmp_path / "shards"], store, nlp,
+                             on_error=lambda error: errors.append(str(error)), **options)
+            store.export(tmp_path / f"{name}.nq")
+        return (tmp_path / f"{name}.nq").read_bytes(), str(summary), errors
+
+    one = ingested("one")
+    assert slices == []  # one process reads the files itself
+    quads, summary, errors = one
+    assert errors == [f"{damaged} record 6 (offset {offset}): truncated or corrupt; the "
+                      "records before it are read, the rest of the file is not"]
+    assert summary.startswith("9 articles (9 added, 0 replaced, 0 unchanged), ")
+    assert summary.endswith("inputs: read 9 WARC records; skipped 3 WARC records (HTTP status "
+                            "404), 1 WARC record (error), 3 WARC records (not HTML: image/png), "
+                            "3 WARC records (request record), 3 WARC records (warcinfo record)")
+    # this source, this cue, this content, from the first shard's fixture page and from a
+    # page of the damaged shard read before the damage
+    assert (b'"Union leader Tomas Berg"' in quads and b'"said"' in quads
+            and b'"that the agreement protected jobs for the next three years"' in quads)
+    assert b'"https://news.example.org/2024/03/strike-5"' in quads  # its article id
+    assert b"Port 5" in quads and b"Port 6" not in quads
+
+    assert ingested("workers", workers=2) == one
+    assert {path.name for path, _ in slices} == {"shard-1.warc.gz", "shard-2.warc",
+                                                 "shard-3.warc.gz"}
+    assert len(slices) == 6  # 5 pages: 3 slices; 3 pages: 2; a page and the damage: 1
+    pytest.importorskip("dask.distributed")
+    slices.clear()
+    assert ingested("dask", dask=True, workers=2) == one
+    assert len(slices) == 6

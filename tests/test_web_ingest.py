@@ -140,6 +140,38 @@ def test_ingest_reads_every_kind_with_metadata_and_one_identity_per_story(
     assert "9 articles (0 added, 0 replaced, 9 unchanged)" in capsys.readouterr().err
 
 
+def test_a_parquet_export_ingests_with_its_columns_and_attributions(tmp_path: Path,
+                                                                     capsys) -> None:
+    pv = pytest.importorskip("pyarrow.csv")
+    pq = pytest.importorskip("pyarrow.parquet")
+    # The monitoring export again, as a media-monitoring tool writes it in Parquet (the
+    # date a typed timestamp), with the text column renamed.
+    table = pv.read_csv(WEB_DATA / "monitoring-export.csv").rename_columns(
+        ["id", "title", "url", "date", "publisher", "body"])
+    path = tmp_path / "export.parquet"
+    pq.write_table(table, path)
+    store_path = tmp_path / "parquet.store"
+    assert main(["ingest", str(path), "--text-column", "body", "--store", str(store_path),
+                 "--quiet"]) == 1
+    stderr = capsys.readouterr().err
+    assert (f"claimgraph: skipped: {path} row 3: the row has no text (column 'body') and no "
+            "URL (column 'url')") in stderr
+    assert "inputs: read 2 Parquet rows; skipped 1 Parquet row (error)" in stderr
+    with Store.open(store_path) as store:
+        found = attributions(store)
+        assert ("mm-101", "The ferry operator", "announced",
+                "that fares would rise by eight percent in May") in found
+        assert ("mm-102", "the council", "said", "The city library will stay open until ten "
+                "on weekdays") in found
+        (row,) = store.select("""
+            SELECT ?title ?url ?date ?publisher WHERE { ?a cg:articleId "mm-102" ;
+              schema:headline ?title ; schema:url ?url ; schema:datePublished ?date ;
+              dcterms:publisher ?publisher }""")
+        assert {key: str(value) for key, value in row.items()} == {
+            "title": "Library to stay open late", "url": "https://city.example.com/library",
+            "date": "2024-04-03", "publisher": "City Bulletin"}
+
+
 def test_extract_and_ingest_read_urls_and_report_failed_fetches(tmp_path: Path,
                                                                  capsys) -> None:
     with local_server() as server:

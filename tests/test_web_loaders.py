@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from web_fixtures import ARCHIVED_AT, PAGES, WEB_DATA, local_server, page, write_warc
+from web_fixtures import (
+    ARCHIVED_AT,
+    PAGES,
+    WEB_DATA,
+    local_server,
+    page,
+    write_shards,
+    write_warc,
+)
 from werkzeug import Response
 
 from claimgraph.errors import InputError
@@ -20,9 +29,11 @@ from claimgraph.loaders import (
     FetchSettings,
     InputTally,
     LoadOptions,
+    ShardReader,
     TableColumns,
     iter_documents,
 )
+from claimgraph.loaders.warc import WarcPosition, read_warc_slice, warc_documents
 from claimgraph.records import Document
 
 #: Fast fetches for tests: no per-host pause, one retry, a short timeout.
@@ -197,6 +208,76 @@ def test_a_warc_cut_mid_record_keeps_the_records_before_the_damage(
     (error,) = errors
     assert error.startswith(f"{archive} record 5 (offset {offsets[4]})")
     assert "truncated or corrupt" in error and "the records before it are read" in error
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_warc_read_in_slices_gives_what_reading_it_whole_gives(
+        tmp_path: Path, compressed: bool) -> None:
+    archive = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
+    offsets = write_warc(archive, gzip=compressed, extra_pages=2)
+    data = archive.read_bytes()
+    # Whole; cut in the middle of the last page; cut just past the start of the image.
+    for end in (len(data), (offsets[-3] + offsets[-2]) // 2, offsets[5] + 10):
+        archive.write_bytes(data[:end])
+        tally = InputTally()
+        whole = [_comparable(item) for item in warc_documents(archive, tally)]
+        for limit in (1, 2, 4):
+            start: WarcPosition | None = WarcPosition()
+            sliced, sliced_tally, slices = [], InputTally(), 0
+            while start is not None:
+                part = read_warc_slice(archive, start, limit, where=str(archive))
+                assert len(part.items) <= limit + 1  # and the damage found at the end
+                sliced += [_comparable(item) for item in part.items]
+                sliced_tally.add(part.tally)
+                start, slices = part.next, slices + 1
+            assert (sliced, sliced_tally) == (whole, tally), (end, limit)
+            assert slices >= sum(isinstance(item, Document) for item in whole) / limit
+        assert [item.id for item in whole if isinstance(item, Document)][:3] == list(PAGES)
+    # The three pages, then the damage at the image's record.
+    assert whole[3].startswith(f"{archive} record 6 (offset {offsets[5]})")
+
+
+def test_warc_files_read_by_tasks_give_what_one_process_reads(tmp_path: Path) -> None:
+    damaged, offset = write_shards(tmp_path / "shards")
+    named = tmp_path / "named.warc"
+    write_warc(named, gzip=False, extra_pages=1, first_extra=20, fixture_pages=False)
+    inputs = [tmp_path / "shards", WEB_DATA / "science-desk.atom", named]
+    expected, expected_tally = _read_in_order(inputs)
+    started: list[tuple[str, int]] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+
+        def call(function, path: Path, start: WarcPosition, limit: int, where: str):
+            started.append((Path(where).name, start.offset))
+            return pool.submit(function, path, start, limit, where)
+
+        shards = ShardReader(call, ahead=2, slice_items=2)
+        items = iter_documents(inputs, tally=(tally := InputTally()), shards=shards)
+        first = _comparable(next(items))
+        started_before_first = [name for name, _ in started]
+        assert [first, *map(_comparable, items)] == expected
+    assert tally == expected_tally
+    assert tally.read["WARC record"] == 10 and tally.read["feed entry"] == 1
+    assert tally.skipped[("WARC record", "request record")] == 4
+    assert f"{damaged} record 6 (offset {offset}): truncated or corrupt; the records before " \
+        "it are read, the rest of the file is not" in expected
+    assert expected[0].title == "Port strike ends after nine days"
+    # The named file and the folder's first file were started before anything was taken;
+    # then each file was read in slices of two pages.
+    assert started_before_first[:2] == ["named.warc", "shard-1.warc.gz"]
+    first_slices = [name for name, offset in started if offset == 0]
+    assert sorted(first_slices) == ["named.warc", "shard-1.warc.gz", "shard-2.warc",
+                                    "shard-3.warc.gz"]
+    # 5 pages: 3 slices; 3 pages: 2; a page and the damage: 1; a page: 1.
+    assert len(started) == 7 and started.count(("shard-1.warc.gz", 0)) == 1
+
+
+def _read_in_order(paths: list[Path]) -> tuple[list[Document | str], InputTally]:
+    tally = InputTally()
+    return [_comparable(item) for item in iter_documents(paths, tally=tally)], tally
+
+
+def _comparable(item: Document | InputError) -> Document | str:
+    return item if isinstance(item, Document) else str(item)
 
 
 # ---------------------------------------------------------------- CSV and Parquet

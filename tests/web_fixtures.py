@@ -29,10 +29,12 @@ def page(name: str) -> bytes:
     return (WEB_DATA / name).read_bytes()
 
 
-def write_warc(path: Path, *, gzip: bool, extra_pages: int = 0) -> list[int]:
+def write_warc(path: Path, *, gzip: bool, extra_pages: int = 0, first_extra: int = 0,
+               fixture_pages: bool = True) -> list[int]:
     """Write a WARC of the fixture pages with the records a crawl also holds: a warcinfo,
     a request, an image response and a 404 page. ``extra_pages`` more HTML responses
-    (numbered copies of the port-strike page with a changed sentence) follow.
+    (numbered copies of the port-strike page with a changed sentence, numbers from
+    ``first_extra``) follow; without ``fixture_pages``, the three pages are left out.
 
     Returns the byte offset where each record starts, and the file's size, last.
     """
@@ -57,19 +59,35 @@ def write_warc(path: Path, *, gzip: bool, extra_pages: int = 0) -> list[int]:
         "https://news.example.org/2024/03/port-strike-ends", "request",
         payload=io.BytesIO(b""), http_headers=request))
     offsets.append(buffer.tell())
-    for uri, name in PAGES.items():
+    for uri, name in PAGES.items() if fixture_pages else ():
         response(uri, page(name), "text/html; charset=utf-8")
     response("https://news.example.org/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
              "image/png")
     response("https://news.example.org/missing", b"<html><body>Not found</body></html>",
              "text/html", status="404 Not Found")
     template = page("port-strike.html")
-    for number in range(extra_pages):
+    for number in range(first_extra, first_extra + extra_pages):
         body = template.replace(b"nine days", f"{number + 10} days".encode()).replace(
             b"northern harbour of Eastmouth", f"harbour of Port {number}".encode())
         response(f"https://news.example.org/2024/03/strike-{number}", body, "text/html")
     path.write_bytes(buffer.getvalue())
     return offsets
+
+
+def write_shards(folder: Path) -> tuple[Path, int]:
+    """Write a folder of three WARC files of distinct pages, as a crawl's shards: the
+    fixture pages and two more (gzipped), three pages (plain), and three pages (gzipped)
+    cut in the middle of the second (record 6); return the cut file's path and the
+    offset of its cut record."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_warc(folder / "shard-1.warc.gz", gzip=True, extra_pages=2)
+    write_warc(folder / "shard-2.warc", gzip=False, extra_pages=3, first_extra=2,
+               fixture_pages=False)
+    damaged = folder / "shard-3.warc.gz"
+    offsets = write_warc(damaged, gzip=True, extra_pages=3, first_extra=5,
+                         fixture_pages=False)
+    damaged.write_bytes(damaged.read_bytes()[: (offsets[-3] + offsets[-2]) // 2])
+    return damaged, offsets[-3]
 
 
 @contextmanager
