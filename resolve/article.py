@@ -92,6 +92,9 @@ class EntityMention:
     how: str
     plural: bool = False
     gender: Gender = ""
+    #: For a reference, the first token of the mention its chain of references starts from
+    #: (a name, a state noun): "Trump ... he ... his" gives "his" the token of "Trump".
+    anchor: int = -1
 
     def root(self, doc: Doc) -> Token:
         """Return the syntactic head of the mention's tokens."""

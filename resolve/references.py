@@ -190,7 +190,8 @@ class _References:
         text = self.article.doc[chosen.start:chosen.end].text
         return EntityMention(token.i, token.i + 1, chosen.entity,
                              f"pronoun {token.lower_!r}: nearest {chosen.entity.kind} "
-                             f"{text!r}", takes == "plural", gender or chosen.gender)
+                             f"{text!r}", takes == "plural", gender or chosen.gender,
+                             anchor=chosen.anchor if chosen.anchor >= 0 else chosen.start)
 
     def _nearest(self, token: Token, fits: Callable[[EntityMention], bool],
                  gender: Gender) -> EntityMention | None:
