@@ -32,8 +32,8 @@ from claimgraph.resolve.article import (
 )
 from claimgraph.resolve.cues import CueClasses, shipped_cue_classes
 from claimgraph.resolve.gazetteer import Gazetteer, load_gazetteer
-from claimgraph.resolve.names import ROLE_WORDS, is_role_or_pronoun
-from claimgraph.resolve.references import resolve_references
+from claimgraph.resolve.names import ROLE_WORDS, Gender, is_role_or_pronoun
+from claimgraph.resolve.references import KIND_NOUNS, PERSONAL_PRONOUNS, resolve_references
 from claimgraph.resolve.roles import syntactic_role
 
 #: Rules whose mentions inside a content are added as subjects (names are already there).
@@ -124,6 +124,7 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
              attribution: Attribution) -> Attribution:
     resolution: dict[str, object] = {}
     source = attribution.source
+    source_gender: Gender = ""
     if source is not None:
         span = _span(doc, source)
         found = article.of_span(span) if span is not None else None
@@ -132,6 +133,7 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
         if found is not None:
             source = replace(source, entity=found.entity)
             resolution["source"] = found.how
+            source_gender = found.gender
         else:
             # A pronoun, "who", a description with nothing to refer to: no entity, and
             # the graph links the claim to none (the source's span and text stay).
@@ -139,7 +141,7 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
             resolution["source"] = UNRESOLVED_RULE
     content = _span(doc, attribution.content)
     subjects, hows = _subjects(doc, article, replace(attribution, source=source), content,
-                               _phrase_tokens(doc, attribution))
+                               _phrase_tokens(doc, attribution), source_gender)
     resolution["subjects"] = hows
     cue = _span(doc, attribution.cue)
     meaning = cue_classes.meaning(attribution, cue, content) if cue is not None else None
@@ -195,7 +197,7 @@ def _piece_tokens(doc: Doc, content: Mention) -> set[int]:
 
 
 def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
-              content: Span | None, phrase: set[int]
+              content: Span | None, phrase: set[int], source_gender: Gender = ""
               ) -> tuple[tuple[Mention, ...], list[str]]:
     """Return the resolved subjects, in text order, and the rule that resolved each.
 
@@ -226,6 +228,8 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
         entity = found.entity if found is not None else _named(subject.entity, span)
         if entity is None and subject.entity is not None:
             continue  # title words alone: no one is named
+        if headline and entity is not None and not _named_elsewhere(article, entity, span):
+            continue  # a headline's "Standard Clinton": no one the article speaks of
         if entity is not None and (_is_title_of_person(span, entity) or (
                 found is not None and _is_demonym_of_thing(span, found.how))):
             continue
@@ -234,7 +238,7 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
                          found.how if found is not None else UNRESOLVED_RULE))
     if content is not None:
         for mention, entity, how in _references_inside(article, attribution, content,
-                                                       inside, source):
+                                                       inside, source, source_gender):
             if taken.intersection(range(mention.start, mention.end)):
                 continue  # "Azerbaijani forces" when "Azerbaijani" is a subject already
             taken.update(range(mention.start, mention.end))
@@ -256,7 +260,7 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
 
 
 def _references_inside(article: ArticleEntities, attribution: Attribution, content: Span,
-                        inside: set[int], source: Entity | None
+                        inside: set[int], source: Entity | None, source_gender: Gender = ""
                         ) -> list[tuple[EntityMention, Entity, str]]:
     """Return the resolved pronouns and descriptions inside a content's pieces that are
     arguments of its clauses (a subject, an object, a possessor), each with its entity
@@ -279,13 +283,33 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
         if root.pos_ == "PRON":
             if root.dep_ not in SUBJECT_PRONOUN_DEPS:
                 continue
-            if root.lower_ in IMPERSONAL_PRONOUNS:
+            if _is_source_possessive(root, attribution, source, source_gender):
+                entity, how = source, f"pronoun {root.lower_!r}: the source"
+            elif root.lower_ in IMPERSONAL_PRONOUNS:
                 if _speaks_of_source(root, attribution, content, source):
                     entity, how = source, f"pronoun {root.lower_!r}: the source"
                 elif not _near_impersonal(article, mention, root, source):
                     continue
+        elif root.lemma_.lower() in KIND_NOUNS and not _anchored_in_sentence(article, mention):
+            continue  # "this country" far from any country named: often another one
         found.append((mention, entity, how))
     return found
+
+
+def _anchored_in_sentence(article: ArticleEntities, mention: EntityMention) -> bool:
+    """Whether the name a reference stands for is in the reference's sentence."""
+    return mention.anchor >= 0 and \
+        article.doc[mention.anchor].sent.start == article.doc[mention.start].sent.start
+
+
+def _is_source_possessive(pronoun: Token, attribution: Attribution, source: Entity | None,
+                          gender: Gender) -> bool:
+    """Whether a "his" or "her" of an indirect content is its source's: "Kennedy told
+    about *his* father", "Trump refuses to release *his* returns" (the source is the
+    person the content is told from, when the gender agrees)."""
+    return source is not None and source.type == "person" and bool(gender) \
+        and attribution.quote_type == "indirect" and pronoun.dep_ == "poss" \
+        and PERSONAL_PRONOUNS.get(pronoun.lower_, ("", ""))[1] == gender
 
 
 def _near_impersonal(article: ArticleEntities, mention: EntityMention, pronoun: Token,
@@ -297,7 +321,7 @@ def _near_impersonal(article: ArticleEntities, mention: EntityMention, pronoun: 
         return True
     if pronoun.dep_ not in {"nsubj", "poss"} or _is_idiom(pronoun):
         return False
-    return mention.anchor >= 0 and article.doc[mention.anchor].sent.start == pronoun.sent.start
+    return _anchored_in_sentence(article, mention)
 
 
 def _is_idiom(pronoun: Token) -> bool:
@@ -348,6 +372,12 @@ def _is_demonym_of_thing(span: Span, how: str) -> bool:
     return how.startswith("gazetteer: demonym") and root.dep_ in {"amod", "compound"} \
         and root.head.pos_ == "NOUN" and not any(child.dep_ == "prep"
                                                  for child in root.head.children)
+
+
+def _named_elsewhere(article: ArticleEntities, entity: Entity, span: Span) -> bool:
+    """Whether the article names ``entity`` outside ``span`` too."""
+    return any(mention.entity.key == entity.key and not span.start <= mention.start < span.end
+               for mention in article.mentions)
 
 
 def _is_title_case(content: Span) -> bool:
