@@ -81,6 +81,7 @@ def dump(pairs: list[tuple[Document, Attribution]], path: Path, sample: int) -> 
                       f"neg={attribution.negated}\n")
             pieces = " | ".join(text[start:end] for start, end in attribution.content.pieces())
             out.write(f"  CONTENT {pieces}\n")
+            out.write(f"  TOPIC {attribution.extra.get('topic', '')}\n")
             hows = attribution.extra.get("resolution", {}).get("subjects", [])
             for subject, how in zip(attribution.subjects, hows, strict=True):
                 key = subject.entity.key if subject.entity else "-"

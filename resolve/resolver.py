@@ -35,6 +35,7 @@ from claimgraph.resolve.gazetteer import Gazetteer, load_gazetteer
 from claimgraph.resolve.names import ROLE_WORDS, Gender, is_role_or_pronoun
 from claimgraph.resolve.references import KIND_NOUNS, PERSONAL_PRONOUNS, resolve_references
 from claimgraph.resolve.roles import syntactic_role
+from claimgraph.resolve.topics import content_topic
 
 #: Rules whose mentions inside a content are added as subjects (names are already there).
 REFERENCE_RULES = ("pronoun", "relative pronoun", "description", "pair", "state noun",
@@ -146,6 +147,9 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
     cue = _span(doc, attribution.cue)
     meaning = cue_classes.meaning(attribution, cue, content) if cue is not None else None
     extra = {**attribution.extra, "resolution": resolution}
+    topic = _topic(doc, attribution.content)
+    if topic:
+        extra["topic"] = topic
     if meaning is None:
         return replace(attribution, source=source, subjects=subjects, extra=extra)
     extra.update(hedges=list(meaning.hedges), hedged=bool(meaning.hedges))
@@ -183,6 +187,13 @@ def _phrase_tokens(doc: Doc, attribution: Attribution) -> set[int]:
                 continue  # "see X *as* Y", "a statement *in observance of* Z": what is said
             phrase |= subtree
     return phrase
+
+
+def _topic(doc: Doc, content: Mention) -> str:
+    """Return the topic of a content (see :mod:`.topics`), read from its first piece."""
+    start, end = content.pieces()[0]
+    span = doc.char_span(start, end, alignment_mode="contract")
+    return content_topic(span) if span is not None and len(span) else ""
 
 
 def _piece_tokens(doc: Doc, content: Mention) -> set[int]:
@@ -382,7 +393,8 @@ def _named_elsewhere(article: ArticleEntities, entity: Entity, span: Span) -> bo
 
 def _is_title_case(content: Span) -> bool:
     """Whether a content is written as a headline: most of its words capitalized."""
-    words = [token for token in content if token.is_alpha and not token.is_stop]
+    words = [token for token in content if token.is_alpha and not token.is_stop
+             and not token.ent_type_]  # names are capitalized anywhere
     return len(words) >= 3 and sum(token.is_title for token in words) > 0.7 * len(words)
 
 

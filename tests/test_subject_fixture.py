@@ -115,6 +115,7 @@ class Figures:
     cue_total: int
     other: int
     wrong: list[tuple[str, int, str, str]]
+    cue_wrong: list[tuple[str, int, str, bool, str, bool]]
 
     @property
     def precision(self) -> float:
@@ -160,7 +161,7 @@ def score(pairs: Iterable[tuple[Document, Attribution]]) -> Figures:
     mains = {(row.article, row.cue): row.expected_key for row in subjects if row.kind == "main"}
     cue_rows = {(row.article, row.cue): row for row in cues}
     right = judged = pronoun_right = pronoun_judged = cue_right = cue_total = other = 0
-    unjudged, wrong, missing = [], [], []
+    unjudged, wrong, missing, cue_wrong = [], [], [], []
     for document, attribution in pairs:
         at = (document.id, (attribution.cue.start, attribution.cue.end))
         if at in checked:
@@ -190,10 +191,15 @@ def score(pairs: Iterable[tuple[Document, Attribution]]) -> Figures:
         if cue_row is not None:
             cue_total += 1
             other += attribution.cue_class == UNKNOWN_CLASS
-            cue_right += (attribution.cue_class == cue_row.expected_class
-                          and attribution.negated == cue_row.negated)
+            if (attribution.cue_class, attribution.negated) == (cue_row.expected_class,
+                                                                cue_row.negated):
+                cue_right += 1
+            else:
+                cue_wrong.append((document.id, attribution.cue.start, attribution.cue_class,
+                                  attribution.negated, cue_row.expected_class,
+                                  cue_row.negated))
     return Figures(right, judged, unjudged, pronoun_right, pronoun_judged, missing,
-                   len(mains), cue_right, cue_total, other, wrong)
+                   len(mains), cue_right, cue_total, other, wrong, cue_wrong)
 
 
 def figures(pairs: Iterable[tuple[Document, Attribution]]) -> list[str]:
@@ -202,6 +208,7 @@ def figures(pairs: Iterable[tuple[Document, Attribution]]) -> list[str]:
     return [*result.lines(),
             *(f"  unjudged: {item}" for item in result.unjudged),
             *(f"  wrong: {item}" for item in result.wrong),
+            *(f"  wrong cue class: {item}" for item in result.cue_wrong),
             *(f"  missing main: {item}" for item in result.main_missing)]
 
 
