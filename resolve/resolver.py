@@ -43,6 +43,10 @@ REFERENCE_RULES = ("pronoun", "relative pronoun", "description", "pair", "state 
 FIRST_PERSON = frozenset({"i", "me", "my"})
 SPEAKER_OBJECTS = frozenset({"me", "my", "myself"})
 SUBJECT_PRONOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "dative", "poss"})
+#: Verbs that give a name in a source's own span: "calling himself", "known as".
+NAMING_VERBS = frozenset({"call", "name", "know", "dub", "identify", "go"})
+#: Types of entity a source's own span can name as its speaker (or of unknown type).
+SPEAKER_TYPES = frozenset({"person", "group", "organization", "other", ""})
 #: Pronouns for things and for several: see :func:`_references_inside`.
 IMPERSONAL_PRONOUNS = frozenset({"it", "its", "itself", "they", "them", "their", "theirs",
                                  "themselves"})
@@ -100,6 +104,33 @@ def resolve_attributions(
     return _first_person_sources(resolved)
 
 
+def _named_inside(article: ArticleEntities, span: Span) -> EntityMention | None:
+    """Return the name a source span gives its speaker inside itself, where its head is a
+    description: in apposition ("a local bartender, *Jennifer Rodstrom*") or after a
+    verb of naming ("a hacker calling himself *Guccifer 2.0*", "a man known as *X*")."""
+    named = []
+    for mention in article.starting_within(span.start, span.end):
+        if mention.end > span.end or mention.how.startswith(REFERENCE_RULES) \
+                or mention.entity.type not in SPEAKER_TYPES \
+                or article.doc[mention.start - 1].text == "(":
+            continue  # "(D-Newport News)": a party and district, not the speaker
+        root = article.root(mention)
+        if root.dep_ == "appos" and root.head.i == span.root.i:
+            named.append(mention)
+            continue
+        verb = root.head
+        while verb.dep_ in {"oprd", "xcomp", "attr", "prep", "pobj", "dobj", "ccomp"} \
+                and verb.lemma_.lower() not in NAMING_VERBS and verb.head != verb:
+            verb = verb.head
+        if verb.lemma_.lower() in NAMING_VERBS and verb.head.i == span.root.i \
+                and root.dep_ != "nsubj":
+            named.append(mention)
+    # A person or a group of them before anything else the span names ("Del. Marcia
+    # Price (D-Newport News)").
+    return min(named, key=lambda mention: mention.entity.type not in {"person", "group"},
+               default=None)
+
+
 def _first_person_sources(attributions: list[Attribution]) -> list[Attribution]:
     """Give an unresolved "I" the source of the attribution whose content holds it: in
     “I think ...,” she said, “but I ...”, the speaker of the quotation."""
@@ -129,6 +160,8 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
     if source is not None:
         span = _span(doc, source)
         found = article.of_span(span) if span is not None else None
+        if span is not None and (found is None or found.how.startswith(REFERENCE_RULES)):
+            found = _named_inside(article, span) or found
         if found is None and span is not None:
             found = unnamed_source(article, span)
         if found is not None:
