@@ -139,8 +139,8 @@ class _References:
                            if child.dep_ in {"det", "predet", "nummod"}}
             if token.tag_ == "NNS" and determiners & {"both", "two"}:
                 return self._pair(token)
-            if determiners & DEFINITE_DETERMINERS:
-                return self._description(token)
+            if determiners & DEFINITE_DETERMINERS and token.is_alpha:
+                return self._description(token)  # not the "’s" of "the 1980’s"
         return None
 
     def _relative(self, token: Token) -> EntityMention | None:

@@ -112,7 +112,7 @@ def _named_inside(article: ArticleEntities, span: Span) -> EntityMention | None:
     for mention in article.starting_within(span.start, span.end):
         if mention.end > span.end or mention.how.startswith(REFERENCE_RULES) \
                 or mention.entity.type not in SPEAKER_TYPES \
-                or article.doc[mention.start - 1].text == "(":
+                or (mention.start > 0 and article.doc[mention.start - 1].text == "("):
             continue  # "(D-Newport News)": a party and district, not the speaker
         root = article.root(mention)
         if root.dep_ == "appos" and root.head.i == span.root.i:
@@ -161,7 +161,11 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
         span = _span(doc, source)
         found = article.of_span(span) if span is not None else None
         if span is not None and (found is None or found.how.startswith(REFERENCE_RULES)):
-            found = _named_inside(article, span) or found
+            named = _named_inside(article, span)
+            if named is not None:
+                # The span is a description holding the name: its text is no label of
+                # the entity (the rule says "description").
+                found = replace(named, how=f"description with its name: {named.how}")
         if found is None and span is not None:
             found = unnamed_source(article, span)
         if found is not None:
@@ -267,6 +271,8 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
             continue
         if subject.label == "PROPN" and (headline or _is_word_piece(span)):
             continue  # "It's Our *Time*", "*T*-shirt": no name
+        if is_role_or_pronoun([token.text for token in span]):
+            continue  # the "Mrs." of "Mrs. Clinton's campaign"
         taken.update(tokens)
         found = article.of_span(span)
         entity = found.entity if found is not None else _named(subject.entity, span)
@@ -298,7 +304,7 @@ def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
                 resolved.append((Mention(token.idx, token.idx + len(token), token.text,
                                          label="PRONOUN", entity=source,
                                          role=syntactic_role(token)),
-                                 f"first person {token.lower_!r}: the source"))
+                                 f"pronoun {token.lower_!r}: the speaker (first person)"))
     resolved.sort(key=lambda pair: pair[0].start)
     return tuple(mention for mention, _ in resolved), [how for _, how in resolved]
 
@@ -336,6 +342,13 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
                     continue
         elif root.lemma_.lower() in KIND_NOUNS and not _anchored_in_sentence(article, mention):
             continue  # "this country" far from any country named: often another one
+        elif entity.type == "person" and root.lemma_.lower() not in ROLE_WORDS \
+                and root.lemma_.lower() not in KIND_NOUNS:
+            continue  # a person is described by a title: not "the greatest fear"
+        if root.lower_ in PERSONAL_PRONOUNS and attribution.quote_type == "direct" \
+                and source is not None and entity.key == source.key \
+                and not how.endswith("the source"):
+            continue  # a speaker says "I", not "he": "He's absolutely right," Flynn said
         found.append((mention, entity, how))
     return found
 
@@ -426,9 +439,10 @@ def _named_elsewhere(article: ArticleEntities, entity: Entity, span: Span) -> bo
 
 def _is_title_case(content: Span) -> bool:
     """Whether a content is written as a headline: most of its words capitalized."""
-    words = [token for token in content if token.is_alpha and not token.is_stop
-             and not token.ent_type_]  # names are capitalized anywhere
-    return len(words) >= 3 and sum(token.is_title for token in words) > 0.7 * len(words)
+    words = [token for token in content if token.is_alpha and not token.is_stop]
+    common = [token for token in words if not token.ent_type_]  # names are capitalized
+    return len(words) >= 3 and len(common) >= 2 \
+        and sum(token.is_title for token in words) > 0.7 * len(words)
 
 
 def _is_word_piece(span: Span) -> bool:
