@@ -121,16 +121,19 @@ class CueClasses:
         return lemma
 
     def _cue_word(self, cue: Span) -> Token:
-        """Return the word of a cue phrase that carries its meaning: the first one listed
-        ("could not resist *pointing* out", "*unleashed* a series of tweets *saying*"),
+        """Return the word of a cue phrase that carries its meaning: its head if listed,
+        else the first one listed ("*unleashed* a series of tweets *saying*"),
         but the noun of a light verb ("sounded a *call* for", "issued a *warning*"), else
         the cue's main word."""
         listed = [token for token in cue
                   if self.cue_class(self.lemma(token)) != UNKNOWN_CLASS and token.pos_ != "AUX"]
         if not listed:
             return _cue_head(cue)
-        # A preposition ("In this poll, ...") only when nothing else is listed.
-        first = min(listed, key=lambda token: (token.pos_ == "ADP", token.i))
+        # The cue's own head when it is listed ("an aggressive - some say unrealistic -
+        # *pledge*"), else the first listed word; a preposition ("In this poll, ...") only
+        # when nothing else is listed.
+        first = min(listed, key=lambda token: (token != cue.root, token.pos_ == "ADP",
+                                               token.i))
         if first.lemma_.lower() in LIGHT_VERBS:
             nouns = [token for token in listed[1:] if token.head == first
                      and token.dep_ in {"dobj", "obj"} and token.pos_ == "NOUN"]
