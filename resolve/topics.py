@@ -21,6 +21,8 @@ from spacy.tokens import Span, Token
 
 #: Dependents of a content's main verb that can hold its topic, in order of preference.
 ARGUMENT_DEPS = ("nsubj", "nsubjpass", "dobj", "attr")
+#: Clauses under a content's main verb that can hold its topic.
+CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "acomp", "advcl"})
 #: Entity types of names: a noun inside one is a subject, not a topic.
 NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW",
                         "WORK_OF_ART", "PRODUCT"})
@@ -28,8 +30,9 @@ NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "
 EMPTY_NOUNS = frozenset({
     "one", "thing", "something", "anything", "everything", "nothing", "lot", "way", "people",
     "person", "kind", "sort", "part", "fact", "time", "year", "day", "percent", "number",
-    "bit", "point", "case", "question", "issue", "act", "form", "type", "series",
-    "existence",
+    "bit", "point", "case", "question", "issue", "act", "form", "type", "existence",
+    # quantities: "a spate of police shootings", "a raft of therapies"
+    "series", "spate", "raft", "slew", "host", "couple", "handful", "dozen", "amount",
 })
 
 
@@ -68,10 +71,13 @@ def _main_noun(root: Token, content: Span) -> Token | None:
             noun = _thing(argument)
             if noun is not None:
                 return noun
-    # "to harshly punish those who ...", "said he would X the Y": the clause below.
+    # "to harshly punish those who ...", "it was too early to tell whether the explosion
+    # ...": the clause below.
     for child in root.children:
-        if child.dep_ in {"xcomp", "ccomp"} and content.start <= child.i < content.end:
-            return _main_noun(child, content)
+        if child.dep_ in CLAUSE_DEPS and content.start <= child.i < content.end:
+            noun = _main_noun(child, content)
+            if noun is not None:
+                return noun
     # "to show up to a hearing": the object of its preposition.
     for child in root.children:
         if child.dep_ == "prep" and content.start <= child.i < content.end:
