@@ -26,6 +26,13 @@ HEDGE_DEPS = frozenset({"aux", "advmod"})
 #: Inflection endings after which the rule lemmatizer may strip an "e" that belongs to the
 #: stem ("hoped", "hoping", "hopes": "hop" where the cue word is "hope").
 E_STEM_ENDINGS = ("ed", "ing", "es")
+#: How many words before the cue a negation of the cue word can stand ("did *not* say").
+NEGATION_REACH = 3
+#: Verbs that mean "not do" (negated, they cancel out: "could not resist pointing out").
+NEGATIVE_IMPLICATIVES = frozenset({"resist", "miss", "fail", "hesitate", "tire", "refrain",
+                                   "stop"})
+#: Words that negate a cue as its subject: "*No one* could have envisioned".
+NEGATIVE_WORDS = frozenset({"nobody", "nothing", "none"})
 #: Verbs whose object noun carries a cue's meaning: "sounded a *call* for", "issued a
 #: *warning*", "made the *case*".
 LIGHT_VERBS = frozenset({"sound", "issue", "make", "give", "voice", "raise", "lodge",
@@ -168,15 +175,32 @@ def _frame(word: Token, content: Span) -> str:
 
 
 def _is_negated(word: Token, cue: Span) -> bool:
-    """Whether the cue word, or a word of the cue it depends on, is negated: "does *not*
-    announce", "*weren't* too concerned about", "*won't* be able to brag about"."""
+    """Whether the cue is negated: a negation on the cue word or on a word of the cue it
+    depends on ("does *not* announce", "*weren't* too concerned about", "*won't* be able
+    to brag about"), "no" on a noun of the cue ("has *no* illusions about", "*no* accepted
+    definition of") or its subject ("*No one* expected"). A negation far from the cue is
+    a parse's stray link ("“Probably not,” Ms. Moore said"); a negated verb that means
+    "not do" ("could not *resist* pointing out", "*never missed* a chance to") cancels out."""
+    negated = False
     token = word
     while True:
-        if any(child.dep_ == "neg" for child in token.children):
-            return True
+        negations = [child for child in token.children if child.dep_ == "neg"
+                     and cue.start - NEGATION_REACH <= child.i < cue.end]
+        if negations and token.lemma_.lower() not in NEGATIVE_IMPLICATIVES:
+            negated = True
         if token.head == token or not cue.start <= token.head.i < cue.end:
-            return False
+            break
         token = token.head
+    return negated or any(_says_no(child) for child in word.children
+                          if child.dep_ in {"nsubj", "nsubjpass"}) or any(
+        _says_no(noun) for noun in cue if noun.pos_ == "NOUN") or (
+        word.dep_ == "acl" and _says_no(word.head))
+
+
+def _says_no(token: Token) -> bool:
+    """"no one", "nobody", "nothing", or a noun with "no" ("no law", "no way")."""
+    return token.lower_ in NEGATIVE_WORDS or any(
+        child.dep_ == "det" and child.lower_ == "no" for child in token.children)
 
 
 def _cue_head(cue: Span) -> Token:

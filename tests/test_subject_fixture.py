@@ -19,6 +19,10 @@ named by its article and the offsets of its gold cue (``cue_start``, ``cue_end``
   :func:`claimgraph.resolve.topics.content_topic` should give it).
 
 ``cue_class_fixture.tsv`` gives each attribution's expected cue class and negation.
+``negation_fixture.tsv`` gives whether the cue is negated for every dev attribution with a
+negation word in or just before its cue ("did not say", "has no illusions about", "no one
+expected", "could not resist pointing out": not negated), or that the pipeline read as
+negated: real negated cues are rare in a random sample.
 
 The figures, measured now: subject precision (the subjects given whose key is the
 expected one; a subject the fixture does not hold is counted apart as unjudged, and there
@@ -46,6 +50,7 @@ from claimgraph.resolve.cues import UNKNOWN_CLASS
 DATA = Path(__file__).resolve().parent / "data"
 SUBJECTS = DATA / "subject_fixture.tsv"
 CUE_CLASSES = DATA / "cue_class_fixture.tsv"
+NEGATIONS = DATA / "negation_fixture.tsv"
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev"
 TOPIC = "topic: "
 # Measured when set: subject precision 0.902 (268/297), pronoun subjects 0.912 (104/114),
@@ -57,6 +62,7 @@ MAIN_MISSING_CEILING = 0.25
 CUE_ACCURACY_FLOOR = 0.94
 OTHER_CEILING = 0.055
 UNJUDGED_CEILING = 0.05
+NEGATION_FLOOR = 0.90
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,13 @@ def read_subjects(path: Path = SUBJECTS) -> list[SubjectRow]:
                 for row in csv.DictReader(lines, delimiter="\t")]
 
 
+def read_negations(path: Path = NEGATIONS) -> dict[tuple[str, tuple[int, int]], bool]:
+    """Return the negation fixture: (article, cue offsets) -> whether the cue is negated."""
+    with path.open(encoding="utf-8", newline="") as lines:
+        return {(row["article"], (int(row["cue_start"]), int(row["cue_end"]))):
+                row["negated"] == "true" for row in csv.DictReader(lines, delimiter="\t")}
+
+
 def read_cue_classes(path: Path = CUE_CLASSES) -> list[CueRow]:
     """Return the rows of the cue class fixture, in file order."""
     with path.open(encoding="utf-8", newline="") as lines:
@@ -119,6 +132,8 @@ class Figures:
     other: int
     wrong: list[tuple[str, int, str, str]]
     cue_wrong: list[tuple[str, int, str, bool, str, bool]]
+    negation_right: int
+    negation_wrong: list[tuple[str, int, bool]]
 
     @property
     def precision(self) -> float:
@@ -140,6 +155,10 @@ class Figures:
     def other_share(self) -> float:
         return self.other / self.cue_total
 
+    @property
+    def negation_accuracy(self) -> float:
+        return self.negation_right / (self.negation_right + len(self.negation_wrong))
+
     def lines(self) -> list[str]:
         """Return the figures as printable lines."""
         return [
@@ -151,6 +170,8 @@ class Figures:
             f"({len(self.main_missing)}/{self.main_total})",
             f"cue class accuracy {self.cue_accuracy:.3f} ({self.cue_right}/{self.cue_total}), "
             f"other {self.other_share:.1%} ({self.other})",
+            f"negation on cues with a negation word {self.negation_accuracy:.3f} "
+            f"({self.negation_right}/{self.negation_right + len(self.negation_wrong)})",
         ]
 
 
@@ -163,6 +184,8 @@ def score(pairs: Iterable[tuple[Document, Attribution]]) -> Figures:
                 if row.kind == "subject"}
     mains = {(row.article, row.cue): row.expected_key for row in subjects if row.kind == "main"}
     cue_rows = {(row.article, row.cue): row for row in cues}
+    negations = read_negations()
+    negation_right, negation_wrong = 0, []
     right = judged = pronoun_right = pronoun_judged = cue_right = cue_total = other = 0
     unjudged, wrong, missing, cue_wrong = [], [], [], []
     for document, attribution in pairs:
@@ -190,6 +213,11 @@ def score(pairs: Iterable[tuple[Document, Attribution]]) -> Figures:
                 else main in keys
             if not found:
                 missing.append((document.id, attribution.cue.start, main))
+        if at in negations:
+            if attribution.negated == negations[at]:
+                negation_right += 1
+            else:
+                negation_wrong.append((document.id, attribution.cue.start, negations[at]))
         cue_row = cue_rows.get(at)
         if cue_row is not None:
             cue_total += 1
@@ -202,7 +230,8 @@ def score(pairs: Iterable[tuple[Document, Attribution]]) -> Figures:
                                   attribution.negated, cue_row.expected_class,
                                   cue_row.negated))
     return Figures(right, judged, unjudged, pronoun_right, pronoun_judged, missing,
-                   len(mains), cue_right, cue_total, other, wrong, cue_wrong)
+                   len(mains), cue_right, cue_total, other, wrong, cue_wrong,
+                   negation_right, negation_wrong)
 
 
 def figures(pairs: Iterable[tuple[Document, Attribution]]) -> list[str]:
@@ -212,6 +241,7 @@ def figures(pairs: Iterable[tuple[Document, Attribution]]) -> list[str]:
             *(f"  unjudged: {item}" for item in result.unjudged),
             *(f"  wrong: {item}" for item in result.wrong),
             *(f"  wrong cue class: {item}" for item in result.cue_wrong),
+            *(f"  wrong negation: {item}" for item in result.negation_wrong),
             *(f"  missing main: {item}" for item in result.main_missing)]
 
 
@@ -222,7 +252,7 @@ def scored(nlp) -> Figures:
     if not DEV.is_dir():
         pytest.skip(f"{DEV} is absent")
     articles = {row.article for row in read_subjects()} | {
-        row.article for row in read_cue_classes()}
+        row.article for row in read_cue_classes()} | {article for article, _ in read_negations()}
     corpus = [(document, gold)
               for document, gold in load_brat_corpus(DEV, on_error=lambda error: None)
               if document.id in articles]
@@ -265,6 +295,13 @@ def test_pronoun_subject_precision_on_the_fixture(scored: Figures) -> None:
 
 def test_few_main_subjects_are_missing(scored: Figures) -> None:
     assert scored.missing_share <= MAIN_MISSING_CEILING, (scored.lines(), scored.main_missing)
+
+
+def test_negation_on_real_negated_cues(scored: Figures) -> None:
+    negations = read_negations()
+    assert len(negations) >= 80 and sum(negations.values()) >= 40
+    assert scored.negation_right + len(scored.negation_wrong) == len(negations)
+    assert scored.negation_accuracy >= NEGATION_FLOOR, (scored.lines(), scored.negation_wrong)
 
 
 def test_cue_classes_on_the_fixture(scored: Figures) -> None:
