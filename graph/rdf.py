@@ -179,6 +179,11 @@ def geonames_iri(geonames_id: int) -> URIRef:
     return GEONAMES[f"{geonames_id}/"]
 
 
+def topic_iri(topic: str) -> URIRef:
+    """Return the IRI of the ``cg:Topic`` with this label ("voting fraud")."""
+    return CGD[f"topic/{entity_slug(topic)}"]
+
+
 def subject_role_iri(claim: URIRef, entity_key: str) -> URIRef:
     """Return the IRI of the ``cg:SubjectRole`` of one subject entity in a claim."""
     return URIRef(f"{claim}#subject-{entity_slug(entity_key)}")
@@ -443,6 +448,12 @@ class _ArticleBuilder:
             add((role, _CG.subjectSpan, span))
             if subject.role:
                 add((role, _CG.role, ox.Literal(subject.role)))
+        topic = attribution.extra.get("topic")
+        if topic:
+            node = to_oxigraph(topic_iri(topic))
+            add((claim, _CG.topic, node))
+            add((node, _RDF.type, _CG.Topic))
+            add((node, _SKOS.prefLabel, _text(topic)))
 
     def _content_text(self, content: Mention) -> str:
         # A quotation interrupted by its cue ("X," he said, "Y") reads as its pieces only.

@@ -31,6 +31,7 @@ class CG(DefinedNamespace):
     QuoteType: URIRef
     ExtractionRun: URIRef  # a prov:Activity that ran the extraction pipeline
     SubjectRole: URIRef  # one subject of a claim with its role(s) in the claim
+    Topic: URIRef  # what a claim speaks of when no entity names it (a skos:Concept)
     # quote types
     DirectQuote: URIRef
     IndirectQuote: URIRef
@@ -51,6 +52,7 @@ class CG(DefinedNamespace):
     hedged: URIRef  # whether the cue is hedged ("reportedly said")
     hedge: URIRef  # a hedge word on the cue, one per word
     qualifiedSubject: URIRef  # -> cg:SubjectRole
+    topic: URIRef  # -> cg:Topic (a subproperty of schema:about)
     # subject role properties
     subject: URIRef  # -> the entity
     role: URIRef  # "agent", "patient", "beneficiary", ...

@@ -92,6 +92,9 @@ class EntityMention:
     how: str
     plural: bool = False
     gender: Gender = ""
+    #: For a reference, the first token of the mention its chain of references starts from
+    #: (a name, a state noun): "Trump ... he ... his" gives "his" the token of "Trump".
+    anchor: int = -1
 
     def root(self, doc: Doc) -> Token:
         """Return the syntactic head of the mention's tokens."""
@@ -552,11 +555,11 @@ def _conjuncts(token: Token) -> list[Token]:
 
 def _words(span: Span) -> list[str]:
     """Return the words of a name as written ("Ban Ki-moon": ["Ban", "Ki-moon"]), without
-    a leading "the", a trailing possessive or verb (a headline's "Obama Says"), or
+    a leading article, a trailing possessive or verb (a headline's "Obama Says"), or
     punctuation around, even glued to the name (PolNeAR lists speakers as "-President
     Obama"); curly apostrophes are made straight ("O’Neill": "O'Neill")."""
     tokens = list(span)
-    if tokens and tokens[0].lower_ == "the":
+    if tokens and tokens[0].lower_ in {"the", "a", "an"}:  # "a Mitt Romney"
         tokens = tokens[1:]
     while tokens and (tokens[-1].text in POSSESSIVES or tokens[-1].is_punct
                       or (len(tokens) > 1 and tokens[-1].tag_ in FINITE_VERB_TAGS)):

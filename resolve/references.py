@@ -60,6 +60,8 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
     "man": frozenset({"person"}), "woman": frozenset({"person"}),
     "leader": frozenset({"person"}), "candidate": frozenset({"person"}),
 }
+#: Nouns of "both sides" that stand for a pair of any kind (a kind noun says its kind).
+PAIR_NOUNS = frozenset({"side"})
 THING_KINDS = frozenset({"country", "state", "city", "place", "organization"})
 #: What "who" can stand for: persons and groups of them, organizations, names of unknown kind.
 ACTOR_KINDS = frozenset({"person", "group", "organization", ""})
@@ -137,8 +139,8 @@ class _References:
                            if child.dep_ in {"det", "predet", "nummod"}}
             if token.tag_ == "NNS" and determiners & {"both", "two"}:
                 return self._pair(token)
-            if determiners & DEFINITE_DETERMINERS:
-                return self._description(token)
+            if determiners & DEFINITE_DETERMINERS and token.is_alpha:
+                return self._description(token)  # not the "’s" of "the 1980’s"
         return None
 
     def _relative(self, token: Token) -> EntityMention | None:
@@ -190,7 +192,8 @@ class _References:
         text = self.article.doc[chosen.start:chosen.end].text
         return EntityMention(token.i, token.i + 1, chosen.entity,
                              f"pronoun {token.lower_!r}: nearest {chosen.entity.kind} "
-                             f"{text!r}", takes == "plural", gender or chosen.gender)
+                             f"{text!r}", takes == "plural", gender or chosen.gender,
+                             anchor=chosen.anchor if chosen.anchor >= 0 else chosen.start)
 
     def _nearest(self, token: Token, fits: Callable[[EntityMention], bool],
                  gender: Gender) -> EntityMention | None:
@@ -224,6 +227,8 @@ class _References:
 
     def _pair(self, token: Token) -> EntityMention | None:
         kinds = KIND_NOUNS.get(token.lemma_.lower())
+        if kinds is None and token.lemma_.lower() not in PAIR_NOUNS:
+            return None  # "both political parties", "two terms": no pair named before
         start = _left_edge(token)
 
         def is_pair(mention: EntityMention) -> bool:
@@ -286,7 +291,8 @@ class _References:
         text = doc[chosen.start:chosen.end].text
         return EntityMention(_left_edge(token), token.i + 1, chosen.entity,
                              f"description 'the {token.text}': nearest match {text!r}",
-                             token.tag_ == "NNS", chosen.gender)
+                             token.tag_ == "NNS", chosen.gender,
+                             anchor=chosen.anchor if chosen.anchor >= 0 else chosen.start)
 
     def _modifier_fits(self, modifier: Token, mention: EntityMention,
                        words: frozenset[str]) -> bool:

@@ -10,6 +10,9 @@
 * the cue carries its class (``cue_class``), negation (``negated``) and, in ``extra``,
   its hedges (``"hedges"``, ``"hedged"``);
 * an "I" inside the words of another attribution takes that attribution's source;
+* a source whose span names its speaker ("A local bartender, Jennifer Rodstrom,") is that
+  name;
+* ``extra["topic"]`` is the head noun of what the content speaks of (:mod:`.topics`);
 * ``extra["resolution"]`` says which rule gave each entity (``"source"``: one string;
   ``"subjects"``: one per subject), so that every merge can be explained.
 """
@@ -20,7 +23,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
-from claimgraph.records import UNRESOLVED_RULE, Attribution, Entity, Mention
+from claimgraph.records import UNRESOLVED_RULE, Attribution, Mention
 from claimgraph.resolve.article import (
     ArticleEntities,
     EntityMention,
@@ -32,15 +35,22 @@ from claimgraph.resolve.article import (
 )
 from claimgraph.resolve.cues import CueClasses, shipped_cue_classes
 from claimgraph.resolve.gazetteer import Gazetteer, load_gazetteer
-from claimgraph.resolve.names import is_role_or_pronoun
+from claimgraph.resolve.names import Gender
 from claimgraph.resolve.references import resolve_references
-from claimgraph.resolve.roles import syntactic_role
+from claimgraph.resolve.subjects import (
+    REFERENCE_RULES,
+    claim_subjects,
+    mention_span,
+    phrase_tokens,
+)
+from claimgraph.resolve.topics import content_topic
 
-#: Rules whose mentions inside a content are added as subjects (names are already there).
-REFERENCE_RULES = ("pronoun", "relative pronoun", "description", "pair", "state noun",
-                   "affiliation")
 FIRST_PERSON = frozenset({"i", "me", "my"})
-SUBJECT_PRONOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "dative", "poss"})
+#: Verbs that give a name in a source's own span: "calling himself", "known as".
+NAMING_VERBS = frozenset({"call", "name", "know", "dub", "identify", "go"})
+#: Types of entity a source's own span can name as its speaker (or of unknown type).
+SPEAKER_TYPES = frozenset({"person", "group", "organization", "other", ""})
+
 
 
 def read_article(doc: Doc, gazetteer: Gazetteer | None = None,
@@ -87,6 +97,33 @@ def resolve_attributions(
     return _first_person_sources(resolved)
 
 
+def _named_inside(article: ArticleEntities, span: Span) -> EntityMention | None:
+    """Return the name a source span gives its speaker inside itself, where its head is a
+    description: in apposition ("a local bartender, *Jennifer Rodstrom*") or after a
+    verb of naming ("a hacker calling himself *Guccifer 2.0*", "a man known as *X*")."""
+    named = []
+    for mention in article.starting_within(span.start, span.end):
+        if mention.end > span.end or mention.how.startswith(REFERENCE_RULES) \
+                or mention.entity.type not in SPEAKER_TYPES \
+                or (mention.start > 0 and article.doc[mention.start - 1].text == "("):
+            continue  # "(D-Newport News)": a party and district, not the speaker
+        root = article.root(mention)
+        if root.dep_ == "appos" and root.head.i == span.root.i:
+            named.append(mention)
+            continue
+        verb = root.head
+        while verb.dep_ in {"oprd", "xcomp", "attr", "prep", "pobj", "dobj", "ccomp"} \
+                and verb.lemma_.lower() not in NAMING_VERBS and verb.head != verb:
+            verb = verb.head
+        if verb.lemma_.lower() in NAMING_VERBS and verb.head.i == span.root.i \
+                and root.dep_ != "nsubj":
+            named.append(mention)
+    # A person or a group of them before anything else the span names ("Del. Marcia
+    # Price (D-Newport News)").
+    return min(named, key=lambda mention: mention.entity.type not in {"person", "group"},
+               default=None)
+
+
 def _first_person_sources(attributions: list[Attribution]) -> list[Attribution]:
     """Give an unresolved "I" the source of the attribution whose content holds it: in
     “I think ...,” she said, “but I ...”, the speaker of the quotation."""
@@ -112,26 +149,37 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
              attribution: Attribution) -> Attribution:
     resolution: dict[str, object] = {}
     source = attribution.source
+    source_gender: Gender = ""
     if source is not None:
-        span = _span(doc, source)
+        span = mention_span(doc, source)
         found = article.of_span(span) if span is not None else None
+        if span is not None and (found is None or found.how.startswith(REFERENCE_RULES)):
+            named = _named_inside(article, span)
+            if named is not None:
+                # The span is a description holding the name: its text is no label of
+                # the entity (the rule says "description").
+                found = replace(named, how=f"description with its name: {named.how}")
         if found is None and span is not None:
             found = unnamed_source(article, span)
         if found is not None:
             source = replace(source, entity=found.entity)
             resolution["source"] = found.how
+            source_gender = found.gender
         else:
             # A pronoun, "who", a description with nothing to refer to: no entity, and
             # the graph links the claim to none (the source's span and text stay).
             source = replace(source, entity=None)
             resolution["source"] = UNRESOLVED_RULE
-    content = _span(doc, attribution.content)
-    subjects, hows = _subjects(doc, article, attribution, content,
-                               _phrase_tokens(doc, attribution))
+    content = mention_span(doc, attribution.content)
+    subjects, hows = claim_subjects(doc, article, replace(attribution, source=source), content,
+                               phrase_tokens(doc, attribution), source_gender)
     resolution["subjects"] = hows
-    cue = _span(doc, attribution.cue)
+    cue = mention_span(doc, attribution.cue)
     meaning = cue_classes.meaning(attribution, cue, content) if cue is not None else None
     extra = {**attribution.extra, "resolution": resolution}
+    topic = _topic(doc, attribution.content)
+    if topic:
+        extra["topic"] = topic
     if meaning is None:
         return replace(attribution, source=source, subjects=subjects, extra=extra)
     extra.update(hedges=list(meaning.hedges), hedged=bool(meaning.hedges))
@@ -140,83 +188,8 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
                    extra=extra)
 
 
-def _phrase_tokens(doc: Doc, attribution: Attribution) -> set[int]:
-    """Return the tokens of the attribution phrase itself: its source and its cue."""
-    spans = (_span(doc, mention) for mention in (attribution.source, attribution.cue)
-             if mention is not None)
-    return {index for span in spans if span is not None for index in range(span.start, span.end)}
-
-
-def _subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
-              content: Span | None, phrase: set[int]
-              ) -> tuple[tuple[Mention, ...], list[str]]:
-    """Return the resolved subjects, in text order, and the rule that resolved each.
-
-    A mention in the attribution phrase (``phrase``: the tokens of the source and the cue,
-    which a content can take in: “..., said Caddell, ...”) is no subject, nor are title
-    words or pronouns that name no one ("Mr.", "President")."""
-    resolved: list[tuple[Mention, str]] = []
-    taken: set[int] = set(phrase)  # tokens of the subjects so far, and of the phrase
-    for subject in attribution.subjects:
-        span = _span(doc, subject)
-        if span is None:
-            resolved.append((subject, UNRESOLVED_RULE))
-            continue
-        if phrase.intersection(range(span.start, span.end)):
-            continue
-        taken.update(range(span.start, span.end))
-        found = article.of_span(span)
-        entity = found.entity if found is not None else _named(subject.entity, span)
-        if entity is None and subject.entity is not None:
-            continue  # title words alone: no one is named
-        role = syntactic_role(span.root, is_place=_is_local_place(entity))
-        resolved.append((replace(subject, entity=entity, role=role),
-                         found.how if found is not None else UNRESOLVED_RULE))
-    if content is not None:
-        for mention in _references_inside(article, content):
-            if taken.intersection(range(mention.start, mention.end)):
-                continue  # "Azerbaijani forces" when "Azerbaijani" is a subject already
-            taken.update(range(mention.start, mention.end))
-            root = article.root(mention)
-            span = doc[mention.start:mention.end]
-            label = "PRONOUN" if root.pos_ == "PRON" else "DESCRIPTION"
-            role = syntactic_role(root, is_place=_is_local_place(mention.entity))
-            resolved.append((Mention(span.start_char, span.end_char, span.text,
-                                     label=label, entity=mention.entity, role=role),
-                             mention.how))
-    resolved.sort(key=lambda pair: pair[0].start)
-    return tuple(mention for mention, _ in resolved), [how for _, how in resolved]
-
-
-def _references_inside(article: ArticleEntities, content: Span) -> list[EntityMention]:
-    """Return the resolved pronouns and descriptions inside a content that are arguments
-    of its clauses (a subject, an object, a possessor)."""
-    found = []
-    for mention in article.starting_within(content.start, content.end):
-        if mention.end > content.end:
-            continue
-        if not mention.how.startswith(REFERENCE_RULES):
-            continue
-        root = article.root(mention)
-        if root.pos_ == "PRON" and root.dep_ not in SUBJECT_PRONOUN_DEPS:
-            continue
-        found.append(mention)
-    return found
-
-
-def _named(entity: Entity | None, span: Span) -> Entity | None:
-    """Return the provisional entity extraction gave a subject, unless its words name no
-    one ("President", "Mr.", "YOU")."""
-    if entity is None or is_role_or_pronoun([token.text for token in span]):
-        return None
-    return entity
-
-
-def _is_local_place(entity: Entity | None) -> bool:
-    """A city, region or other place that is no state (a country can receive)."""
-    return entity is not None and entity.type == "place" \
-        and getattr(entity, "kind", "") != "country"
-
-
-def _span(doc: Doc, mention: Mention) -> Span | None:
-    return doc.char_span(mention.start, mention.end, alignment_mode="expand")
+def _topic(doc: Doc, content: Mention) -> str:
+    """Return the topic of a content (see :mod:`.topics`), read from its first piece."""
+    start, end = content.pieces()[0]
+    span = doc.char_span(start, end, alignment_mode="contract")
+    return content_topic(span) if span is not None and len(span) else ""

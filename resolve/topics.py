@@ -1,0 +1,104 @@
+"""The topic of a claim: the thing its content speaks of when no entity names it.
+
+"Trump claimed that *voting fraud* is a big problem", "the NAACP called for *a moratorium*
+on charter schools", "Clinton supporters questioned *the health* of Donald Trump": the topic
+is the head noun of the content's main argument, with the nouns compounded with it
+("voting fraud"), in its lemma ("moratorium", "shipment"). It is read off the parse:
+
+* a content that is a noun phrase: its head ("this shift in strategy": shift);
+* a clause: the subject of its main verb, else its object, else the noun it predicates
+  ("the wording of the policy was too ambiguous": wording);
+* a verb phrase without a subject ("to harshly punish those who ..."): its object.
+
+Pronouns, names (the subjects say those) and words that name no thing ("one", "thing",
+"lot", "way", "people") give no topic; "acts of protest", "the clot's existence" give
+the noun they are of (protest, clot).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+#: Dependents of a content's main verb that can hold its topic, in order of preference.
+ARGUMENT_DEPS = ("nsubj", "nsubjpass", "dobj", "attr")
+#: Clauses under a content's main verb that can hold its topic.
+CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "acomp", "advcl"})
+#: Entity types of names: a noun inside one is a subject, not a topic.
+NAME_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW",
+                        "WORK_OF_ART", "PRODUCT"})
+#: Head nouns that say nothing about what a claim is about.
+EMPTY_NOUNS = frozenset({
+    "one", "thing", "something", "anything", "everything", "nothing", "lot", "way", "people",
+    "person", "kind", "sort", "part", "fact", "time", "year", "day", "percent", "number",
+    "bit", "point", "case", "question", "issue", "act", "form", "type", "existence",
+    # quantities: "a spate of police shootings", "a raft of therapies"
+    "series", "spate", "raft", "slew", "host", "couple", "handful", "dozen", "amount",
+})
+
+
+def content_topic(content: Span) -> str:
+    """Return the topic of a content span (see the module docstring), or "" when its
+    main argument is a pronoun, a name or no noun at all."""
+    head = _main_noun(content.root, content)
+    if head is None:
+        return ""
+    words = [_word(token) for token in head.lefts
+             if token.dep_ == "compound" and token.pos_ == "NOUN"]
+    return " ".join([*words, _word(head)])
+
+
+def _word(token: Token) -> str:
+    """Return a noun's lemma, or its lowercase form where the lemma is no stem of it
+    (the lemmatizer makes "media" "medium")."""
+    lemma = token.lemma_.lower()
+    return lemma if token.lower_.startswith(lemma[:-1]) else token.lower_
+
+
+def _main_noun(root: Token, content: Span) -> Token | None:
+    """Return the noun that heads what the content speaks of, or None."""
+    if root.pos_ == "NOUN":
+        return _thing(root)
+    if root.pos_ == "ADP":  # "on dangerous pollutants"
+        objects = [child for child in root.children if child.dep_ == "pobj"]
+        return _thing(objects[0]) if objects else None
+    if root.pos_ not in {"VERB", "AUX", "ADJ"}:
+        return None
+    arguments = {child.dep_: child for child in root.children
+                 if content.start <= child.i < content.end}
+    for dep in ARGUMENT_DEPS:
+        argument = arguments.get(dep)
+        if argument is not None:
+            noun = _thing(argument)
+            if noun is not None:
+                return noun
+    # "to harshly punish those who ...", "it was too early to tell whether the explosion
+    # ...": the clause below.
+    for child in root.children:
+        if child.dep_ in CLAUSE_DEPS and content.start <= child.i < content.end:
+            noun = _main_noun(child, content)
+            if noun is not None:
+                return noun
+    # "to show up to a hearing": the object of its preposition.
+    for child in root.children:
+        if child.dep_ == "prep" and content.start <= child.i < content.end:
+            objects = [grand for grand in child.children if grand.dep_ == "pobj"]
+            if objects and _thing(objects[0]) is not None:
+                return _thing(objects[0])
+    return None
+
+
+def _thing(token: Token) -> Token | None:
+    """Return ``token`` when it is a common noun naming a thing; for an empty noun ("the
+    health of X" is not empty, "the issue of X" is) its "of" object if that is one."""
+    if token.pos_ != "NOUN" or token.ent_type_ in NAME_TYPES:
+        return None
+    if token.lemma_.lower() in EMPTY_NOUNS:
+        for child in token.children:
+            if child.dep_ == "poss" and child.pos_ == "NOUN":  # "the clot's existence"
+                return _thing(child)
+            if child.dep_ == "prep" and child.lower_ == "of":  # "acts of protest"
+                objects = [grand for grand in child.children if grand.dep_ == "pobj"]
+                if objects:
+                    return _thing(objects[0])
+        return None
+    return token

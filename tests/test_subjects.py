@@ -1,0 +1,131 @@
+"""Claim subjects, topics, cue meaning and sources named in their own span, on sentences
+written for these tests (the corpus-wide figures are kept by test_subject_fixture.py)."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SKOS
+
+from claimgraph.graph.rdf import RunInfo, build_article, topic_iri
+from claimgraph.ontology import CG
+from claimgraph.records import Attribution, Document, Mention
+from claimgraph.resolve import resolve_attributions
+from claimgraph.resolve.topics import content_topic
+
+
+def mention(text: str, part: str, occurrence: int = 0) -> Mention:
+    """Return the mention of the ``occurrence``-th ``part`` of ``text``."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(part, start + 1)
+    return Mention(start, start + len(part), part)
+
+
+def attributions(nlp, text: str) -> list[Attribution]:
+    return list(nlp(text)._.attributions)
+
+
+def keys(attribution: Attribution) -> list[str | None]:
+    return [subject.entity.key if subject.entity else None for subject in attribution.subjects]
+
+
+def test_no_subject_from_the_addressee_between_the_pieces_of_a_quotation(nlp) -> None:
+    text = ('"Mexico will never pay for the wall," Senator Mark Tolley told CNN on Sunday, '
+            '"and Canada will not either."')
+    first, second = mention(text, '"Mexico will never pay for the wall,"'), mention(
+        text, '"and Canada will not either."')
+    gold = Attribution(cue=mention(text, "told"), source=mention(text, "Senator Mark Tolley"),
+                       content=Mention(first.start, second.end, text[first.start:second.end],
+                                       parts=((first.start, first.end),
+                                              (second.start, second.end))),
+                       quote_type="direct",
+                       subjects=(mention(text, "Mexico"), mention(text, "CNN"),
+                                 mention(text, "Canada")))
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    [resolved] = resolve_attributions(doc, [gold])
+    assert keys(resolved) == ["mexico", "canada"]
+
+
+def test_no_subject_from_the_venue_or_outlet_of_the_cue(nlp) -> None:
+    text = "Governor Ann Reyes said in an interview with Fox News that Ohio would sign the deal."
+    [found] = attributions(nlp, text)
+    assert found.source.entity.key == "ann reyes"
+    assert "fox news" not in keys(found)
+    assert "ohio, united states" in keys(found)
+
+
+def test_the_source_is_a_subject_when_the_content_speaks_of_it(nlp) -> None:
+    text = "Mark Tolley, the chief executive of Arvex, denied that his firm had broken the law."
+    [found] = attributions(nlp, text)
+    assert found.cue_class == "denial"
+    assert [(s.text, s.entity.key, s.label) for s in found.subjects] == [
+        ("his", "mark tolley", "PRONOUN")]
+    # In a quotation, "me" is its speaker.
+    [_, quoted] = attributions(nlp, 'Mark Tolley said the report was wrong. '
+                                    '"It makes me angry," he said.')
+    assert [(s.text, s.entity.key) for s in quoted.subjects] == [("me", "mark tolley")]
+
+
+def test_an_it_far_from_any_name_is_no_subject(nlp) -> None:
+    text = ("Senator Mark Tolley visited the Arvex plant in Dayton on Monday. Workers there "
+            "were worried. Tolley said it was a problem that nobody wanted to talk about it.")
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "mark tolley"
+    assert not [subject for subject in found.subjects if subject.text == "it"]
+
+
+def test_a_source_named_inside_its_own_span(nlp) -> None:
+    [bartender] = attributions(nlp, "A local bartender, Jennifer Rodstrom, said the new tax "
+                                    "would close her bar.")
+    assert bartender.source.entity.key == "jennifer rodstrom"
+    assert keys(bartender) == ["jennifer rodstrom"]  # "her" bar: the source's
+    hacker = attributions(nlp, "A hacker calling himself Guccifer 2.0 claimed that he had "
+                               "broken into the servers of the Democratic National "
+                               "Committee.")[-1]
+    assert hacker.source.entity.key == "guccifer 2.0"
+    assert keys(hacker) == ["guccifer 2.0", "democratic national committee"]
+
+
+def test_topic_of_a_claim_about_a_thing(nlp) -> None:
+    [found] = attributions(nlp, "Mark Tolley claimed that voting fraud is a big problem.")
+    assert found.subjects == ()
+    assert found.extra["topic"] == "voting fraud"
+    doc = nlp("The NAACP called for a moratorium on charter schools. Acts of protest are "
+              "acts of patriotism.")
+    assert content_topic(doc[4:9]) == "moratorium"
+    assert content_topic(doc[10:16]) == "protest"
+
+
+def test_the_topic_is_in_the_graph(nlp) -> None:
+    text = "Mark Tolley claimed that voting fraud is a big problem."
+    [found] = attributions(nlp, text)
+    graph = build_article(Document(id="topic-sample", text=text), [found],
+                          RunInfo("en_core_web_sm", "3.8.0"))
+    topic = topic_iri("voting fraud")
+    assert len(list(graph.subjects(CG.topic, topic))) == 1
+    assert (topic, RDF.type, CG.Topic) in graph
+    assert graph.value(topic, SKOS.prefLabel) == rdflib.Literal("voting fraud", lang="en")
+
+
+@pytest.mark.parametrize(("text", "cue_class", "negated"), [
+    ("Mark Tolley voted against the bill.", "criticism", False),
+    ("Mark Tolley did not deny the report.", "denial", True),
+])
+def test_cue_meaning_of_phrasal_and_negated_cues(nlp, text: str, cue_class: str,
+                                                 negated: bool) -> None:
+    [found] = attributions(nlp, text)
+    assert (found.cue_class, found.negated) == (cue_class, negated)
+
+
+def test_negation_on_the_words_that_govern_the_cue_word(nlp) -> None:
+    # An annotated cue ("won't be able to brag about"): the "n't" hangs off "be".
+    text = "He won't be able to brag about his polling advantage."
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    gold = Attribution(cue=mention(text, "won't be able to brag about"),
+                       source=mention(text, "He"), content=mention(text, "his polling advantage"))
+    [resolved] = resolve_attributions(doc, [gold])
+    assert (resolved.cue_class, resolved.cue_lemma, resolved.negated) == ("assertion", "brag",
+                                                                         True)
