@@ -34,7 +34,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from claimgraph.extract.boundaries import BoundaryRanker, EdgePlacer, place_edges
+from claimgraph.extract.boundaries import BoundaryRanker, EdgePlacer, ParseIndex, place_edges
 from claimgraph.extract.colons import COLON_RULE, colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
@@ -162,10 +162,11 @@ def find_attributions(
     if continue_quotations:  # the quotations just attributed may go on too
         found = continue_into_quotations(doc, found, quotations)
     found = drop_nested(found)
+    parse = ParseIndex.of(doc) if boundaries is not None or span_model is not None else None
     if boundaries is not None:
-        found = place_edges(doc, found, boundaries)
+        found = place_edges(doc, found, boundaries, parse)
     if span_model is not None:
-        found = span_model.place(doc, found)
+        found = span_model.place(doc, found, parse)
     entities = doc.ents
     return sorted((_with_subjects(doc, attribution, entities) for attribution in found),
                   key=lambda attribution: attribution.cue.start)

@@ -188,8 +188,10 @@ class EdgePlacer(Protocol):
     """What the rules ask of a model that places edges after them (the span model, see
     :mod:`claimgraph.extract.span_model`)."""
 
-    def place(self, doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
-        """Return ``attributions`` of ``doc`` with their edges placed."""
+    def place(self, doc: Doc, attributions: list[Attribution],
+              parse: ParseIndex | None = None) -> list[Attribution]:
+        """Return ``attributions`` of ``doc`` with their edges placed (``parse``: the
+        index of ``doc``, made when not given)."""
         ...
 
 
@@ -227,14 +229,14 @@ def role_pieces(attribution: Attribution, role: Role) -> list[tuple[int, int]]:
 
 
 def place_edges(doc: Doc, attributions: Iterable[Attribution],
-                ranker: BoundaryRanker) -> list[Attribution]:
+                ranker: BoundaryRanker, parse: ParseIndex | None = None) -> list[Attribution]:
     """Return ``attributions`` with the edges of their cues and contents placed by
     ``ranker`` (see :func:`ranked_spans`): the cue first, then the content, which stays
-    clear of the placed cue."""
+    clear of the placed cue. ``parse`` is the index of ``doc`` (made here when not given)."""
     attributions = list(attributions)
     if not any(item.rule.startswith(RANKED_RULE_PREFIX) for item in attributions):
         return attributions
-    parse = ParseIndex.of(doc)
+    parse = parse if parse is not None else ParseIndex.of(doc)
     return [_placed(doc, attribution, ranker, parse) for attribution in attributions]
 
 
@@ -290,19 +292,20 @@ def edge_labels(parse: ParseIndex, places: list[int], side: Side,
     return [_skip_filler(parse, place, step) == target for place in places]
 
 
-def edge_places(span: RankedSpan, side: Side) -> list[int]:
+def edge_places(span: RankedSpan, side: Side, reach: int | None = None) -> list[int]:
     """Return the token positions an edge of ``span`` may move to: where a phrase of the
     parse (or, for a role with word places, any word) starts (``side="start"``) or ends
-    (``"end"``), within the role's window and the span's limits, keeping the span's head
-    word (see :func:`span_head`); the current edge included."""
+    (``"end"``), within ``reach`` tokens (default: the role's window) and the span's
+    limits, keeping the span's head word (see :func:`span_head`); the current edge
+    included."""
     start, end = span.start, span.end
     low, high = span.limits
     edge = start if side == "start" else end
-    window = range(max(low, edge - WINDOWS[span.role]), min(high, edge + WINDOWS[span.role]))
+    reach = reach if reach is not None else WINDOWS[span.role]
+    window = range(max(low, edge - reach), min(high, edge + reach))
     places = {edge}
     words = WORD_PLACES[span.role]
     head = span_head(span)  # an edge never moves past the span's head word
-    reach = WINDOWS[span.role]
     if side == "start":
         left_edges = span.parse.left_edges
         places.update(place for index in window

@@ -62,11 +62,20 @@ register_extensions()
 EDGES: tuple[tuple[Role, Side], ...] = (
     ("cue", "start"), ("cue", "end"), ("content", "start"), ("content", "end"),
     ("source", "start"), ("source", "end"))
+#: How far the span model looks for an edge's places where the ranker's window is too
+#: short: a content's end is often a clause or more away ("far" on dev: 106 of 1,472).
+REACH: dict[tuple[Role, Side], int] = {("content", "end"): 30}
 #: Token vectors per place: inner word, outer word, the words moved over (mean), cue, head.
 VECTORS_PER_PLACE = 5
 #: Other inputs per place: one-hot edge (6), one-hot stay/in/out (3), distance, sentence
 #: crossed, punctuation moved over.
-EXTRA_INPUTS = len(EDGES) + 3 + 3
+#: The parse around a place: the relation label (hashed into DEP_BUCKETS, one more for
+#: none) and the relation to the cue (RELATIONS, one more for none) of the word inside, the
+#: word outside and the head of the words moved over.
+DEP_BUCKETS = 64
+RELATIONS = ("cue", "cue-child", "above-cue", "under-cue", "other")
+PARSE_WORDS = 3
+EXTRA_INPUTS = len(EDGES) + 3 + 3 + PARSE_WORDS * (DEP_BUCKETS + 1 + len(RELATIONS) + 1)
 #: Where the shipped weights and their config live (package data).
 SHIPPED = "span_model"
 
@@ -121,13 +130,14 @@ class SpanEdges(TrainablePipe):
                                   else _with_subjects(doc, item, entities)
                                   for item in attributions]
 
-    def place(self, doc: Doc, attributions: list[Attribution]) -> list[Attribution]:
+    def place(self, doc: Doc, attributions: list[Attribution],
+              parse: ParseIndex | None = None) -> list[Attribution]:
         """Return ``attributions`` with the edges of verbal ones placed (unchanged
-        attributions are the same objects). A Doc without token vectors of the model's
-        width is left as it is."""
+        attributions are the same objects); ``parse`` is the index of ``doc`` (made here
+        when not given). A Doc without token vectors of the model's width is left as it is."""
         if not _has_vectors(doc, self.model) or not attributions:
             return attributions
-        parse = ParseIndex.of(doc)
+        parse = parse if parse is not None else ParseIndex.of(doc)
         spans = [{span.role: span for span in ranked_spans(doc, item, parse, self.cfg["roles"])}
                  for item in attributions]
         placed: list[dict[str, tuple[int, int]]] = [{} for _ in attributions]
@@ -150,7 +160,8 @@ class SpanEdges(TrainablePipe):
                     edges.append((index, span, side))
             if not edges:
                 continue
-            groups = [edge_places(span, side) for _, span, side in edges]
+            groups = [edge_places(span, side, REACH.get((span.role, side)))
+                      for _, span, side in edges]
             scores = self.model.predict(place_inputs(
                 [(span, side, places)
                  for (_, span, side), places in zip(edges, groups, strict=True)], tokens))[:, 0]
@@ -215,7 +226,7 @@ class SpanEdges(TrainablePipe):
                 for role, side in self.edges:
                     if role != span.role:
                         continue
-                    places = edge_places(span, side)
+                    places = edge_places(span, side, REACH.get((role, side)))
                     labels = numpy.array(edge_labels(parse, places, side, gold_span))
                     if labels.any():
                         yield place_inputs([(span, side, places)], tokens), labels
@@ -255,16 +266,46 @@ class TokenVectors:
     sums: numpy.ndarray
     sentence_starts: numpy.ndarray
     punct: numpy.ndarray
+    dep_buckets: numpy.ndarray  # per token, and DEP_BUCKETS for the place outside
+    heads: numpy.ndarray
+    left_edges: numpy.ndarray
+    right_edges: numpy.ndarray
+    depths: list[int]
 
     @classmethod
     def of(cls, doc: Doc, parse: ParseIndex) -> TokenVectors:
         """Read the vectors of ``doc``, whose parse is indexed in ``parse``."""
         tensor = numpy.asarray(doc.tensor, dtype="float32")
         zeros = numpy.zeros((1, tensor.shape[1]), dtype="float32")
+        strings = doc.vocab.strings  # a label's hash is the same in every process
         return cls(numpy.vstack([tensor, zeros]),
                    numpy.vstack([zeros, numpy.cumsum(tensor, axis=0)]),
                    numpy.cumsum([0, *parse.sentence_starts]),
-                   numpy.cumsum([0, *parse.punct]))
+                   numpy.cumsum([0, *parse.punct]),
+                   numpy.array([strings[dep] % DEP_BUCKETS for dep in parse.deps]
+                               + [DEP_BUCKETS]),
+                   numpy.array([*parse.heads, -1]), numpy.array([*parse.left_edges, -1]),
+                   numpy.array([*parse.right_edges, -2]), parse.depths)
+
+    def relations(self, words: numpy.ndarray, cues: numpy.ndarray) -> numpy.ndarray:
+        """Return the index in RELATIONS of each word's relation to its cue (the word's
+        subtree holding the cue: above it; the cue's subtree holding the word: under it;
+        a projective parse's subtrees are contiguous), len(RELATIONS) for the place
+        outside."""
+        inside = (self.left_edges[cues] <= words) & (words <= self.right_edges[cues])
+        above = (self.left_edges[words] <= cues) & (cues <= self.right_edges[words])
+        found = numpy.select(
+            [words == len(self.heads) - 1, words == cues, self.heads[words] == cues, above,
+             inside], [len(RELATIONS), 0, 1, 2, 3], 4)
+        return found
+
+    def tops(self, lows: numpy.ndarray, highs: numpy.ndarray) -> numpy.ndarray:
+        """Return the least deep word from each low to high (the first of them on a tie;
+        the place outside where the range is empty)."""
+        depths, outside = self.depths, len(self.heads) - 1
+        return numpy.array([min(range(low, high), key=depths.__getitem__) if high > low
+                            else outside for low, high in zip(lows.tolist(), highs.tolist(),
+                                                              strict=True)], dtype="int64")
 
 
 def place_inputs(edges: Sequence[tuple[RankedSpan, Side, list[int]]],
@@ -305,6 +346,12 @@ def place_inputs(edges: Sequence[tuple[RankedSpan, Side, list[int]]],
     starts = tokens.sentence_starts
     extra[:, len(EDGES) + 4] = (starts[last] - starts[numpy.minimum(first, last)]) > 0
     extra[:, len(EDGES) + 5] = (tokens.punct[high] - tokens.punct[low]) / widths
+    column = len(EDGES) + 6
+    for word in (inner, outer, tokens.tops(low, high)):
+        extra[numpy.arange(rows), column + tokens.dep_buckets[word]] = 1.0
+        column += DEP_BUCKETS + 1
+        extra[numpy.arange(rows), column + tokens.relations(word, cue)] = 1.0
+        column += len(RELATIONS) + 1
     moved_over = (tokens.sums[high] - tokens.sums[low]) / widths[:, None]
     return numpy.hstack([vectors[inner], vectors[outer], moved_over, vectors[cue],
                          vectors[head], extra])
