@@ -393,7 +393,7 @@ def load_shipped(vocab: Vocab) -> SpanEdges:
     config = shipped_config()
     model = registry.resolve({"model": config["model"]})["model"]
     pipe = SpanEdges(vocab, model, roles=config["component"]["roles"])
-    return pipe.from_disk(Path(str(files(__package__) / SHIPPED)))
+    return pipe.from_disk(Path(str(files(__package__) / SHIPPED)), exclude=["vocab"])
 
 
 DEFAULT_MODEL = """

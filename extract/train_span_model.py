@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     pipe.to_disk(args.output_dir, exclude=["vocab"])
     write_config(args.output_dir, roles=pipe.cfg["roles"], recipe={
         "corpus": Path(args.corpus).name, "articles": len(parsed), "folds": args.folds,
-        "epochs": args.epochs, "seed": args.seed, "model": args.model,
+        "epochs": args.epochs, "seed": args.seed, "pipeline": args.model,
         "minutes": round((time.perf_counter() - started) / 60, 1)})
 
 
