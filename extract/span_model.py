@@ -37,6 +37,7 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Linear, Model, Optimizer, Relu, chain
 from thinc.types import Floats2d
 
+from claimgraph.extract.attributions import _with_subjects
 from claimgraph.extract.boundaries import (
     ParseIndex,
     RankedSpan,
@@ -119,16 +120,11 @@ class SpanEdges(TrainablePipe):
         return [self.place(doc, doc._.attributions or []) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], placed: list[list[Attribution]]) -> None:
-        """Put the placed attributions on the Docs (a changed content's subjects follow;
-        as ``claim_attribution`` finds them)."""
-        from claimgraph.extract.attributions import _with_subjects
-
+        """Put the placed attributions on the Docs, their subjects found again in the
+        placed contents (as ``claim_attribution`` finds them)."""
         for doc, attributions in zip(docs, placed, strict=True):
             entities = doc.ents
-            before = {id(item) for item in doc._.attributions or []}
-            doc._.attributions = [item if id(item) in before
-                                  else _with_subjects(doc, item, entities)
-                                  for item in attributions]
+            doc._.attributions = [_with_subjects(doc, item, entities) for item in attributions]
 
     def place(self, doc: Doc, attributions: list[Attribution],
               parse: ParseIndex | None = None) -> list[Attribution]:

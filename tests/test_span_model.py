@@ -109,8 +109,10 @@ def test_round_trip_through_disk(pipeline, tmp_path) -> None:
     doc = loaded(HELD_OUT)
     again = loaded.get_pipe("claim_span_edges")
     assert again.cfg == pipe.cfg
-    (placed,) = again.place(doc, [rule_like(doc)])
+    doc._.attributions = [rule_like(doc)]
+    (placed,) = again(doc)._.attributions  # the component as a pipeline step
     assert placed.source.text == "Workers"
+    assert placed.content.text == "the plant would close"
     rows = numpy.ones((3, pipe.model.get_dim("nI")), dtype="float32")
     assert numpy.allclose(again.model.predict(rows), pipe.model.predict(rows))
 
