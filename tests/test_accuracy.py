@@ -20,6 +20,8 @@ from claimgraph.pipeline import COMPONENT, RESOLUTION_COMPONENT
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev"
 EXACT_F1_FLOORS = {"source": 0.758, "cue": 0.701, "content": 0.582}
 ATTRIBUTION_F1_FLOOR = 0.731
+# With the span model on (use_span_model): 0.770 / 0.713 / 0.597, attribution 0.741.
+SPAN_MODEL_FLOORS = {"source": 0.760, "cue": 0.703, "content": 0.587}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_attribution_f1_on_dev(dev_score) -> None:
     assert dev_score.attributions.f1 >= ATTRIBUTION_F1_FLOOR
 
 
-@pytest.mark.parametrize("role", sorted(EXACT_F1_FLOORS))
-def test_the_span_model_keeps_the_floors(span_model_score, role: str) -> None:
-    assert span_model_score.spans[role]["exact"].f1 >= EXACT_F1_FLOORS[role]
+@pytest.mark.parametrize("role", sorted(SPAN_MODEL_FLOORS))
+def test_exact_f1_per_role_with_the_span_model(span_model_score, role: str) -> None:
+    assert span_model_score.spans[role]["exact"].f1 >= SPAN_MODEL_FLOORS[role]
     assert span_model_score.attributions.f1 >= ATTRIBUTION_F1_FLOOR
