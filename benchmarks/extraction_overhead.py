@@ -6,7 +6,8 @@ test).
 
 The same loaded spaCy pipeline runs three ways: with every claimgraph component disabled
 (bare), with ``claim_attribution`` only, and with ``claim_attribution`` and
-``claim_resolution`` (what ``claimgraph ingest`` runs).
+``claim_resolution`` (what ``claimgraph ingest`` runs); and, for the switchable span model,
+the last two again with a ``claim_attribution`` whose ``use_span_model`` is on.
 
 Prints the seconds of each (best of N runs, alternating so that all see the same machine
 state), the time of the attribution component alone on the parsed docs, and the ratios; the
@@ -26,6 +27,7 @@ import claimgraph.resolve.component  # noqa: F401  (registers the factory)
 
 COMPONENT = "claim_attribution"
 RESOLUTION = "claim_resolution"
+SPAN = "claim_attribution_span_model"  # claim_attribution with use_span_model on
 
 DEFAULT_TEXTS = Path(__file__).resolve().parents[1].parent / "shared" / "polnear" / "dev" / "text"
 
@@ -53,20 +55,24 @@ def main() -> None:
 
     full = spacy.load(args.model)
     bare_names = list(full.pipe_names)
-    component = full.add_pipe(COMPONENT)
-    full.add_pipe(RESOLUTION, after=COMPONENT)
+    component = full.add_pipe(COMPONENT, config={"use_span_model": False})
+    span = full.add_pipe(COMPONENT, name=SPAN, config={"use_span_model": True})
+    full.add_pipe(RESOLUTION)
 
-    bare_runs, attribution_runs, full_runs = [], [], []
+    runs: dict[str, list[float]] = {name: [] for name in ("bare", "attribution", "both",
+                                                          "span", "span both")}
+    disabled = {"bare": [COMPONENT, SPAN, RESOLUTION], "attribution": [SPAN, RESOLUTION],
+                "both": [SPAN], "span": [COMPONENT, RESOLUTION], "span both": [COMPONENT]}
     for _ in range(args.repeat):  # alternate, so that warm-up and load hit all alike
-        bare_runs.append(best_time(
-            lambda: list(full.pipe(texts, disable=[COMPONENT, RESOLUTION])), 1))
-        attribution_runs.append(best_time(lambda: list(full.pipe(texts, disable=[RESOLUTION])),
-                                          1))
-        full_runs.append(best_time(lambda: list(full.pipe(texts)), 1))
-    bare, with_component, with_both = min(bare_runs), min(attribution_runs), min(full_runs)
+        for name, runs_of in runs.items():
+            runs_of.append(best_time(lambda name=name: list(full.pipe(
+                texts, disable=disabled[name])), 1))
+    bare, with_component, with_both = (min(runs[name]) for name in ("bare", "attribution",
+                                                                   "both"))
 
-    parsed = list(full.pipe(texts, disable=[COMPONENT, RESOLUTION]))
+    parsed = list(full.pipe(texts, disable=[COMPONENT, SPAN, RESOLUTION]))
     alone = best_time(lambda: [component(doc) for doc in parsed], args.repeat)
+    span_alone = best_time(lambda: [span(doc) for doc in parsed], args.repeat)
     words = sum(len(doc) for doc in parsed)
 
     print(f"pipeline: {spacy.__version__} {full.meta.get('name')} ({', '.join(bare_names)})")
@@ -78,6 +84,10 @@ def main() -> None:
     print(f"ratio (with {COMPONENT} / bare): {with_component / bare:.3f}")
     print(f"ratio (bare + {COMPONENT} alone) / bare: {(bare + alone) / bare:.3f}")
     print(f"ratio (with both / bare): {with_both / bare:.3f}")
+    print(f"with use_span_model on: {SPAN} alone {span_alone:7.2f} s on parsed docs; "
+          f"ratio (with it / bare): {min(runs['span']) / bare:.3f}; "
+          f"(bare + it alone) / bare: {(bare + span_alone) / bare:.3f}; "
+          f"(with it and {RESOLUTION} / bare): {min(runs['span both']) / bare:.3f}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from claimgraph.extract.boundaries import BoundaryRanker, place_edges
+from claimgraph.extract.boundaries import BoundaryRanker, EdgePlacer, ParseIndex, place_edges
 from claimgraph.extract.colons import COLON_RULE, colon_attributions
 from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
@@ -127,6 +127,7 @@ def find_attributions(
     continue_quotations: bool = True,
     classifier: CueScorer | None = None,
     boundaries: BoundaryRanker | None = None,
+    span_model: EdgePlacer | None = None,
 ) -> list[Attribution]:
     """Return the attributions of a parsed ``doc``, ordered by cue position.
 
@@ -139,7 +140,8 @@ def find_attributions(
     With a ``classifier``, a pair the lexicon finds plausible is a cue when the classifier's
     probability reaches ``min_precision`` (see :func:`cue_candidates`). With a
     ``boundaries`` ranker, the edges of verbal cues and contents are placed last (see
-    :mod:`claimgraph.extract.boundaries`).
+    :mod:`claimgraph.extract.boundaries`); with a ``span_model`` (see
+    :mod:`claimgraph.extract.span_model`), after that.
     """
     edges = edges if edges is not None else default_edges()
     quotations = find_quotations(doc_text(doc))
@@ -160,8 +162,11 @@ def find_attributions(
     if continue_quotations:  # the quotations just attributed may go on too
         found = continue_into_quotations(doc, found, quotations)
     found = drop_nested(found)
+    parse = ParseIndex.of(doc) if boundaries is not None or span_model is not None else None
     if boundaries is not None:
-        found = place_edges(doc, found, boundaries)
+        found = place_edges(doc, found, boundaries, parse)
+    if span_model is not None:
+        found = span_model.place(doc, found, parse)
     entities = doc.ents
     return sorted((_with_subjects(doc, attribution, entities) for attribution in found),
                   key=lambda attribution: attribution.cue.start)

@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol
 
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS, SENT_START
 from spacy.tokens import Doc
@@ -39,15 +39,15 @@ from claimgraph.extract.spans import (
 from claimgraph.extract.weights import FeatureWeights, sgd_steps
 from claimgraph.records import Attribution
 
-Role = Literal["cue", "content"]
+Role = Literal["cue", "content", "source"]
 Side = Literal["start", "end"]
 ROLES: tuple[Role, ...] = ("cue", "content")
 #: The edges the ranker places (a content's end gains nothing for its cost), how many tokens
 #: an edge may move, and whether it may stop at any word or only where a phrase of the
 #: parse starts or ends. A content's start is that of its first piece.
 EDGES: dict[Role, tuple[Side, ...]] = {"cue": ("start", "end"), "content": ("start",)}
-WINDOWS: dict[Role, int] = {"cue": 4, "content": 10}
-WORD_PLACES: dict[Role, bool] = {"cue": True, "content": False}
+WINDOWS: dict[Role, int] = {"cue": 4, "content": 10, "source": 6}
+WORD_PLACES: dict[Role, bool] = {"cue": True, "content": False, "source": True}
 # Words named in the features when they sit at an edge: function words and punctuation.
 NAMED_POS = frozenset({"ADP", "SCONJ", "CCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 # Rules whose spans the ranker places: the verbal ones (quotations have their marks).
@@ -142,7 +142,7 @@ class BoundaryRanker(FeatureWeights):
     def place(self, span: RankedSpan) -> tuple[int, int]:
         """Return the token range ``(start, end)`` of ``span`` after moving each of its
         ranked edges (see :data:`EDGES`) to its best-scoring place."""
-        placed = {side: _snapped(span, side, self._best_place(edge_candidates(span, side)))
+        placed = {side: snap_edge(span, side, self._best_place(edge_candidates(span, side)))
                   for side in EDGES[span.role]}
         return placed.get("start", span.start), placed.get("end", span.end)
 
@@ -184,11 +184,22 @@ class BoundaryRanker(FeatureWeights):
 
 
 
-def ranked_spans(doc: Doc, attribution: Attribution,
-                 parse: ParseIndex | None = None) -> list[RankedSpan]:
-    """Return the spans of ``attribution`` the ranker places: the cue and the content of a
-    verbal attribution (from the content's first piece to its last); none for other rules.
-    ``parse`` is the index of ``doc`` (made here when not given)."""
+class EdgePlacer(Protocol):
+    """What the rules ask of a model that places edges after them (the span model, see
+    :mod:`claimgraph.extract.span_model`)."""
+
+    def place(self, doc: Doc, attributions: list[Attribution],
+              parse: ParseIndex | None = None) -> list[Attribution]:
+        """Return ``attributions`` of ``doc`` with their edges placed (``parse``: the
+        index of ``doc``, made when not given)."""
+        ...
+
+
+def ranked_spans(doc: Doc, attribution: Attribution, parse: ParseIndex | None = None,
+                 roles: Sequence[Role] = ROLES) -> list[RankedSpan]:
+    """Return the spans of ``attribution`` the ranker places: the ``roles`` (default the
+    cue and the content, a content's first piece) of a verbal attribution; none for other
+    rules. ``parse`` is the index of ``doc`` (made here when not given)."""
     if not attribution.rule.startswith(RANKED_RULE_PREFIX):
         return []
     cue_range = token_range(doc, attribution.cue.pieces()[:1])
@@ -198,7 +209,7 @@ def ranked_spans(doc: Doc, attribution: Attribution,
     frame = attribution.rule.removeprefix(RANKED_RULE_PREFIX)
     parse = parse if parse is not None else ParseIndex.of(doc)
     spans = []
-    for role in ROLES:
+    for role in roles:
         span = token_range(doc, role_pieces(attribution, role))
         if span is None:
             continue
@@ -206,24 +217,26 @@ def ranked_spans(doc: Doc, attribution: Attribution,
         others = mention_tokens(doc, [getattr(attribution, other) for other in
                                        ("cue", "content", "source") if other != role])
         spans.append(RankedSpan(role, *span, cue, frame,
-                                _limits(paragraph_range(doc, *span), span, others), parse))
+                                narrow_limits(paragraph_range(doc, *span), span, others), parse))
     return spans
 
 
 def role_pieces(attribution: Attribution, role: Role) -> list[tuple[int, int]]:
-    """Return the character pieces of the ``role`` mention the ranker works on: its first."""
-    return list(getattr(attribution, role).pieces()[:1])
+    """Return the character pieces of the ``role`` mention the ranker works on: its first
+    (none for a missing source)."""
+    mention = getattr(attribution, role)
+    return list(mention.pieces()[:1]) if mention is not None else []
 
 
 def place_edges(doc: Doc, attributions: Iterable[Attribution],
-                ranker: BoundaryRanker) -> list[Attribution]:
+                ranker: BoundaryRanker, parse: ParseIndex | None = None) -> list[Attribution]:
     """Return ``attributions`` with the edges of their cues and contents placed by
     ``ranker`` (see :func:`ranked_spans`): the cue first, then the content, which stays
-    clear of the placed cue."""
+    clear of the placed cue. ``parse`` is the index of ``doc`` (made here when not given)."""
     attributions = list(attributions)
     if not any(item.rule.startswith(RANKED_RULE_PREFIX) for item in attributions):
         return attributions
-    parse = ParseIndex.of(doc)
+    parse = parse if parse is not None else ParseIndex.of(doc)
     return [_placed(doc, attribution, ranker, parse) for attribution in attributions]
 
 
@@ -234,7 +247,7 @@ def _placed(doc: Doc, attribution: Attribution, ranker: BoundaryRanker,
     for span in ranked_spans(doc, attribution, parse):
         if span.role == "content" and placed_cue is not None:
             low, high = span.limits
-            span = replace(span, limits=_limits((low, high), (span.start, span.end),
+            span = replace(span, limits=narrow_limits((low, high), (span.start, span.end),
                                                 set(range(*placed_cue))))
         start, end = ranker.place(span)
         if span.role == "cue":
@@ -279,19 +292,20 @@ def edge_labels(parse: ParseIndex, places: list[int], side: Side,
     return [_skip_filler(parse, place, step) == target for place in places]
 
 
-def edge_places(span: RankedSpan, side: Side) -> list[int]:
+def edge_places(span: RankedSpan, side: Side, reach: int | None = None) -> list[int]:
     """Return the token positions an edge of ``span`` may move to: where a phrase of the
     parse (or, for a role with word places, any word) starts (``side="start"``) or ends
-    (``"end"``), within the role's window and the span's limits, keeping the span's head
-    word (see :func:`span_head`); the current edge included."""
+    (``"end"``), within ``reach`` tokens (default: the role's window) and the span's
+    limits, keeping the span's head word (see :func:`span_head`); the current edge
+    included."""
     start, end = span.start, span.end
     low, high = span.limits
     edge = start if side == "start" else end
-    window = range(max(low, edge - WINDOWS[span.role]), min(high, edge + WINDOWS[span.role]))
+    reach = reach if reach is not None else WINDOWS[span.role]
+    window = range(max(low, edge - reach), min(high, edge + reach))
     places = {edge}
     words = WORD_PLACES[span.role]
     head = span_head(span)  # an edge never moves past the span's head word
-    reach = WINDOWS[span.role]
     if side == "start":
         left_edges = span.parse.left_edges
         places.update(place for index in window
@@ -406,7 +420,7 @@ def _word_features(span: RankedSpan, name: str, index: int, moved: str) -> tuple
     return tuple(features)
 
 
-def _snapped(span: RankedSpan, side: Side, place: int) -> int:
+def snap_edge(span: RankedSpan, side: Side, place: int) -> int:
     """Return ``place`` with the punctuation and spaces at the moved edge left out (the
     scorer and the training labels ignore them, so they are never a reason to move), or
     the span's own edge when the move was only over them (a quotation mark stays)."""
@@ -437,7 +451,7 @@ def _relation_to_cue(parse: ParseIndex, index: int, cue: int) -> str:
     return "under-cue" if parse.is_ancestor(cue, index) else "other"
 
 
-def _limits(bounds: tuple[int, int], span: tuple[int, int], others: set[int],
+def narrow_limits(bounds: tuple[int, int], span: tuple[int, int], others: set[int],
             ) -> tuple[int, int]:
     """Return ``bounds`` narrowed to the words between the nearest of ``others`` before
     ``span`` and the nearest after it."""

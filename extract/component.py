@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from claimgraph.extract.attributions import find_attributions
 from claimgraph.extract.boundaries import BoundaryRanker
 from claimgraph.extract.cue_classifier import CueClassifier
 from claimgraph.extract.doc_attributions import register_extensions
 from claimgraph.extract.lexicon import CueLexicon
+from claimgraph.extract.span_model import load_shipped
+
+#: Whether the span model runs unless the config says otherwise (on: it gains on dev).
+SPAN_MODEL_DEFAULT = False
 
 register_extensions()
 
@@ -29,7 +34,10 @@ class ClaimAttribution:
     ``use_classifier``, whether the shipped cue classifier (``cue_weights.tsv``) scores the
     pairs the lexicon finds plausible, ``min_precision`` then being the least probability of
     a cue; ``use_boundary_model``, whether the shipped boundary ranker
-    (``boundary_weights.tsv``) places the edges of verbal cues and contents. The
+    (``boundary_weights.tsv``) places the edges of verbal cues and contents;
+    ``use_span_model``, whether the shipped span model (``span_model/``, see
+    :mod:`claimgraph.extract.span_model`) then places the edges of their cues, contents and
+    sources from the pipeline's token vectors. The
     span-boundary counts (``cue_edges.tsv``, ``content_edges.tsv``) are the shipped ones; all
     five files are rebuilt together by :mod:`claimgraph.extract.learn`.
     """
@@ -43,6 +51,8 @@ class ClaimAttribution:
         lexicon_path: str | None = None,
         use_classifier: bool = True,
         use_boundary_model: bool = True,
+        use_span_model: bool = SPAN_MODEL_DEFAULT,
+        vocab: Vocab | None = None,
     ) -> None:
         self.name = name
         self.min_precision = min_precision
@@ -50,12 +60,13 @@ class ClaimAttribution:
         self.lexicon = CueLexicon.load(lexicon_path)
         self.classifier = CueClassifier.load() if use_classifier else None
         self.boundaries = BoundaryRanker.load() if use_boundary_model else None
+        self.span_model = load_shipped(vocab or Vocab()) if use_span_model else None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.attributions = find_attributions(
             doc, lexicon=self.lexicon, min_precision=self.min_precision,
             unseen_clause_precision=self.unseen_clause_precision, classifier=self.classifier,
-            boundaries=self.boundaries,
+            boundaries=self.boundaries, span_model=self.span_model,
         )
         return doc
 
@@ -65,7 +76,8 @@ class ClaimAttribution:
     requires=["token.dep", "token.head", "token.lemma", "token.pos"],
     assigns=["doc._.attributions", "doc.spans"],
     default_config={"min_precision": 0.4, "unseen_clause_precision": 0.45, "lexicon_path": None,
-                    "use_classifier": True, "use_boundary_model": True},
+                    "use_classifier": True, "use_boundary_model": True,
+                    "use_span_model": SPAN_MODEL_DEFAULT},
 )
 def make_claim_attribution(
     nlp: Language,
@@ -75,9 +87,11 @@ def make_claim_attribution(
     lexicon_path: str | None,
     use_classifier: bool,
     use_boundary_model: bool,
+    use_span_model: bool,
 ) -> ClaimAttribution:
     """Build the component; its settings come from the pipeline config."""
     return ClaimAttribution(name, min_precision=min_precision,
                             unseen_clause_precision=unseen_clause_precision,
                             lexicon_path=lexicon_path, use_classifier=use_classifier,
-                            use_boundary_model=use_boundary_model)
+                            use_boundary_model=use_boundary_model,
+                            use_span_model=use_span_model, vocab=nlp.vocab)
