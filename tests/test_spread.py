@@ -1,0 +1,155 @@
+"""Who repeats whose claims: claims matched across articles into clusters, incrementally,
+and how each cluster spread (first appearance, repeats, credit, outlets).
+
+The articles are the project's own (tests/data/spread): batch 1 holds one statement quoted
+verbatim by two outlets and a near-miss (the same words about another country); batch 2
+quotes it verbatim a third time and paraphrases it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from claimgraph import ingest, open_store
+from claimgraph.cli import main
+from claimgraph.graph import spread
+from claimgraph.graph.check import check_store
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
+from claimgraph.graph.spread import ClaimRecord, cluster_spreads, same_claim
+
+DATA = Path(__file__).parent / "data" / "spread"
+BATCH1, BATCH2 = DATA / "batch1.jsonl", DATA / "batch2.jsonl"
+STATEMENT = "Turkey is sending mercenaries from Syria to fight alongside Azerbaijani forces"
+
+
+def cluster_quads(store) -> set[tuple[str, str, str]]:
+    return {(str(row["s"]), str(row["p"]), str(row["o"])) for row in store.select(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?s ?p ?o }} }}")}
+
+
+@pytest.fixture(scope="module")
+def batches(nlp, tmp_path_factory):
+    """Ingest batch 1, then batch 2 (recording every pair the matcher decides); return the
+    store's path, the two summaries, the clusters graph after batch 1 and the pairs."""
+    path = tmp_path_factory.mktemp("spread") / "store"
+    decided: list[tuple[str, str]] = []
+
+    def recording(one: ClaimRecord, other: ClaimRecord):
+        decided.append((one.article, other.article))
+        return same_claim(one, other)
+
+    with open_store(path) as store:
+        first = ingest([BATCH1], store, nlp)
+        after_first = cluster_quads(store)
+        with mock.patch.object(spread, "same_claim", recording):
+            second = ingest([BATCH2], store, nlp)
+    return path, first, second, after_first, decided
+
+
+def test_verbatim_repeats_and_a_paraphrase_cluster_and_the_near_miss_does_not(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+    assert [item.publisher for item in cluster.appearances] == [
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+    assert cluster.articles == 4
+    assert "Baku Courier" not in cluster.outlets  # "Russia is sending…": another subject
+    methods = {item.publisher: item.method for item in cluster.appearances}
+    assert methods["Anatolia Monitor"] == "verbatim"
+    assert methods["Geneva Wire"] == "paraphrase"
+    assert all(STATEMENT in item.text for item in cluster.appearances[:3])
+    assert "beside the Azerbaijani forces" in cluster.appearances[3].text
+
+
+def test_first_appearance_is_the_earliest_date_and_repeats_say_whom_they_credit(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+        (row,) = store.select(f"""SELECT ?date ?articles WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{
+            <{cluster.iri}> cg:firstAppearance ?date ; cg:articleCount ?articles }} }}""")
+    assert (cluster.first.date, cluster.first.publisher) == ("2020-09-28", "Caspian Herald")
+    assert cluster.first.source_label == "Nikol Pashinyan"
+    assert str(row["date"]) == "2020-09-28" and int(row["articles"]) == 4
+    credits = {item.publisher: (item.source_label, item.credits_first_source)
+               for item in cluster.repeats}
+    assert credits == {"Yerevan Daily": ("Nikol Pashinyan", True),
+                       "Anatolia Monitor": ("Zohrab Mnatsakanyan", False),
+                       "Geneva Wire": ("Nikol Pashinyan", True)}
+
+
+def test_a_second_batch_joins_the_cluster_without_matching_the_first_again(batches):
+    path, first, second, after_first, decided = batches
+    assert first.spread.indexed >= 3 and first.spread.links == 1  # Caspian–Yerevan
+    # only batch 2's claims are matched: each with both stored repeats and with the other
+    assert (second.spread.indexed, second.spread.links) == (2, 5)
+    # every pair decided in batch 2 holds a batch-2 claim: batch 1 was not matched again
+    batch2 = {str(article_graph_iri(name)) for name in ("anatolia-monitor-1002",
+                                                        "geneva-wire-1003")}
+    assert decided and all(one in batch2 or other in batch2 for one, other in decided)
+    with open_store(path, read_only=True) as store:
+        after_second = cluster_quads(store)
+    # batch 1's cluster kept its IRI and every statement but its article count
+    changed = {quad for quad in after_first - after_second}
+    assert {predicate.rsplit("#", 1)[-1] for _, predicate, _ in changed} == {"articleCount"}
+
+
+def test_removal_keeps_clusters_consistent(batches, tmp_path: Path):
+    path, *_ = batches
+    copy = tmp_path / "store"
+    shutil.copytree(path, copy)  # the fixture's store is closed
+    assert main(["remove", "caspian-herald-0928", "--store", str(copy)]) == 0
+    with open_store(copy, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+        assert [item.publisher for item in cluster.appearances] == [
+            "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+        assert cluster.first.date == "2020-09-30"
+        assert not check_store(store).problems
+    assert main(["remove", "yerevan-daily-0930", "anatolia-monitor-1002", "--store",
+                 str(copy)]) == 0
+    with open_store(copy, read_only=True) as store:
+        assert cluster_spreads(store) == []  # one claim left: no cluster
+        assert not store.select("SELECT ?m WHERE { ?m a cg:ClusterMembership }")
+        assert not check_store(store, shacl=False).problems
+
+
+def test_the_store_with_clusters_passes_its_checks(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        assert not check_store(store).problems
+
+
+def record(iri: str, text: str, *, source: str | None = None, subjects: tuple = ()
+           ) -> ClaimRecord:
+    entity = "https://w3id.org/claimgraph/id/entity/"
+    return ClaimRecord(iri, f"article-{iri}", text, source=source and entity + source,
+                       subjects=frozenset(entity + subject for subject in subjects))
+
+
+def test_same_words_about_another_subject_are_not_the_same_claim() -> None:
+    turkey = record("a", f'"{STATEMENT} in Nagorno Karabakh."',
+                    subjects=("turkey", "syria", "azerbaijan", "nagorno-karabakh"))
+    russia = record("b", f'"{STATEMENT.replace("Turkey", "Russia")} in Nagorno Karabakh."',
+                    subjects=("russia", "syria", "azerbaijan", "nagorno-karabakh"))
+    assert same_claim(turkey, russia) is None
+    # without subjects the same texts are near-verbatim repeats
+    assert same_claim(record("a", turkey.text), record("b", russia.text)).method == \
+        "near-verbatim"
+    # a subject named more fully on one side is the same subject
+    fuller = record("c", turkey.text, subjects=("turkey", "karabakh"))
+    assert same_claim(turkey, fuller).method == "verbatim"
+
+
+def test_a_looser_paraphrase_needs_a_shared_source_or_subject() -> None:
+    original = record("a", f"{STATEMENT} in Nagorno Karabakh", source="nikol-pashinyan")
+    loose = record("b", "that Ankara was sending mercenaries from Syria to fight beside the "
+                        "Azerbaijani forces in Karabakh", source="nikol-pashinyan")
+    anonymous = record("c", loose.text)
+    match = same_claim(original, loose)
+    assert match is not None and match.method == "paraphrase" and 0.4 <= match.similarity < 0.6
+    assert same_claim(original, anonymous) is None
+    assert same_claim(original, record("d", "Turkey is sending")) is None  # too short
+    assert same_claim(original, record("a", original.text)) is None  # its own article
