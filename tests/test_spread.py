@@ -1,9 +1,9 @@
 """Who repeats whose claims: claims matched across articles into clusters, incrementally,
 and how each cluster spread (first appearance, repeats, credit, outlets).
 
-The articles are the project's own (tests/data/spread): batch 1 holds one statement quoted
-verbatim by two outlets and a near-miss (the same words about another country); batch 2
-quotes it verbatim a third time and paraphrases it.
+The articles are the project's own (examples/repeated-claims.jsonl): batch 1 (its first
+three) holds one statement quoted verbatim by two outlets and a near-miss (the same words
+about another country); batch 2 quotes it verbatim a third time and paraphrases it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from claimgraph.graph import spread
 from claimgraph.graph.check import check_store
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
 from claimgraph.graph.spread import ClaimRecord, cluster_spreads, same_claim
+from claimgraph.loaders import iter_documents
 
-DATA = Path(__file__).parent / "data" / "spread"
-BATCH1, BATCH2 = DATA / "batch1.jsonl", DATA / "batch2.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "repeated-claims.jsonl"
+QUERIES = ROOT / "examples" / "queries"
 STATEMENT = "Turkey is sending mercenaries from Syria to fight alongside Azerbaijani forces"
 
 
@@ -42,11 +44,12 @@ def batches(nlp, tmp_path_factory):
         decided.append((one.article, other.article))
         return same_claim(one, other)
 
+    documents = list(iter_documents([EXAMPLE]))
     with open_store(path) as store:
-        first = ingest([BATCH1], store, nlp)
+        first = ingest(documents[:3], store, nlp)
         after_first = cluster_quads(store)
         with mock.patch.object(spread, "same_claim", recording):
-            second = ingest([BATCH2], store, nlp)
+            second = ingest(documents[3:], store, nlp)
     return path, first, second, after_first, decided
 
 
@@ -153,3 +156,27 @@ def test_a_looser_paraphrase_needs_a_shared_source_or_subject() -> None:
     assert same_claim(original, anonymous) is None
     assert same_claim(original, record("d", "Turkey is sending")) is None  # too short
     assert same_claim(original, record("a", original.text)) is None  # its own article
+
+
+def query(store, name: str) -> list[dict[str, str]]:
+    rows = store.select((QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
+    return [{key: str(value) for key, value in row.items() if value is not None}
+            for row in rows]
+
+
+def test_the_readme_queries_answer_on_the_example(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (repeated,) = query(store, "repeated-claims")
+        (first,) = query(store, "first-said")
+        (turkey,) = query(store, "turkey-spread")
+    assert STATEMENT in repeated["claim"] and repeated["first"] == "2020-09-28"
+    assert (repeated["outlets"], repeated["sources"]) == ("4", "2")
+    assert set(repeated["carriedBy"].split(", ")) == {
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"}
+    assert first == {"firstSaidBy": "Nikol Pashinyan", "firstDate": "2020-09-28",
+                     "firstOutlet": "Caspian Herald", "repeatDate": "2020-10-02",
+                     "repeatOutlet": "Anatolia Monitor", "claim": first["claim"]}
+    assert STATEMENT in first["claim"]
+    assert (turkey["articles"], turkey["first"], turkey["latest"]) == (
+        "4", "2020-09-28", "2020-10-03")
