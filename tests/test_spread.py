@@ -11,8 +11,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from unittest import mock
+from xml.etree import ElementTree
 
 import pytest
+from conftest import assert_valid_gexf, assert_valid_graphml
 
 from claimgraph import ingest, open_store
 from claimgraph.cli import main
@@ -180,3 +182,33 @@ def test_the_readme_queries_answer_on_the_example(batches):
     assert STATEMENT in first["claim"]
     assert (turkey["articles"], turkey["first"], turkey["latest"]) == (
         "4", "2020-09-28", "2020-10-03")
+
+
+def test_the_clusters_view_is_a_gexf_timeline_of_the_spread(batches, tmp_path: Path):
+    path, *_ = batches
+    target = tmp_path / "clusters.gexf"
+    assert main(["export", "--store", str(path), "--format", "gexf", "--view", "clusters",
+                 "-o", str(target)]) == 0
+    assert_valid_gexf(target.read_bytes())
+    root = ElementTree.parse(target).getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    graph = root.find("g:graph", ns)
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    (cluster,) = [node for node in graph.iter("{http://gexf.net/1.3}node")
+                  if "/cluster/" in node.get("id")]
+    assert cluster.get("start") == "2020-09-28" and STATEMENT[:40] in cluster.get("label")
+    spread_steps = [(value.get("start"), value.get("value")) for value in
+                    cluster.iter("{http://gexf.net/1.3}attvalue") if value.get("for") == "spread"]
+    assert spread_steps == [("2020-09-28", "1"), ("2020-09-30", "2"), ("2020-10-02", "3"),
+                            ("2020-10-03", "4")]
+    labels = {node.get("id"): node.get("label") for node in graph.iter("{http://gexf.net/1.3}node")}
+    edges = {(labels[edge.get("source")], edge.get("start"))
+             for edge in graph.iter("{http://gexf.net/1.3}edge")}
+    assert {("Caspian Herald", "2020-09-28"), ("Geneva Wire", "2020-10-03"),
+            ("Zohrab Mnatsakanyan", "2020-10-02"), ("Nikol Pashinyan", "2020-09-28")} <= edges
+    assert "Baku Courier" not in labels.values()
+    # GraphML has no time: the spread is its final value
+    graphml = tmp_path / "clusters.graphml"
+    assert main(["export", "--store", str(path), "--format", "graphml", "--view", "clusters",
+                 "-o", str(graphml)]) == 0
+    assert_valid_graphml(graphml)
