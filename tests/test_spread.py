@@ -212,3 +212,26 @@ def test_the_clusters_view_is_a_gexf_timeline_of_the_spread(batches, tmp_path: P
     assert main(["export", "--store", str(path), "--format", "graphml", "--view", "clusters",
                  "-o", str(graphml)]) == 0
     assert_valid_graphml(graphml)
+
+
+def test_the_report_has_a_page_per_repeated_claim(batches, tmp_path: Path):
+    from claimgraph.graph.report import write_report
+
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        summary = write_report(store, tmp_path / "site")
+        assert write_report(store, tmp_path / "few", min_cluster_articles=5).cluster_pages == 0
+    assert summary.cluster_pages == 1
+    (page,) = (tmp_path / "site" / "claims").glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    first = text[text.index('id="first-appearance"'):text.index("</tr>", text.index(
+        'id="first-appearance"'))]
+    assert "2020-09-28" in first and "Caspian Herald" in first and "Nikol Pashinyan" in first
+    rows = text[text.index('id="spread"'):].split("<tr>")[2:]
+    assert [row.split('class="outlet">')[1].split("<")[0] for row in rows] == [
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+    assert [row.split('class="credits">')[1].split("<")[0] for row in rows] == [
+        "first appearance", "yes", "no", "yes"]
+    assert "Baku Courier" not in text
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'href="claims/{page.name}"' in index
