@@ -235,3 +235,19 @@ def test_the_report_has_a_page_per_repeated_claim(batches, tmp_path: Path):
     assert "Baku Courier" not in text
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert f'href="claims/{page.name}"' in index
+
+
+def test_matching_works_the_same_on_a_sparql_server(batches, oxigraph_server: str, nlp):
+    """The index lives in the store: a server (--endpoint) gets the same clusters, batch
+    after batch, and removal keeps them consistent there too."""
+    path, *_ = batches
+    documents = list(iter_documents([EXAMPLE]))
+    with open_store(endpoint=oxigraph_server) as remote:
+        ingest(documents[:3], remote, nlp)
+        ingest(documents[3:], remote, nlp)
+        with open_store(path, read_only=True) as local:
+            assert cluster_quads(remote) == cluster_quads(local)
+        remote.remove_article("caspian-herald-0928")
+        spread.update_spread(remote, [str(article_graph_iri("caspian-herald-0928"))])
+        (cluster,) = cluster_spreads(remote)
+        assert cluster.first.publisher == "Yerevan Daily" and cluster.articles == 3
