@@ -22,10 +22,9 @@ from tqdm import tqdm
 from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.guard import OutboundPolicy, check_sparql
 from claimgraph.graph.network import VIEWS
-from claimgraph.graph.rdf import PREFIXES, article_graph_iri
+from claimgraph.graph.rdf import PREFIXES
 from claimgraph.graph.results import RESULT_FORMATS, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
-from claimgraph.graph.spread import update_spread
 from claimgraph.loaders import FetchSettings, LoadOptions, TableColumns
 from claimgraph.loaders.web import USER_AGENT
 from claimgraph.pipeline import (
@@ -160,9 +159,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
         if skipped < len(args.ids):
             # what the removed articles said may have decided a store-wide merge
             store.merge_across_store()
-            # their claims leave the claim clusters, which are decided again without them
-            update_spread(store, [str(article_graph_iri(document_id))
-                                  for document_id in args.ids])
     return EXIT_SKIPPED if skipped else EXIT_OK
 
 

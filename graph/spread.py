@@ -361,6 +361,32 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
     against the index (see the module docstring) and join, found or link clusters. The
     changes are written in one update. Returns what was done.
     """
+    changes = spread_changes(store, articles)
+    if changes.sparql:
+        store.update(changes.sparql)
+    changes.summary.seconds = changes.summary.timings["write"] = \
+        time.perf_counter() - changes.started
+    return changes.summary
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadChanges:
+    """The statements of the clusters graph to remove and to add, as one SPARQL update
+    (empty when nothing changes), and the summary of the step."""
+
+    sparql: str
+    summary: SpreadSummary
+    started: float
+
+
+def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = False
+                   ) -> SpreadChanges:
+    """Return the changes :func:`update_spread` makes, without making them.
+
+    With ``removing``, the articles are about to be removed (their graphs are still
+    there): their claims only leave the clusters, so that the removal and this update can
+    be one transaction.
+    """
     start = time.perf_counter()
     summary = SpreadSummary()
     articles = sorted(set(map(str, articles)))
@@ -375,8 +401,8 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
         lost = {member.cluster for member in _memberships(store, claims=stale).values()}
     touched = set(lost)
     # 2. The articles' claims now, indexed in matching order after what the store holds.
-    records = claim_records(store, articles=articles)
-    order = _last_order(store) + 1
+    records = {} if removing else claim_records(store, articles=articles)
+    order = _last_order(store) + 1 if records else 1
     new: dict[str, ClaimRecord] = {}
     keys: dict[str, list[str]] = {}
     for iri in sorted(records, key=lambda iri: (articles.index(records[iri].article), iri)):
@@ -419,12 +445,10 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
     for iri, record in new.items():
         added |= _index_statements(record, keys[iri])
     summary.clusters = len(touched)
-    if removed or added:
-        store.update(shared_graphs_update(sorted(added - removed, key=str),
-                                          sorted(removed - added, key=str)))
+    sparql = shared_graphs_update(sorted(added - removed, key=str),
+                                  sorted(removed - added, key=str))
     summary.seconds = time.perf_counter() - start
-    summary.timings["write"] = summary.seconds
-    return summary
+    return SpreadChanges(sparql, summary, start)
 
 
 def _fields(record: ClaimRecord) -> dict[str, Any]:
@@ -745,6 +769,7 @@ def _appearance_key(item: Appearance) -> tuple[bool, str, int, str]:
     return (item.date is None, item.date or "", item.order or 0, item.claim)
 
 
-__all__ = ["Appearance", "ClaimRecord", "ClusterSpread", "Match", "SpreadSummary",
+__all__ = ["Appearance", "ClaimRecord", "ClusterSpread", "Match", "SpreadChanges",
+           "SpreadSummary", "spread_changes",
            "band_keys", "claim_records", "cluster_spreads", "normalise", "same_claim",
            "shingles", "update_spread"]

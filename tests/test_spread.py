@@ -248,6 +248,5 @@ def test_matching_works_the_same_on_a_sparql_server(batches, oxigraph_server: st
         with open_store(path, read_only=True) as local:
             assert cluster_quads(remote) == cluster_quads(local)
         remote.remove_article("caspian-herald-0928")
-        spread.update_spread(remote, [str(article_graph_iri("caspian-herald-0928"))])
         (cluster,) = cluster_spreads(remote)
         assert cluster.first.publisher == "Yerevan Daily" and cluster.articles == 3
