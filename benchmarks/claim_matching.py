@@ -34,7 +34,7 @@ from report_speed import write_articles
 
 from claimgraph import ingest, load_pipeline, open_store
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
-from claimgraph.graph.spread import BANDS, ROWS, update_spread
+from claimgraph.graph.spread import BANDS, ROWS, claim_records, update_spread
 from claimgraph.loaders import iter_documents
 from claimgraph.records import Document
 
@@ -56,47 +56,48 @@ def cluster_counts(store) -> dict[int, int]:
     return {least: sum(size >= least for size in sizes) for least in (2, 3, 5, 10)}
 
 
-LINKS_QUERY = f"""
-SELECT ?claim ?matched ?similarity ?method ?id ?otherId ?begin ?end ?otherBegin ?otherEnd
-       ?text ?otherText ?source ?otherSource
-       (GROUP_CONCAT(DISTINCT STR(?subject); separator=" ") AS ?subjects)
-       (GROUP_CONCAT(DISTINCT STR(?otherSubject); separator=" ") AS ?otherSubjects) WHERE {{
+LINKS_QUERY = f"""SELECT ?claim ?matched ?similarity ?method WHERE {{
   GRAPH <{CLUSTERS_GRAPH}> {{ ?m cg:memberClaim ?claim ; cg:matchedClaim ?matched ;
-                              cg:similarity ?similarity ; cg:matchMethod ?method }}
-  GRAPH ?article {{ ?article cg:articleId ?id . ?claim schema:text ?text ;
-      cg:contentSpan [ nif:beginIndex ?begin ; nif:endIndex ?end ] .
-      OPTIONAL {{ ?claim prov:wasAttributedTo ?source }}
-      OPTIONAL {{ ?claim schema:about ?subject }} }}
-  GRAPH ?other {{ ?other cg:articleId ?otherId . ?matched schema:text ?otherText ;
-      cg:contentSpan [ nif:beginIndex ?otherBegin ; nif:endIndex ?otherEnd ] .
-      OPTIONAL {{ ?matched prov:wasAttributedTo ?otherSource }}
-      OPTIONAL {{ ?matched schema:about ?otherSubject }} }}
-  FILTER(STR(?claim) < STR(?matched) || NOT EXISTS {{ GRAPH <{CLUSTERS_GRAPH}> {{
-      ?n cg:memberClaim ?matched ; cg:matchedClaim ?claim }} }})
-}} GROUP BY ?claim ?matched ?similarity ?method ?id ?otherId ?begin ?end ?otherBegin
-           ?otherEnd ?text ?otherText ?source ?otherSource ORDER BY ?claim ?matched"""
+                              cg:similarity ?similarity ; cg:matchMethod ?method }} }}"""
 
 
 def write_sample(store, size: int, seed: int, path: Path) -> int:
-    """Write ``size`` links drawn with ``seed`` to ``path`` (TSV); return how many links."""
-    links = store.select(LINKS_QUERY)
-    sample = random.Random(seed).sample(links, min(size, len(links)))
+    """Write ``size`` links (a member and the claim it matched; each pair once) drawn with
+    ``seed`` to ``path`` (TSV); return how many links there are."""
+    links: dict[frozenset[str], dict] = {}
+    for row in store.select(LINKS_QUERY):
+        links.setdefault(frozenset((str(row["claim"]), str(row["matched"]))), row)
+    ordered = [links[pair] for pair in sorted(links, key=sorted)]
+    sample = random.Random(seed).sample(ordered, min(size, len(ordered)))
+    claims = sorted({str(row[key]) for row in sample for key in ("claim", "matched")})
+    records = claim_records(store, claims=claims)
+    articles = sorted({records[claim].article for claim in claims})
+    values = " ".join(f"<{article}>" for article in articles)
+    spans = {str(row["claim"]): (int(row["begin"]), int(row["end"])) for row in store.select(
+        f"""SELECT ?claim ?begin ?end WHERE {{ VALUES ?article {{ {values} }}
+            GRAPH ?article {{ ?claim cg:contentSpan ?span .
+              ?span nif:beginIndex ?begin ; nif:endIndex ?end }} }}""")}
+    ids = {str(row["article"]): str(row["id"]) for row in store.select(
+        f"""SELECT ?article ?id WHERE {{ VALUES ?article {{ {values} }}
+            GRAPH ?article {{ ?article cg:articleId ?id }} }}""")}
     entity = "https://w3id.org/claimgraph/id/entity/"
+
+    def columns(claim: str) -> list[str]:
+        record = records[claim]
+        return [ids[record.article], *map(str, spans[claim]),
+                (record.source or "").removeprefix(entity),
+                " ".join(sorted(subject.removeprefix(entity) for subject in record.subjects))]
+
     with path.open("w", encoding="utf-8", newline="") as file:
         out = csv.writer(file, delimiter="\t", lineterminator="\n")
         out.writerow(["article", "begin", "end", "source", "subjects", "other_article",
                       "other_begin", "other_end", "other_source", "other_subjects",
                       "similarity", "method", "text", "other_text"])
         for row in sample:
-            def short(value) -> str:
-                return " ".join(str(part).removeprefix(entity) for part in
-                                str(value or "").split())
-            out.writerow([row["id"], row["begin"], row["end"], short(row["source"]),
-                          short(row["subjects"]), row["otherId"], row["otherBegin"],
-                          row["otherEnd"], short(row["otherSource"]),
-                          short(row["otherSubjects"]), row["similarity"], row["method"],
-                          " ".join(str(row["text"]).split()),
-                          " ".join(str(row["otherText"]).split())])
+            one, other = str(row["claim"]), str(row["matched"])
+            out.writerow([*columns(one), *columns(other), row["similarity"], row["method"],
+                          " ".join(records[one].text.split()),
+                          " ".join(records[other].text.split())])
     return len(links)
 
 
