@@ -238,9 +238,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"claimgraph: {problem}", file=sys.stderr)
     cut = (f" (of {summary.network_total}: capped by --max-nodes)"
            if summary.network_nodes < summary.network_total else "")
+    repeated = (f", {summary.cluster_pages} repeated-claim pages" if summary.cluster_pages
+                else "")
     print(f"claimgraph: report in {args.output}: {summary.articles} article pages, "
-          f"{summary.entity_pages} entity pages, {summary.network_nodes} network nodes{cut}",
-          file=sys.stderr)
+          f"{summary.entity_pages} entity pages, {summary.network_nodes} network nodes{cut}"
+          f"{repeated}", file=sys.stderr)
     return EXIT_SKIPPED if summary.problems else 0
 
 

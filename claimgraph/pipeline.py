@@ -39,6 +39,7 @@ from claimgraph.graph.rdf import (
     text_hash,
 )
 from claimgraph.graph.remote import RemoteStore
+from claimgraph.graph.spread import SpreadSummary, update_spread
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import InputTally, LoadOptions, ShardReader, iter_documents
 from claimgraph.parallel import batches, worker_pool
@@ -211,6 +212,7 @@ class IngestSummary:
     copies: int = 0  # articles whose text was stored already under another id
     inputs: InputTally = field(default_factory=InputTally)
     merge: MergeSummary | None = None  # the store-wide merge step after the batch
+    spread: SpreadSummary | None = None  # claim matching across articles after the batch
 
     @property
     def articles(self) -> int:
@@ -230,6 +232,8 @@ class IngestSummary:
         # Only worth a line when the inputs were more than plain files.
         if self.inputs.skipped or set(self.inputs.read) - {"text file", "JSON Lines record"}:
             summary += f"\n  inputs: {self.inputs}"
+        if self.spread is not None and self.spread.links:
+            summary += f"\n  repeated claims: {self.spread}"
         return summary
 
 
@@ -280,6 +284,7 @@ def ingest(
     default_date: str | None = None,
     options: LoadOptions | None = None,
     url_lists: Iterable[str | Path] = (),
+    match_claims: bool = True,
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
@@ -300,6 +305,10 @@ def ingest(
 
     ``default_date`` (``YYYY-MM-DD``) dates the articles that carry no date of their own
     (text files; JSON Lines records without ``date``).
+
+    ``match_claims`` links the batch's claims to the same claims in other articles (see
+    :mod:`claimgraph.graph.spread`): new claims join the stored clusters, which are not
+    computed again.
     """
     nlp = nlp or load_pipeline()
     preparer = ArticlePreparer(nlp, run_info(nlp), batch_size)
@@ -344,6 +353,7 @@ def ingest(
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
     touched: set[str] = set()  # the entities the stored articles refer to
+    stored: list[str] = []  # the articles added or replaced, for claim matching
     try:
         for article in prepared:
             if isinstance(article, InputError):
@@ -361,6 +371,7 @@ def ingest(
                                       f"({type(error).__name__}: {error})"))
                     continue
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
+                stored.append(str(article.iri))
                 summary.attributions += article.attributions
                 touched.update(iri.value for iri in entity_iris(article.entities))
             bar.update()
@@ -372,6 +383,9 @@ def ingest(
         # Once per batch: a short name ("Obama") joins the fuller entity it stands for
         # in the whole store, this batch's articles included.
         summary.merge = store.merge_across_store(touched)
+        if match_claims:
+            # After merging: the claims' source and subject links are the store's.
+            summary.spread = update_spread(store, stored)
     return summary
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from claimgraph.graph.rdf import ENTITIES_GRAPH, RUNS_GRAPH
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH, RUNS_GRAPH
 from claimgraph.graph.store import BaseStore
 from claimgraph.ontology import shapes_path
 
@@ -33,7 +33,7 @@ _ORPHAN_QUERIES = (
     ("graph that is no article's", f"""
         SELECT DISTINCT ?node WHERE {{
           GRAPH ?node {{ ?s ?p ?o }}
-          FILTER(?node NOT IN (<{ENTITIES_GRAPH}>, <{RUNS_GRAPH}>))
+          FILTER(?node NOT IN (<{ENTITIES_GRAPH}>, <{RUNS_GRAPH}>, <{CLUSTERS_GRAPH}>))
           FILTER NOT EXISTS {{ GRAPH ?node {{ ?node a schema:NewsArticle }} }}
         }} ORDER BY ?node"""),
 )
@@ -58,6 +58,12 @@ _DANGLING_QUERIES = (
                                   ?node
                            FILTER NOT EXISTS { ?node a ?class } }
         } ORDER BY ?node"""),
+    ("claim cluster entry of a claim no article holds", f"""
+        SELECT DISTINCT ?node WHERE {{
+          GRAPH <{CLUSTERS_GRAPH}> {{ {{ ?x cg:memberClaim|cg:matchedClaim|cg:firstClaim ?node }}
+                                     UNION {{ ?node cg:lshBand|cg:matchOrder ?x }} }}
+          FILTER NOT EXISTS {{ GRAPH ?article {{ ?node a cg:Attribution }} }}
+        }} ORDER BY ?node"""),
     ("claim of an unrecorded run", f"""
         SELECT DISTINCT ?node WHERE {{
           GRAPH ?article {{ ?claim prov:wasGeneratedBy ?node }}

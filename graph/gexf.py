@@ -9,6 +9,9 @@ directly with ``xml.etree``, following the schema at http://gexf.net/1.3:
   values (``string``, ``integer``, ``double``, ``boolean``);
 - nodes with ``label``, ``<attvalues>`` and a ``<viz:color r g b a>`` chosen by node ``type``;
 - edges with ``weight`` (and ``label`` where set);
+- a :class:`~claimgraph.graph.projection.Timeline` value becomes a dynamic attribute
+  (declared in ``<attributes mode="dynamic">``): one ``<attvalue>`` per step, with its
+  ``start`` and the next step's date as ``end``; Gephi's timeline shows it change;
 - time: a node or edge ``start`` / ``end`` attribute becomes the element's ``start`` /
   ``end``, and the graph becomes ``mode="dynamic"`` with the matching ``timeformat``
   (``"date"`` for ``YYYY-MM-DD``), which is what Gephi's timeline needs. graphology-gexf,
@@ -35,7 +38,7 @@ from xml.etree import ElementTree as ET
 
 import networkx as nx
 
-from claimgraph.graph.projection import clean_attributes
+from claimgraph.graph.projection import Timeline, clean_attributes
 
 GEXF_NAMESPACE = "http://gexf.net/1.3"
 VIZ_NAMESPACE = "http://gexf.net/1.3/viz"
@@ -49,6 +52,8 @@ NODE_COLORS: Mapping[str, Color] = {
     "source": (230, 97, 1),
     "subject": (94, 60, 153),
     "claim": (160, 160, 160),
+    "claim cluster": (27, 158, 119),
+    "outlet": (117, 112, 179),
 }
 DEFAULT_COLOR: Color = (200, 200, 200)
 
@@ -102,7 +107,9 @@ def _gexf_root(graph: nx.Graph, colors: Mapping[str, Color],
 
     graph_element = ET.SubElement(root, "graph", defaultedgetype=(
         "directed" if graph.is_directed() else "undirected"))
-    timeformat = _timeformat(data.get(key) for _, data in nodes for key in _TIME_KEYS)
+    timeformat = _timeformat([*(data.get(key) for _, data in nodes for key in _TIME_KEYS),
+                              *(start for _, data in nodes for value in data.values()
+                                if isinstance(value, Timeline) for start, _ in value.steps)])
     edge_timeformat = _timeformat(data.get(key) for *_, data in edges for key in _TIME_KEYS)
     if timeformat and edge_timeformat and timeformat != edge_timeformat:
         raise ValueError(f"nodes use {timeformat} times but edges use {edge_timeformat}")
@@ -156,12 +163,16 @@ def _declare(graph_element: ET.Element, attribute_class: str,
             if title not in reserved:
                 values_by_title.setdefault(title, []).append(value)
     types = {title: _gexf_type(values) for title, values in values_by_title.items()}
-    if types:
-        declarations = ET.SubElement(graph_element, "attributes",
-                                     {"class": attribute_class, "mode": "static"})
-        for title, gexf_type in types.items():
-            ET.SubElement(declarations, "attribute", id=title, title=title,
-                          type=gexf_type)
+    for mode in ("static", "dynamic"):
+        titles = [title for title in types
+                  if any(isinstance(value, Timeline) for value in values_by_title[title])
+                  == (mode == "dynamic")]
+        if titles:
+            declarations = ET.SubElement(graph_element, "attributes",
+                                         {"class": attribute_class, "mode": mode})
+            for title in titles:
+                ET.SubElement(declarations, "attribute", id=title, title=title,
+                              type=types[title])
     return types
 
 
@@ -173,6 +184,15 @@ def _add_attvalues(element: ET.Element, data: Mapping[str, Any],
     attvalues = ET.SubElement(element, "attvalues")
     for title in present:
         value = data[title]
+        if isinstance(value, Timeline):
+            ends = [start for start, _ in value.steps[1:]]
+            for (start, step), end in zip(value.steps, [*ends, None], strict=True):
+                step = float(step) if types[title] == "double" else step
+                element_value = {"for": title, "value": _format(step), "start": start}
+                if end is not None:
+                    element_value["end"] = end
+                ET.SubElement(attvalues, "attvalue", element_value)
+            continue
         if types[title] == "double":
             value = float(value)
         ET.SubElement(attvalues, "attvalue", {"for": title, "value": _format(value)})
@@ -185,7 +205,9 @@ def _set_times(element: ET.Element, data: Mapping[str, Any]) -> None:
 
 
 def _gexf_type(values: list[Any]) -> str:
-    """Return the one GEXF attribute type that holds all ``values``."""
+    """Return the one GEXF attribute type that holds all ``values`` (a timeline's steps)."""
+    values = [step for value in values for step in (
+        [item for _, item in value.steps] if isinstance(value, Timeline) else [value])]
     if all(isinstance(value, bool) for value in values):
         return "boolean"
     if any(isinstance(value, bool) for value in values):

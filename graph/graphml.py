@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import networkx as nx
 
-from claimgraph.graph.projection import clean_attributes
+from claimgraph.graph.projection import Timeline, clean_attributes
 
 
 def write_graphml(graph: nx.Graph, path_or_file: str | os.PathLike[str] | BinaryIO) -> None:
@@ -29,8 +29,18 @@ def write_graphml(graph: nx.Graph, path_or_file: str | os.PathLike[str] | Binary
     module doc). Attribute types are declared per key; integers and floats under the same
     key are written as one numeric type so that every key has a single declaration.
     """
-    nx.write_graphml(schema_ids(clean_attributes(graph)), path_or_file,
+    nx.write_graphml(schema_ids(_timeless(clean_attributes(graph))), path_or_file,
                      infer_numeric_types=True)
+
+
+def _timeless(graph: nx.Graph) -> nx.Graph:
+    """Give every :class:`Timeline` attribute its last value: GraphML has no time."""
+    for data in [*(data for _, data in graph.nodes(data=True)),
+                 *(data for *_, data in graph.edges(data=True))]:
+        for key, value in data.items():
+            if isinstance(value, Timeline):
+                data[key] = value.last
+    return graph
 
 
 def schema_ids(graph: nx.Graph) -> nx.Graph:

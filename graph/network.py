@@ -8,7 +8,10 @@
 - ``"coquotation"``: sources quoted in the same article
   (:func:`~claimgraph.graph.coverage.coquotation_graph`);
 - ``"articles"``: articles ↔ the sources they quote, bipartite
-  (:func:`~claimgraph.graph.coverage.article_source_graph`).
+  (:func:`~claimgraph.graph.coverage.article_source_graph`);
+- ``"clusters"``: claims repeated across articles, one node per claim cluster with its
+  spread over time, linked to the outlets and sources that carried it
+  (:func:`~claimgraph.graph.cluster_view.cluster_graph`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Literal, get_args
 
 import networkx as nx
 
+from claimgraph.graph.cluster_view import CLUSTER_ROWS_QUERY, cluster_graph
 from claimgraph.graph.coverage import article_source_graph, coquotation_graph
 from claimgraph.graph.projection import (
     CLAIM_ROWS_QUERY,
@@ -27,7 +31,7 @@ from claimgraph.graph.projection import (
     source_subject_graph,
 )
 
-View = Literal["claims", "sources", "coquotation", "articles"]
+View = Literal["claims", "sources", "coquotation", "articles", "clusters"]
 Select = Callable[[str], Sequence[Row]]
 
 VIEWS: tuple[View, ...] = get_args(View)
@@ -36,7 +40,10 @@ BUILDERS: dict[View, Callable[..., nx.Graph]] = {
     "sources": source_subject_graph,
     "coquotation": coquotation_graph,
     "articles": article_source_graph,
+    "clusters": cluster_graph,
 }
+#: The queries whose rows a view's builder takes (the claim and member rows by default).
+QUERIES: dict[View, tuple[str, ...]] = {"clusters": (CLUSTER_ROWS_QUERY,)}
 
 
 def project(select: Select, view: View = "claims", *, multigraph: bool = False) -> nx.Graph:
@@ -49,5 +56,5 @@ def project(select: Select, view: View = "claims", *, multigraph: bool = False) 
     """
     if view not in BUILDERS:
         raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    return BUILDERS[view](select(CLAIM_ROWS_QUERY), select(MEMBER_ROWS_QUERY),
-                          multigraph=multigraph)
+    queries = QUERIES.get(view, (CLAIM_ROWS_QUERY, MEMBER_ROWS_QUERY))
+    return BUILDERS[view](*(select(query) for query in queries), multigraph=multigraph)

@@ -302,7 +302,7 @@ def clean_attributes(graph: nx.Graph) -> nx.Graph:
     return cleaned
 
 
-def _clean_mapping(data: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
+def _clean_mapping(data: Mapping[str, Any]) -> dict[str, str | int | float | bool | Timeline]:
     cleaned = {}
     for key, value in data.items():
         scalar = _scalar(value)
@@ -311,8 +311,26 @@ def _clean_mapping(data: Mapping[str, Any]) -> dict[str, str | int | float | boo
     return cleaned
 
 
-def _scalar(value: Any) -> str | int | float | bool | None:
-    """Turn one attribute value into a scalar a graph writer accepts, or ``None`` to drop it."""
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """An attribute whose value changes over time: ``(start, value)`` steps in time order,
+    each value holding from its start (an ISO date) until the next step's. The GEXF writer
+    writes it as a dynamic attribute (Gephi's timeline shows it change); GraphML, which has
+    no time, gets the last value."""
+
+    steps: tuple[tuple[str, int | float | str], ...]
+
+    @property
+    def last(self) -> int | float | str | None:
+        """The value at the end of the timeline."""
+        return self.steps[-1][1] if self.steps else None
+
+
+def _scalar(value: Any) -> str | int | float | bool | Timeline | None:
+    """Turn one attribute value into a scalar a graph writer accepts, or ``None`` to drop it
+    (a :class:`Timeline` is kept for the writers that know time)."""
+    if isinstance(value, Timeline):
+        return value if value.steps else None
     if isinstance(value, RDFLiteral):
         value = value.toPython()  # may still be a Literal when rdflib has no Python type
         if isinstance(value, RDFLiteral):

@@ -42,6 +42,9 @@ from claimgraph.records import (
 ENTITIES_GRAPH = CGD["graph/entities"]
 #: The named graph holding every extraction run.
 RUNS_GRAPH = CGD["graph/runs"]
+#: The named graph holding claim clusters (claims repeated across articles) and the
+#: matching index (see :mod:`claimgraph.graph.spread`).
+CLUSTERS_GRAPH = CGD["graph/claim-clusters"]
 #: The language tag of claim texts and entity labels (the pipeline reads English).
 TEXT_LANGUAGE = "en"
 
@@ -143,6 +146,11 @@ def claim_iri(document_id: str, attribution: Attribution) -> URIRef:
     cue, content = attribution.cue, attribution.content
     offsets = f"{cue.start}-{cue.end}|{content.start}-{content.end}"
     return CGD[f"claim/{article_key(document_id)}/{_short_hash(offsets)}"]
+
+
+def cluster_iri(founder: str) -> URIRef:
+    """Return the IRI of a claim cluster founded by the claim ``founder`` (an IRI)."""
+    return CGD[f"cluster/{_short_hash(founder)}"]
 
 
 def span_iri(article: URIRef, start: int, end: int) -> URIRef:

@@ -8,6 +8,9 @@
                           by displaCy's span renderer, each attribution linked to its entities
     entities/<slug>.html  what it said, what was said about it, its counterparts, a weekly
                           timeline by cue class, labels, titles, GeoNames, resolution rules
+    claims/<key>.html     a claim repeated in at least ``min_cluster_articles`` articles:
+                          its first appearance, then who repeated it, when, where, and
+                          whether with credit to the first source
     network.html          the sources view (source -> subject) drawn by gravis (vis-network)
     assets/               the style sheet and the Vega-Lite runtime (vega-embed bundle)
 
@@ -65,6 +68,7 @@ from claimgraph.graph.report_data import (
     article_page_name,
     entity_page_name,
 )
+from claimgraph.graph.spread import cluster_spreads
 from claimgraph.graph.store import BaseStore
 from claimgraph.records import Attribution, Mention
 
@@ -86,6 +90,8 @@ TYPE_COLOURS: dict[str, str] = {
 }
 EDGE_COLOUR = "#b8b8b8"
 DEFAULT_MAX_NODES = 300
+#: A repeated claim gets a page from this many articles on.
+DEFAULT_MIN_CLUSTER_ARTICLES = 3
 _LAYOUT_LIMIT = 500
 
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent),
@@ -103,20 +109,24 @@ class ReportSummary:
     network_total: int
     #: One line per article whose page could only say what is missing (no stored text).
     problems: tuple[str, ...] = ()
+    cluster_pages: int = 0  # repeated claims with a page of their spread
 
 
 def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
-                 max_nodes: int = DEFAULT_MAX_NODES) -> ReportSummary:
+                 max_nodes: int = DEFAULT_MAX_NODES,
+                 min_cluster_articles: int = DEFAULT_MIN_CLUSTER_ARTICLES) -> ReportSummary:
     """Write the report of ``store`` (on disk or remote) into ``folder``.
 
     Entity pages are written for entities in at least ``min_claims`` claims (as source or
     subject); the network shows at most ``max_nodes`` entities, those in most claims, and
-    says so when it leaves some out. An article stored without its text gets a page saying
-    so, and a line in the summary's ``problems``. Returns what was written.
+    says so when it leaves some out. A claim repeated in at least ``min_cluster_articles``
+    articles (see :mod:`claimgraph.graph.spread`) gets a page of its spread. An article
+    stored without its text gets a page saying so, and a line in the summary's
+    ``problems``. Returns what was written.
     """
     select: Select = store.select
     site = Path(folder)
-    for sub in ("articles", "entities", "assets"):
+    for sub in ("articles", "entities", "claims", "assets"):
         (site / sub).mkdir(parents=True, exist_ok=True)
     _write_assets(site / "assets")
     overview = data.overview(select)
@@ -140,6 +150,12 @@ def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
             view_ = data.entity_view(select, entity.iri)
             _write(site / "entities" / f"{entity_page_name(entity.iri)}.html",
                    _entity_page(view_, paged))
+    spreads = cluster_spreads(store, min_articles=min_cluster_articles)
+    for spread in spreads:
+        _write(site / "claims" / f"{cluster_page_name(spread.iri)}.html", _render(
+            "report_cluster.html", root="../", cluster=spread,
+            article_href=lambda iri: _article_href(iri, "../"),
+            entity_href=_entity_href(paged, "../")))
     shown, total = _write_network(store, site / "network.html", paged, max_nodes)
     dates = [{"date": article.date} for article in articles if article.date]
     _write(site / "index.html", _render(
@@ -147,8 +163,16 @@ def write_report(store: BaseStore, folder: str | Path, *, min_claims: int = 1,
         entities=[entity for entity in entities if entity.iri in paged],
         unpaged=len(entities) - len(paged), min_claims=min_claims,
         chart=_chart_spec(_with_records(_histogram_spec(), dates)) if dates else None,
-        article_href=_article_href, entity_href=_entity_href(paged, "")))
-    return ReportSummary(len(articles), len(paged), shown, total, tuple(problems))
+        article_href=_article_href, entity_href=_entity_href(paged, ""), clusters=spreads,
+        min_cluster_articles=min_cluster_articles,
+        cluster_href=lambda iri: f"claims/{cluster_page_name(iri)}.html"))
+    return ReportSummary(len(articles), len(paged), shown, total, tuple(problems),
+                         len(spreads))
+
+
+def cluster_page_name(iri: str) -> str:
+    """Return the file name (without ``.html``) of a claim cluster's page."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _write(path: Path, text: str) -> None:

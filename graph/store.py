@@ -179,7 +179,8 @@ class BaseStore(ABC):
         """Remove the article ``document_id`` (its graph) and what only it said of entities.
 
         Each entity it mentions is described again from the other articles that mention
-        it; one no other article mentions is removed whole. All in one transaction.
+        it; one no other article mentions is removed whole; its claims leave the claim
+        clusters (:func:`claimgraph.graph.spread.spread_changes`). All in one transaction.
         Returns whether the article was stored.
         """
         iri = article_graph_iri(document_id)
@@ -190,8 +191,13 @@ class BaseStore(ABC):
         rebuilt = self._entities_without(iri, lost, {})
         removed = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.removed]
         added = [ox.Quad(s, p, o, _ENTITIES_GRAPH) for s, p, o in rebuilt.added]
+        # Its claims leave the claim clusters, which are decided again without them.
+        from claimgraph.graph.spread import spread_changes  # spread builds on this module
+
+        clusters = spread_changes(self, [str(iri)], removing=True).sparql
         self.update(f"DROP SILENT GRAPH <{iri}>"
-                    + (" ;\n" + shared_graphs_update(added, removed) if added or removed else ""))
+                    + (" ;\n" + shared_graphs_update(added, removed) if added or removed else "")
+                    + (" ;\n" + clusters if clusters else ""))
         return True
 
     @abstractmethod

@@ -62,6 +62,21 @@ class CG(DefinedNamespace):
     # store-wide merging
     mergedInto: URIRef  # a short name's entity -> the fuller entity it stands for
     candidateEntity: URIRef  # -> a plausible fuller entity, when several left it apart
+    # claims repeated across articles (claimgraph.graph.spread)
+    ClaimCluster: URIRef  # the claims of several articles that state the same claim
+    ClusterMembership: URIRef  # one claim's place in a cluster, with how it matched
+    memberClaim: URIRef  # membership -> the claim
+    inCluster: URIRef  # membership -> the cluster
+    matchedClaim: URIRef  # membership -> the claim it was matched with
+    similarity: URIRef  # membership -> the Jaccard similarity of the two texts' shingles
+    matchMethod: URIRef  # membership -> "verbatim", "near-verbatim" or "paraphrase"
+    creditsFirstSource: URIRef  # membership -> attributed to the first appearance's source
+    firstClaim: URIRef  # cluster -> its first appearance
+    firstAppearance: URIRef  # cluster -> the date of its first appearance
+    articleCount: URIRef  # cluster -> the number of articles its claims appear in
+    lshBand: URIRef  # claim -> a band key of its MinHash (the matching index)
+    matchOrder: URIRef  # claim -> its place in the order claims were matched in
+    indexedArticle: URIRef  # claim -> the article it was matched for (the index's)
     # run properties
     pipelineName: URIRef
     pipelineVersion: URIRef

@@ -12,7 +12,7 @@ from spacy.language import Language
 
 from claimgraph import Document, ingest
 from claimgraph.cli import main
-from claimgraph.graph.rdf import ENTITIES_GRAPH
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH
 from claimgraph.graph.store import Store
 
 ARTICLE = EXAMPLE_ARTICLE.read_text(encoding="utf-8")
@@ -26,19 +26,32 @@ LABELS_QUERY = (f"SELECT ?label WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?entity sko
 
 
 def nquads(store: Store) -> str:
+    """The store as N-Quads, its claim clusters left out: their matching order and cluster
+    names follow the order articles came in; :func:`clusters` compares what they hold."""
     buffer = io.BytesIO()
     store.export(buffer, "nq")
-    return buffer.getvalue().decode("utf-8")
+    return "".join(line for line in buffer.getvalue().decode("utf-8").splitlines(True)
+                   if not line.rstrip().endswith(f"<{CLUSTERS_GRAPH}> ."))
+
+
+def clusters(store: Store) -> set[frozenset[str]]:
+    """The claim clusters as sets of member claims."""
+    members: dict[str, set[str]] = {}
+    for row in store.select("SELECT ?cluster ?claim WHERE { ?m cg:inCluster ?cluster ; "
+                            "cg:memberClaim ?claim }"):
+        members.setdefault(str(row["cluster"]), set()).add(str(row["claim"]))
+    return {frozenset(claims) for claims in members.values()}
 
 
 def labels(store: Store) -> set[str]:
     return {str(row["label"]) for row in store.select(LABELS_QUERY)}
 
 
-def clean_store(nlp: Language, path: Path, *documents: Document) -> str:
+def clean_store(nlp: Language, path: Path, *documents: Document
+                ) -> tuple[str, set[frozenset[str]]]:
     with Store.open(path) as store:
         ingest(list(documents), store, nlp)
-        return nquads(store)
+        return nquads(store), clusters(store)
 
 
 def test_a_changed_article_takes_its_old_entities_and_labels_away(nlp: Language,
@@ -49,7 +62,7 @@ def test_a_changed_article_takes_its_old_entities_and_labels_away(nlp: Language,
         summary = ingest([Document(id="port", text=CHANGED)], store, nlp)
         assert summary.replaced == 1
         assert not {"Robert Weber", "Weber", "Antwerp", "German Economy Minister"} & labels(store)
-        replaced = nquads(store)
+        replaced = nquads(store), clusters(store)
     assert replaced == clean_store(nlp, tmp_path / "clean.store", Document(id="port",
                                                                            text=CHANGED))
 
@@ -62,16 +75,20 @@ def test_replace_and_remove_leave_what_a_clean_ingest_of_the_rest_gives(
         ingest([port, other], store, nlp)
         shared = labels(store)
         assert {"Marieke de Vries", "Germany", "Antwerp", "Bremen"} <= shared
+        assert clusters(store)  # the two versions of one story repeat each other's claims
         ingest([changed], store, nlp)
-        assert nquads(store) == clean_store(nlp, tmp_path / "a.store", other, changed)
+        assert (nquads(store), clusters(store)) == clean_store(nlp, tmp_path / "a.store",
+                                                               other, changed)
         # "Marieke de Vries", "Germany" stay: the other article still names them
         assert {"Marieke de Vries", "Germany", "Bremen"} <= labels(store)
         assert store.remove_article("port") is True
         assert store.remove_article("port") is False
-        assert nquads(store) == clean_store(nlp, tmp_path / "b.store", other)
+        assert (nquads(store), clusters(store)) == clean_store(nlp, tmp_path / "b.store", other)
+        assert not clusters(store)
         assert store.remove_article("other") is True
         assert len(store) == len([line for line in nquads(store).splitlines()
                                   if "/graph/runs>" in line])  # only the run is left
+        assert not store.select(f"SELECT * WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?s ?p ?o }} }}")
 
 
 def test_check_finds_nothing_after_replace_and_remove_and_finds_what_breaks(

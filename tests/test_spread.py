@@ -1,0 +1,252 @@
+"""Who repeats whose claims: claims matched across articles into clusters, incrementally,
+and how each cluster spread (first appearance, repeats, credit, outlets).
+
+The articles are the project's own (examples/repeated-claims.jsonl): batch 1 (its first
+three) holds one statement quoted verbatim by two outlets and a near-miss (the same words
+about another country); batch 2 quotes it verbatim a third time and paraphrases it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from unittest import mock
+from xml.etree import ElementTree
+
+import pytest
+from conftest import assert_valid_gexf, assert_valid_graphml
+
+from claimgraph import ingest, open_store
+from claimgraph.cli import main
+from claimgraph.graph import spread
+from claimgraph.graph.check import check_store
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
+from claimgraph.graph.spread import ClaimRecord, cluster_spreads, same_claim
+from claimgraph.loaders import iter_documents
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "repeated-claims.jsonl"
+QUERIES = ROOT / "examples" / "queries"
+STATEMENT = "Turkey is sending mercenaries from Syria to fight alongside Azerbaijani forces"
+
+
+def cluster_quads(store) -> set[tuple[str, str, str]]:
+    return {(str(row["s"]), str(row["p"]), str(row["o"])) for row in store.select(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?s ?p ?o }} }}")}
+
+
+@pytest.fixture(scope="module")
+def batches(nlp, tmp_path_factory):
+    """Ingest batch 1, then batch 2 (recording every pair the matcher decides); return the
+    store's path, the two summaries, the clusters graph after batch 1 and the pairs."""
+    path = tmp_path_factory.mktemp("spread") / "store"
+    decided: list[tuple[str, str]] = []
+
+    def recording(one: ClaimRecord, other: ClaimRecord):
+        decided.append((one.article, other.article))
+        return same_claim(one, other)
+
+    documents = list(iter_documents([EXAMPLE]))
+    with open_store(path) as store:
+        first = ingest(documents[:3], store, nlp)
+        after_first = cluster_quads(store)
+        with mock.patch.object(spread, "same_claim", recording):
+            second = ingest(documents[3:], store, nlp)
+    return path, first, second, after_first, decided
+
+
+def test_verbatim_repeats_and_a_paraphrase_cluster_and_the_near_miss_does_not(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+    assert [item.publisher for item in cluster.appearances] == [
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+    assert cluster.articles == 4
+    assert "Baku Courier" not in cluster.outlets  # "Russia is sending…": another subject
+    methods = {item.publisher: item.method for item in cluster.appearances}
+    assert methods["Anatolia Monitor"] == "verbatim"
+    assert methods["Geneva Wire"] == "paraphrase"
+    assert all(STATEMENT in item.text for item in cluster.appearances[:3])
+    assert "beside the Azerbaijani forces" in cluster.appearances[3].text
+
+
+def test_first_appearance_is_the_earliest_date_and_repeats_say_whom_they_credit(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+        (row,) = store.select(f"""SELECT ?date ?articles WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{
+            <{cluster.iri}> cg:firstAppearance ?date ; cg:articleCount ?articles }} }}""")
+    assert (cluster.first.date, cluster.first.publisher) == ("2020-09-28", "Caspian Herald")
+    assert cluster.first.source_label == "Nikol Pashinyan"
+    assert str(row["date"]) == "2020-09-28" and int(row["articles"]) == 4
+    credits = {item.publisher: (item.source_label, item.credits_first_source)
+               for item in cluster.repeats}
+    assert credits == {"Yerevan Daily": ("Nikol Pashinyan", True),
+                       "Anatolia Monitor": ("Zohrab Mnatsakanyan", False),
+                       "Geneva Wire": ("Nikol Pashinyan", True)}
+
+
+def test_a_second_batch_joins_the_cluster_without_matching_the_first_again(batches):
+    path, first, second, after_first, decided = batches
+    assert first.spread.indexed >= 3 and first.spread.links == 1  # Caspian–Yerevan
+    # only batch 2's claims are matched: each with both stored repeats and with the other
+    assert (second.spread.indexed, second.spread.links) == (2, 5)
+    # every pair decided in batch 2 holds a batch-2 claim: batch 1 was not matched again
+    batch2 = {str(article_graph_iri(name)) for name in ("anatolia-monitor-1002",
+                                                        "geneva-wire-1003")}
+    assert decided and all(one in batch2 or other in batch2 for one, other in decided)
+    with open_store(path, read_only=True) as store:
+        after_second = cluster_quads(store)
+    # batch 1's cluster kept its IRI and every statement but its article count
+    changed = {quad for quad in after_first - after_second}
+    assert {predicate.rsplit("#", 1)[-1] for _, predicate, _ in changed} == {"articleCount"}
+
+
+def test_removal_keeps_clusters_consistent(batches, tmp_path: Path):
+    path, *_ = batches
+    copy = tmp_path / "store"
+    shutil.copytree(path, copy)  # the fixture's store is closed
+    assert main(["remove", "caspian-herald-0928", "--store", str(copy)]) == 0
+    with open_store(copy, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+        assert [item.publisher for item in cluster.appearances] == [
+            "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+        assert cluster.first.date == "2020-09-30"
+        assert not check_store(store).problems
+    assert main(["remove", "yerevan-daily-0930", "anatolia-monitor-1002", "--store",
+                 str(copy)]) == 0
+    with open_store(copy, read_only=True) as store:
+        assert cluster_spreads(store) == []  # one claim left: no cluster
+        assert not store.select("SELECT ?m WHERE { ?m a cg:ClusterMembership }")
+        assert not check_store(store, shacl=False).problems
+
+
+def test_the_store_with_clusters_passes_its_checks(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        assert not check_store(store).problems
+
+
+def record(iri: str, text: str, *, source: str | None = None, subjects: tuple = ()
+           ) -> ClaimRecord:
+    entity = "https://w3id.org/claimgraph/id/entity/"
+    return ClaimRecord(iri, f"article-{iri}", text, source=source and entity + source,
+                       subjects=frozenset(entity + subject for subject in subjects))
+
+
+def test_same_words_about_another_subject_are_not_the_same_claim() -> None:
+    turkey = record("a", f'"{STATEMENT} in Nagorno Karabakh."',
+                    subjects=("turkey", "syria", "azerbaijan", "nagorno-karabakh"))
+    russia = record("b", f'"{STATEMENT.replace("Turkey", "Russia")} in Nagorno Karabakh."',
+                    subjects=("russia", "syria", "azerbaijan", "nagorno-karabakh"))
+    assert same_claim(turkey, russia) is None
+    # without subjects the same texts are near-verbatim repeats
+    assert same_claim(record("a", turkey.text), record("b", russia.text)).method == \
+        "near-verbatim"
+    # a subject named more fully on one side is the same subject
+    fuller = record("c", turkey.text, subjects=("turkey", "karabakh"))
+    assert same_claim(turkey, fuller).method == "verbatim"
+
+
+def test_a_looser_paraphrase_needs_a_shared_source_or_subject() -> None:
+    original = record("a", f"{STATEMENT} in Nagorno Karabakh", source="nikol-pashinyan")
+    loose = record("b", "that Ankara was sending mercenaries from Syria to fight beside the "
+                        "Azerbaijani forces in Karabakh", source="nikol-pashinyan")
+    anonymous = record("c", loose.text)
+    match = same_claim(original, loose)
+    assert match is not None and match.method == "paraphrase" and 0.4 <= match.similarity < 0.6
+    assert same_claim(original, anonymous) is None
+    assert same_claim(original, record("d", "Turkey is sending")) is None  # too short
+    assert same_claim(original, record("a", original.text)) is None  # its own article
+
+
+def query(store, name: str) -> list[dict[str, str]]:
+    rows = store.select((QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
+    return [{key: str(value) for key, value in row.items() if value is not None}
+            for row in rows]
+
+
+def test_the_readme_queries_answer_on_the_example(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        (repeated,) = query(store, "repeated-claims")
+        (first,) = query(store, "first-said")
+        (turkey,) = query(store, "turkey-spread")
+    assert STATEMENT in repeated["claim"] and repeated["first"] == "2020-09-28"
+    assert (repeated["outlets"], repeated["sources"]) == ("4", "2")
+    assert set(repeated["carriedBy"].split(", ")) == {
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"}
+    assert first == {"firstSaidBy": "Nikol Pashinyan", "firstDate": "2020-09-28",
+                     "firstOutlet": "Caspian Herald", "repeatDate": "2020-10-02",
+                     "repeatOutlet": "Anatolia Monitor", "claim": first["claim"]}
+    assert STATEMENT in first["claim"]
+    assert (turkey["articles"], turkey["first"], turkey["latest"]) == (
+        "4", "2020-09-28", "2020-10-03")
+
+
+def test_the_clusters_view_is_a_gexf_timeline_of_the_spread(batches, tmp_path: Path):
+    path, *_ = batches
+    target = tmp_path / "clusters.gexf"
+    assert main(["export", "--store", str(path), "--format", "gexf", "--view", "clusters",
+                 "-o", str(target)]) == 0
+    assert_valid_gexf(target.read_bytes())
+    root = ElementTree.parse(target).getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    graph = root.find("g:graph", ns)
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    (cluster,) = [node for node in graph.iter("{http://gexf.net/1.3}node")
+                  if "/cluster/" in node.get("id")]
+    assert cluster.get("start") == "2020-09-28" and STATEMENT[:40] in cluster.get("label")
+    spread_steps = [(value.get("start"), value.get("value")) for value in
+                    cluster.iter("{http://gexf.net/1.3}attvalue") if value.get("for") == "spread"]
+    assert spread_steps == [("2020-09-28", "1"), ("2020-09-30", "2"), ("2020-10-02", "3"),
+                            ("2020-10-03", "4")]
+    labels = {node.get("id"): node.get("label") for node in graph.iter("{http://gexf.net/1.3}node")}
+    edges = {(labels[edge.get("source")], edge.get("start"))
+             for edge in graph.iter("{http://gexf.net/1.3}edge")}
+    assert {("Caspian Herald", "2020-09-28"), ("Geneva Wire", "2020-10-03"),
+            ("Zohrab Mnatsakanyan", "2020-10-02"), ("Nikol Pashinyan", "2020-09-28")} <= edges
+    assert "Baku Courier" not in labels.values()
+    # GraphML has no time: the spread is its final value
+    graphml = tmp_path / "clusters.graphml"
+    assert main(["export", "--store", str(path), "--format", "graphml", "--view", "clusters",
+                 "-o", str(graphml)]) == 0
+    assert_valid_graphml(graphml)
+
+
+def test_the_report_has_a_page_per_repeated_claim(batches, tmp_path: Path):
+    from claimgraph.graph.report import write_report
+
+    path, *_ = batches
+    with open_store(path, read_only=True) as store:
+        summary = write_report(store, tmp_path / "site")
+        assert write_report(store, tmp_path / "few", min_cluster_articles=5).cluster_pages == 0
+    assert summary.cluster_pages == 1
+    (page,) = (tmp_path / "site" / "claims").glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    first = text[text.index('id="first-appearance"'):text.index("</tr>", text.index(
+        'id="first-appearance"'))]
+    assert "2020-09-28" in first and "Caspian Herald" in first and "Nikol Pashinyan" in first
+    rows = text[text.index('id="spread"'):].split("<tr>")[2:]
+    assert [row.split('class="outlet">')[1].split("<")[0] for row in rows] == [
+        "Caspian Herald", "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+    assert [row.split('class="credits">')[1].split("<")[0] for row in rows] == [
+        "first appearance", "yes", "no", "yes"]
+    assert "Baku Courier" not in text
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'href="claims/{page.name}"' in index
+
+
+def test_matching_works_the_same_on_a_sparql_server(batches, oxigraph_server: str, nlp):
+    """The index lives in the store: a server (--endpoint) gets the same clusters, batch
+    after batch, and removal keeps them consistent there too."""
+    path, *_ = batches
+    documents = list(iter_documents([EXAMPLE]))
+    with open_store(endpoint=oxigraph_server) as remote:
+        ingest(documents[:3], remote, nlp)
+        ingest(documents[3:], remote, nlp)
+        with open_store(path, read_only=True) as local:
+            assert cluster_quads(remote) == cluster_quads(local)
+        remote.remove_article("caspian-herald-0928")
+        (cluster,) = cluster_spreads(remote)
+        assert cluster.first.publisher == "Yerevan Daily" and cluster.articles == 3
