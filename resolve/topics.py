@@ -12,7 +12,11 @@ is the head noun of the content's main argument, with the nouns compounded with 
 
 Pronouns, names (the subjects say those) and words that name no thing ("one", "thing",
 "lot", "way", "people") give no topic; "acts of protest", "the clot's existence" give
-the noun they are of (protest, clot).
+the noun they are of (protest, clot), "ways to mend relationships" the object of the
+clause they head, and "those who violate the rules" the object of their relative clause.
+
+The content's main word is the word its other words hang on, not a quotation mark or a
+"that" left of it: a span's own root can be punctuation attached outside it.
 """
 
 from __future__ import annotations
@@ -33,18 +37,37 @@ EMPTY_NOUNS = frozenset({
     "bit", "point", "case", "question", "issue", "act", "form", "type", "existence",
     # quantities: "a spate of police shootings", "a raft of therapies"
     "series", "spate", "raft", "slew", "host", "couple", "handful", "dozen", "amount",
+    # counts and outcomes of something: "31 incidents of voter fraud", "the result has
+    # been a movement"
+    "incident", "instance", "result", "outcome",
 })
+#: Words a content's main word never is: punctuation, "that" and "if" of a clause.
+FUNCTION_DEPS = frozenset({"punct", "mark", "cc", "prep"})
+#: Clauses under a noun that say what it stands for: "ways *to mend* X", "those *who*
+#: violate X".
+NOUN_CLAUSE_DEPS = frozenset({"relcl", "acl"})
 
 
 def content_topic(content: Span) -> str:
     """Return the topic of a content span (see the module docstring), or "" when its
     main argument is a pronoun, a name or no noun at all."""
-    head = _main_noun(content.root, content)
+    head = _main_noun(content_root(content), content)
     if head is None:
         return ""
     words = [_word(token) for token in head.lefts
              if token.dep_ == "compound" and token.pos_ == "NOUN"]
     return " ".join([*words, _word(head)])
+
+
+def content_root(content: Span) -> Token:
+    """Return the main word of a content span as spaCy's ``Span.root`` does (of the words
+    whose head lies outside it, the first nearest the sentence's root), leaving out
+    punctuation, conjunctions and clause markers: a span's own root can be a closing
+    quotation mark attached to the sentence's verb."""
+    tops = [token for token in content
+            if not content.start <= token.head.i < content.end or token.head == token]
+    words = [token for token in tops if token.dep_ not in FUNCTION_DEPS]
+    return min(words, key=lambda token: len(list(token.ancestors)), default=content.root)
 
 
 def _word(token: Token) -> str:
@@ -90,6 +113,8 @@ def _main_noun(root: Token, content: Span) -> Token | None:
 def _thing(token: Token) -> Token | None:
     """Return ``token`` when it is a common noun naming a thing; for an empty noun ("the
     health of X" is not empty, "the issue of X" is) its "of" object if that is one."""
+    if token.pos_ == "PRON" and token.lower_ in {"those", "anyone", "everyone", "whoever"}:
+        return _clause_noun(token)  # "those who violate classification rules"
     if token.pos_ != "NOUN" or token.ent_type_ in NAME_TYPES:
         return None
     if token.lemma_.lower() in EMPTY_NOUNS:
@@ -100,5 +125,16 @@ def _thing(token: Token) -> Token | None:
                 objects = [grand for grand in child.children if grand.dep_ == "pobj"]
                 if objects:
                     return _thing(objects[0])
-        return None
+        return _clause_noun(token)  # "ways to mend relationships"
     return token
+
+
+def _clause_noun(token: Token) -> Token | None:
+    """Return the object of the clause under a noun or pronoun ("ways to mend
+    *relationships*", "those who violate *rules*"), or None."""
+    for clause in token.children:
+        if clause.dep_ in NOUN_CLAUSE_DEPS and clause.pos_ in {"VERB", "AUX"}:
+            for child in clause.children:
+                if child.dep_ in {"dobj", "attr"}:
+                    return _thing(child)
+    return None

@@ -129,3 +129,17 @@ def test_negation_on_the_words_that_govern_the_cue_word(nlp) -> None:
     [resolved] = resolve_attributions(doc, [gold])
     assert (resolved.cue_class, resolved.cue_lemma, resolved.negated) == ("assertion", "brag",
                                                                          True)
+
+
+def test_topic_under_an_empty_noun_or_a_quotation_mark(nlp) -> None:
+    # The object of the clause an empty noun or "those" heads.
+    doc = nlp('The mayor looked for ways to rebuild bridges with tenants. She vowed to '
+              'punish "those who break safety rules."')
+    assert content_topic(doc[4:11]) == "bridge"
+    punish = doc[13:23]
+    assert punish[-1].text == '"' and content_topic(punish) == "safety rule"
+    # Counts and outcomes of a thing give the thing.
+    doc = nlp("A study found 12 incidents of ballot tampering. The result has been a "
+              "movement against the tax.")
+    assert content_topic(doc[3:8]) == "ballot tampering"
+    assert content_topic(doc[9:17]) == "movement"
