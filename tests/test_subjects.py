@@ -143,3 +143,10 @@ def test_topic_under_an_empty_noun_or_a_quotation_mark(nlp) -> None:
               "movement against the tax.")
     assert content_topic(doc[3:8]) == "ballot tampering"
     assert content_topic(doc[9:17]) == "movement"
+
+
+def test_a_demonstrative_is_no_part_of_a_name(nlp) -> None:
+    text = ('"There is a deep rift between this White House and the generals," '
+            "Senator Mark Tolley said.")
+    [found] = attributions(nlp, text)
+    assert "white house" in keys(found)
