@@ -10,6 +10,7 @@ title words, headline fragments or demonyms that only describe a thing, and "it"
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -177,7 +178,14 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
                 elif not _near_impersonal(article, mention, root, source):
                     continue
         elif root.lemma_.lower() in KIND_NOUNS and not _anchored_in_sentence(article, mention):
-            continue  # "this country" far from any country named: often another one
+            # "this country" far from any country named: often another one than the
+            # nearest, but mostly the one the article is about.
+            main = _main_country(article) if KIND_NOUNS[root.lemma_.lower()] == {"country"} \
+                else None
+            if main is None:
+                continue
+            entity, how = main, f"description {root.lower_!r}: the country the article " \
+                "names most"
         elif entity.type == "person" and root.lemma_.lower() not in ROLE_WORDS \
                 and root.lemma_.lower() not in KIND_NOUNS:
             continue  # a person is described by a title: not "the greatest fear"
@@ -187,6 +195,21 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             continue  # a speaker says "I", not "he": "He's absolutely right," Flynn said
         found.append((mention, entity, how))
     return found
+
+
+def _main_country(article: ArticleEntities) -> Entity | None:
+    """Return the country the article names most often (by name, not by reference), or
+    None when two countries are named equally often or none is."""
+    counts: Counter[str] = Counter()
+    countries: dict[str, Entity] = {}
+    for mention in article.mentions:
+        if mention.entity.kind == "country" and not mention.how.startswith(REFERENCE_RULES):
+            counts[mention.entity.key] += 1
+            countries[mention.entity.key] = mention.entity
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return countries[ranked[0][0]]
 
 
 def _anchored_in_sentence(article: ArticleEntities, mention: EntityMention) -> bool:

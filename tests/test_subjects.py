@@ -150,3 +150,12 @@ def test_a_demonstrative_is_no_part_of_a_name(nlp) -> None:
             "Senator Mark Tolley said.")
     [found] = attributions(nlp, text)
     assert "white house" in keys(found)
+
+
+def test_this_country_far_from_any_name_is_the_country_of_the_article(nlp) -> None:
+    text = ("Portugal held a vote on Sunday. Turnout in Portugal was low, and Spain sent "
+            "observers. Lisbon was calm. The weather was mild all day. Voters stayed home. "
+            'Maria Costa, a teacher, said: "This country has lost faith in its leaders."')
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "maria costa"
+    assert "portugal" in keys(found)
