@@ -53,6 +53,13 @@ def content_topic(content: Span) -> str:
     main argument is a pronoun, a name or no noun at all."""
     head = _main_noun(content_root(content), content)
     if head is None:
+        # "This is what I know. In politics we look at personality.": the first sentence
+        # of a quotation that gives one.
+        later = [sentence for sentence in content.sents if sentence.start > content.start]
+        head = next((noun for sentence in later
+                     if (noun := _main_noun(content_root(sentence), sentence)) is not None),
+                    None)
+    if head is None:
         return ""
     words = [_word(token) for token in head.lefts
              if token.dep_ == "compound" and token.pos_ == "NOUN"]
@@ -88,6 +95,11 @@ def _main_noun(root: Token, content: Span) -> Token | None:
         return None
     arguments = {child.dep_: child for child in root.children
                  if content.start <= child.i < content.end}
+    if "expl" in arguments:
+        # "there are still some people who ...": what is said to be there, even people.
+        being = arguments.get("attr", arguments.get("nsubj"))
+        if being is not None and being.lemma_.lower() in {"people", "person"}:
+            return being
     for dep in ARGUMENT_DEPS:
         argument = arguments.get(dep)
         if argument is not None:
@@ -101,8 +113,9 @@ def _main_noun(root: Token, content: Span) -> Token | None:
             noun = _main_noun(child, content)
             if noun is not None:
                 return noun
-    # "to show up to a hearing": the object of its preposition.
-    for child in root.children:
+    # "to show up to a hearing": the object of its preposition, after the verb ("in the
+    # end", "in politics" before it set the scene).
+    for child in root.rights:
         if child.dep_ == "prep" and content.start <= child.i < content.end:
             objects = [grand for grand in child.children if grand.dep_ == "pobj"]
             if objects and _thing(objects[0]) is not None:
@@ -121,7 +134,8 @@ def _thing(token: Token) -> Token | None:
         for child in token.children:
             if child.dep_ == "poss" and child.pos_ == "NOUN":  # "the clot's existence"
                 return _thing(child)
-            if child.dep_ == "prep" and child.lower_ == "of":  # "acts of protest"
+            if child.dep_ == "prep" and child.lower_ in {"of", "about"}:
+                # "acts of protest", "the facts about the incident"
                 objects = [grand for grand in child.children if grand.dep_ == "pobj"]
                 if objects:
                     return _thing(objects[0])

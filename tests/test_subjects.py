@@ -159,3 +159,19 @@ def test_this_country_far_from_any_name_is_the_country_of_the_article(nlp) -> No
     found = attributions(nlp, text)[-1]
     assert found.source.entity.key == "maria costa"
     assert "portugal" in keys(found)
+
+
+def test_topic_of_an_existential_or_of_a_later_sentence(nlp) -> None:
+    doc = nlp("She admitted that there are some people who distrust the plan. "
+              '"This is what we heard. In the end we care about the pension." '
+              "He wanted to know the facts about the outage.")
+    text = doc.text
+
+    def span(part: str):
+        start = text.index(part)
+        return doc.char_span(start, start + len(part))
+
+    assert content_topic(span("there are some people who distrust the plan")) == "people"
+    assert content_topic(span('"This is what we heard. In the end we care about the '
+                              'pension."')) == "pension"
+    assert content_topic(span("to know the facts about the outage")) == "outage"
