@@ -561,7 +561,8 @@ def _words(span: Span) -> list[str]:
     """Return the words of a name as written ("Ban Ki-moon": ["Ban", "Ki-moon"]), without
     a leading article or demonstrative ("this White House"), a trailing possessive or verb
     (a headline's "Obama Says"), or punctuation around, even glued to the name (PolNeAR
-    lists speakers as "-President Obama"); curly apostrophes are made straight ("O’Neill": "O'Neill")."""
+    lists speakers as "-President Obama"); curly apostrophes are made straight ("O’Neill":
+    "O'Neill")."""
     tokens = list(span)
     if tokens and tokens[0].lower_ in LEADING_DETERMINERS:  # "a Mitt Romney"
         tokens = tokens[1:]
