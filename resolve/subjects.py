@@ -34,6 +34,9 @@ PHRASE_DEPS = frozenset({"dative", "dobj", "obj", "nsubjpass", "prep", "agent", 
 #: Prepositions of a cue word that name where or to whom something was said: "told
 #: reporters *in* Yerevan", "said *in* an interview *with* Fox News", "*at* the rally".
 VENUE_PREPOSITIONS = frozenset({"in", "at", "on", "to", "with", "during", "before"})
+#: Second-person words of a quotation that speak of its addressee ("You should resign,"
+#: Warren told Stumpf).
+ADDRESSEE_WORDS = frozenset({"you", "your", "yourself"})
 #: Cue verbs whose direct object is the addressee ("told *CNN*", "asked *Reagan*").
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "assure", "remind", "brief",
                              "notify"})
@@ -135,6 +138,18 @@ def claim_subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
             role = syntactic_role(root, is_place=_is_local_place(entity))
             resolved.append((Mention(span.start_char, span.end_char, span.text,
                                      label=label, entity=entity, role=role), how))
+        addressee = _addressee(doc, article, attribution) \
+            if attribution.quote_type == "direct" else None
+        if addressee is not None:
+            for token in content:
+                if token.i in inside and token.i not in taken \
+                        and token.lower_ in ADDRESSEE_WORDS \
+                        and token.dep_ in SUBJECT_PRONOUN_DEPS:
+                    taken.add(token.i)
+                    resolved.append((Mention(token.idx, token.idx + len(token), token.text,
+                                             label="PRONOUN", entity=addressee,
+                                             role=syntactic_role(token)),
+                                     f"pronoun {token.lower_!r}: the addressee"))
         if source is not None and attribution.quote_type == "direct":
             for token in _first_person(content, inside, taken):
                 taken.add(token.i)
@@ -195,6 +210,22 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             continue  # a speaker says "I", not "he": "He's absolutely right," Flynn said
         found.append((mention, entity, how))
     return found
+
+
+def _addressee(doc: Doc, article: ArticleEntities, attribution: Attribution) -> Entity | None:
+    """Return the person a quotation is said to ("..., Warren told *Stumpf*"), or None."""
+    cue = mention_span(doc, attribution.cue)
+    if cue is None:
+        return None
+    for word in cue:
+        if word.lemma_.lower() not in ADDRESSEE_VERBS:
+            continue
+        for child in word.children:
+            if child.dep_ in {"dobj", "dative"}:
+                found = article.of_span(doc[child.left_edge.i:child.right_edge.i + 1])
+                if found is not None and found.entity.type == "person":
+                    return found.entity
+    return None
 
 
 def _main_country(article: ArticleEntities) -> Entity | None:

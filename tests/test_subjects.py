@@ -175,3 +175,10 @@ def test_topic_of_an_existential_or_of_a_later_sentence(nlp) -> None:
     assert content_topic(span('"This is what we heard. In the end we care about the '
                               'pension."')) == "pension"
     assert content_topic(span("to know the facts about the outage")) == "outage"
+
+
+def test_you_in_a_quotation_is_its_addressee(nlp) -> None:
+    text = ('Senator Ann Reyes questioned Mark Tolley for an hour. "You should resign," '
+            "Reyes told Tolley.")
+    found = attributions(nlp, text)[-1]
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("You", "mark tolley")]
