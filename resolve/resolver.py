@@ -189,7 +189,11 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
 
 
 def _topic(doc: Doc, content: Mention) -> str:
-    """Return the topic of a content (see :mod:`.topics`), read from its first piece."""
-    start, end = content.pieces()[0]
-    span = doc.char_span(start, end, alignment_mode="contract")
-    return content_topic(span) if span is not None and len(span) else ""
+    """Return the topic of a content (see :mod:`.topics`), read from its first piece that
+    gives one (“What,” he asked, “is the plan?”: the second)."""
+    for start, end in content.pieces():
+        span = doc.char_span(start, end, alignment_mode="contract")
+        topic = content_topic(span) if span is not None and len(span) else ""
+        if topic:
+            return topic
+    return ""

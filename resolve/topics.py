@@ -67,14 +67,16 @@ def content_topic(content: Span) -> str:
 
 
 def content_root(content: Span) -> Token:
-    """Return the main word of a content span as spaCy's ``Span.root`` does (of the words
-    whose head lies outside it, the first nearest the sentence's root), leaving out
-    punctuation, conjunctions and clause markers: a span's own root can be a closing
-    quotation mark attached to the sentence's verb."""
+    """Return the main word of a content span's first sentence as spaCy's ``Span.root``
+    does (of the words whose head lies outside it, the first nearest the sentence's root),
+    leaving out punctuation, conjunctions and clause markers: a span's own root can be a
+    closing quotation mark attached to the sentence's verb, or the root of a later
+    sentence."""
+    first = next((token.sent for token in content if not token.is_punct), None)
     tops = [token for token in content
-            if not content.start <= token.head.i < content.end or token.head == token]
-    words = [token for token in tops if token.dep_ not in FUNCTION_DEPS]
-    return min(words, key=lambda token: len(list(token.ancestors)), default=content.root)
+            if (not content.start <= token.head.i < content.end or token.head == token)
+            and token.dep_ not in FUNCTION_DEPS and (first is None or token.sent == first)]
+    return min(tops, key=lambda token: len(list(token.ancestors)), default=content.root)
 
 
 def _word(token: Token) -> str:

@@ -182,3 +182,18 @@ def test_you_in_a_quotation_is_its_addressee(nlp) -> None:
             "Reyes told Tolley.")
     found = attributions(nlp, text)[-1]
     assert [(s.text, s.entity.key) for s in found.subjects] == [("You", "mark tolley")]
+
+
+def test_topic_from_the_first_piece_that_gives_one(nlp) -> None:
+    text = '"Everyone knew what was coming," Mark Tolley said, "and they sold the mines."'
+    first, second = mention(text, '"Everyone knew what was coming,"'), mention(
+        text, '"and they sold the mines."')
+    gold = Attribution(cue=mention(text, "said"), source=mention(text, "Mark Tolley"),
+                       content=Mention(first.start, second.end, text[first.start:second.end],
+                                       parts=((first.start, first.end),
+                                              (second.start, second.end))),
+                       quote_type="direct")
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    [resolved] = resolve_attributions(doc, [gold])
+    assert resolved.extra["topic"] == "mine"
