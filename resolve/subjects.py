@@ -190,7 +190,8 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             elif root.lower_ in IMPERSONAL_PRONOUNS:
                 if _speaks_of_source(root, attribution, content, source):
                     entity, how = source, f"pronoun {root.lower_!r}: the source"
-                elif not _near_impersonal(article, mention, root, source):
+                elif not _near_impersonal(article, mention, root, source) \
+                        and not _actor_just_named(article, mention, root, content):
                     continue
         elif root.lemma_.lower() in KIND_NOUNS and not _anchored_in_sentence(article, mention):
             # "this country" far from any country named: often another one than the
@@ -269,6 +270,22 @@ def _near_impersonal(article: ArticleEntities, mention: EntityMention, pronoun: 
     if pronoun.dep_ not in {"nsubj", "poss"} or _is_idiom(pronoun):
         return False
     return _anchored_in_sentence(article, mention)
+
+
+def _actor_just_named(article: ArticleEntities, mention: EntityMention, pronoun: Token,
+                      content: Span) -> bool:
+    """Whether an "it" or "they" that says who acts in a content ("May suggested that
+    *it* would withdraw from the single market") stands for a country named in the
+    sentence before: a thing is seldom the one who acts, and a country's name is seldom
+    mistaken for another kind's."""
+    if pronoun.dep_ != "nsubj" or pronoun.head != content.root or mention.anchor < 0 \
+            or mention.entity.type != "place" \
+            or getattr(mention.entity, "kind", "") != "country":
+        return False
+    sentence = article.doc[mention.start].sent
+    anchor = article.doc[mention.anchor]
+    return anchor.sent.start == sentence.start or (
+        sentence.start > 0 and anchor.sent.start == article.doc[sentence.start - 1].sent.start)
 
 
 def _is_idiom(pronoun: Token) -> bool:

@@ -197,3 +197,11 @@ def test_topic_from_the_first_piece_that_gives_one(nlp) -> None:
         doc = nlp(text)
     [resolved] = resolve_attributions(doc, [gold])
     assert resolved.extra["topic"] == "mine"
+
+
+def test_it_acting_in_a_content_is_the_country_named_just_before(nlp) -> None:
+    text = ("Portugal has long debated its place in the currency union. Prime Minister "
+            "Maria Costa said on Friday that it would leave the union next year.")
+    found = attributions(nlp, text)[-1]
+    assert [(s.text, s.entity.key) for s in found.subjects if s.text == "it"] == [
+        ("it", "portugal")]
