@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from claimgraph.resolve.names import ROLE_WORDS
+
 #: Dependents of a content's main verb that can hold its topic, in order of preference.
 ARGUMENT_DEPS = ("nsubj", "nsubjpass", "dobj", "attr")
 #: Clauses under a content's main verb that can hold its topic.
@@ -52,6 +54,12 @@ def content_topic(content: Span) -> str:
     """Return the topic of a content span (see the module docstring), or "" when its
     main argument is a pronoun, a name or no noun at all."""
     head = _main_noun(content_root(content), content)
+    if head is None:
+        # "with Matthews about *the winner*": a content of prepositions, the first whose
+        # object is a thing.
+        head = next((noun for token in content if token.dep_ == "prep"
+                     and not content.start <= token.head.i < content.end
+                     and (noun := _main_noun(token, content)) is not None), None)
     if head is None:
         # "This is what I know. In politics we look at personality.": the first sentence
         # of a quotation that gives one.
@@ -102,11 +110,14 @@ def _main_noun(root: Token, content: Span) -> Token | None:
         being = arguments.get("attr", arguments.get("nsubj"))
         if being is not None and being.lemma_.lower() in {"people", "person"}:
             return being
+    actor = None  # "leaders had agreed to put together *a reform plan*": who acts, last
     for dep in ARGUMENT_DEPS:
         argument = arguments.get(dep)
         if argument is not None:
             noun = _thing(argument)
-            if noun is not None:
+            if noun is not None and dep == "nsubj" and noun.lemma_.lower() in ROLE_WORDS:
+                actor = noun
+            elif noun is not None:
                 return noun
     # "to harshly punish those who ...", "it was too early to tell whether the explosion
     # ...": the clause below.
@@ -122,7 +133,7 @@ def _main_noun(root: Token, content: Span) -> Token | None:
             objects = [grand for grand in child.children if grand.dep_ == "pobj"]
             if objects and _thing(objects[0]) is not None:
                 return _thing(objects[0])
-    return None
+    return actor
 
 
 def _thing(token: Token) -> Token | None:

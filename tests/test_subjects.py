@@ -205,3 +205,17 @@ def test_it_acting_in_a_content_is_the_country_named_just_before(nlp) -> None:
     found = attributions(nlp, text)[-1]
     assert [(s.text, s.entity.key) for s in found.subjects if s.text == "it"] == [
         ("it", "portugal")]
+
+
+def test_topic_past_the_role_that_acts_and_in_prepositions(nlp) -> None:
+    doc = nlp("She said that officials had agreed to draft a budget plan by May. He sided "
+              "with Tolley about the deadline.")
+    text = doc.text
+
+    def span(part: str):
+        start = text.index(part)
+        return doc.char_span(start, start + len(part))
+
+    assert content_topic(span("officials had agreed to draft a budget plan by May")) \
+        == "budget plan"
+    assert content_topic(span("with Tolley about the deadline")) == "deadline"
