@@ -39,10 +39,12 @@ EMPTY_NOUNS = frozenset({
     "bit", "point", "case", "question", "issue", "act", "form", "type", "existence",
     # quantities: "a spate of police shootings", "a raft of therapies"
     "series", "spate", "raft", "slew", "host", "couple", "handful", "dozen", "amount",
-    # counts and outcomes of something: "31 incidents of voter fraud", "the result has
-    # been a movement"
-    "incident", "instance", "result", "outcome",
+    # outcomes of something: "the result has been a movement"
+    "result", "outcome",
 })
+#: Nouns that count a thing: "31 incidents *of voter fraud*" is about voter fraud, "any
+#: incident like this" about the incident.
+COUNT_NOUNS = frozenset({"incident", "instance", "occurrence"})
 #: Words a content's main word never is: punctuation, "that" and "if" of a clause.
 FUNCTION_DEPS = frozenset({"punct", "mark", "cc", "prep"})
 #: Clauses under a noun that say what it stands for: "ways *to mend* X", "those *who*
@@ -143,6 +145,11 @@ def _thing(token: Token) -> Token | None:
         return _clause_noun(token)  # "those who violate classification rules"
     if token.pos_ != "NOUN" or token.ent_type_ in NAME_TYPES:
         return None
+    if token.lemma_.lower() in COUNT_NOUNS:
+        counted = [grand for child in token.children
+                   if child.dep_ == "prep" and child.lower_ == "of"
+                   for grand in child.children if grand.dep_ == "pobj"]
+        return _thing(counted[0]) if counted else token
     if token.lemma_.lower() in EMPTY_NOUNS:
         for child in token.children:
             if child.dep_ == "poss" and child.pos_ == "NOUN":  # "the clot's existence"

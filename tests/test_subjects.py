@@ -175,6 +175,8 @@ def test_topic_of_an_existential_or_of_a_later_sentence(nlp) -> None:
     assert content_topic(span('"This is what we heard. In the end we care about the '
                               'pension."')) == "pension"
     assert content_topic(span("to know the facts about the outage")) == "outage"
+    doc = nlp("We need the facts about any incident like this.")
+    assert content_topic(doc[1:-1]) == "incident"
 
 
 def test_you_in_a_quotation_is_its_addressee(nlp) -> None:
