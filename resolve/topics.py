@@ -42,6 +42,11 @@ EMPTY_NOUNS = frozenset({
     # outcomes of something: "the result has been a movement"
     "result", "outcome",
 })
+#: Nouns of an attitude to a thing, with the prepositions that name it: "an interest *in*
+#: the seat", "concern *about* the deficit".
+ATTITUDE_NOUNS = frozenset({"interest", "concern", "confidence", "faith", "trust", "doubt",
+                            "worry"})
+ATTITUDE_PREPOSITIONS = frozenset({"in", "about", "over"})
 #: Nouns that count a thing: "31 incidents *of voter fraud*" is about voter fraud, "any
 #: incident like this" about the incident.
 COUNT_NOUNS = frozenset({"incident", "instance", "occurrence"})
@@ -145,6 +150,12 @@ def _thing(token: Token) -> Token | None:
         return _clause_noun(token)  # "those who violate classification rules"
     if token.pos_ != "NOUN" or token.ent_type_ in NAME_TYPES:
         return None
+    if token.lemma_.lower() in ATTITUDE_NOUNS:
+        objects = [grand for child in token.children
+                   if child.dep_ == "prep" and child.lower_ in ATTITUDE_PREPOSITIONS
+                   for grand in child.children if grand.dep_ == "pobj"]
+        if objects and _thing(objects[0]) is not None:
+            return _thing(objects[0])
     if token.lemma_.lower() in COUNT_NOUNS:
         counted = [grand for child in token.children
                    if child.dep_ == "prep" and child.lower_ == "of"

@@ -221,3 +221,8 @@ def test_topic_past_the_role_that_acts_and_in_prepositions(nlp) -> None:
     assert content_topic(span("officials had agreed to draft a budget plan by May")) \
         == "budget plan"
     assert content_topic(span("with Tolley about the deadline")) == "deadline"
+
+
+def test_topic_of_an_attitude_is_what_it_is_to(nlp) -> None:
+    doc = nlp("About 20 people have shown an interest in the seat.")
+    assert content_topic(doc[:-1]) == "seat"
