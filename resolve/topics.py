@@ -37,6 +37,7 @@ EMPTY_NOUNS = frozenset({
     "one", "thing", "something", "anything", "everything", "nothing", "lot", "way", "people",
     "person", "kind", "sort", "part", "fact", "time", "year", "day", "percent", "number",
     "bit", "point", "case", "question", "issue", "act", "form", "type", "existence",
+    "week", "month", "hour", "minute",
     # quantities: "a spate of police shootings", "a raft of therapies"
     "series", "spate", "raft", "slew", "host", "couple", "handful", "dozen", "amount",
     # outcomes of something: "the result has been a movement"
@@ -74,11 +75,26 @@ def content_topic(content: Span) -> str:
         head = next((noun for sentence in later
                      if (noun := _main_noun(content_root(sentence), sentence)) is not None),
                     None)
-    if head is None:
-        return ""
+    return _phrase(head) if head is not None else ""
+
+
+def _phrase(head: Token) -> str:
+    """Return a topic's words: its head noun with the nouns compounded with it."""
     words = [_word(token) for token in head.lefts
              if token.dep_ == "compound" and token.pos_ == "NOUN"]
     return " ".join([*words, _word(head)])
+
+
+def cue_topic(cue: Span) -> str:
+    """Return the topic a cue names itself as the object of its words ("needs to tell
+    *the truth* about", "spent months lobbing *insults* at"), or "": for a content that
+    names none ("things", "one another")."""
+    for token in cue:
+        if token.dep_ == "dobj" and cue.start <= token.head.i < cue.end:
+            noun = _thing(token)
+            if noun is not None:
+                return _phrase(noun)
+    return ""
 
 
 def content_root(content: Span) -> Token:

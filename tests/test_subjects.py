@@ -226,3 +226,14 @@ def test_topic_past_the_role_that_acts_and_in_prepositions(nlp) -> None:
 def test_topic_of_an_attitude_is_what_it_is_to(nlp) -> None:
     doc = nlp("About 20 people have shown an interest in the seat.")
     assert content_topic(doc[:-1]) == "seat"
+
+
+def test_topic_named_by_the_cue_itself(nlp) -> None:
+    text = "The two rivals spent weeks hurling insults at each other."
+    gold = Attribution(cue=mention(text, "spent weeks hurling insults at"),
+                       source=mention(text, "The two rivals"),
+                       content=mention(text, "each other"), quote_type="indirect")
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    [resolved] = resolve_attributions(doc, [gold])
+    assert resolved.extra["topic"] == "insult"
