@@ -37,6 +37,9 @@ VENUE_PREPOSITIONS = frozenset({"in", "at", "on", "to", "with", "during", "befor
 #: Second-person words of a quotation that speak of its addressee ("You should resign,"
 #: Warren told Stumpf).
 ADDRESSEE_WORDS = frozenset({"you", "your", "yourself"})
+#: First-person plural words of a quotation: the speaker's organization, where the article
+#: names the speaker by it ("PolitiFact Executive Director Aaron Sharockman").
+WE_WORDS = frozenset({"we", "us", "our", "ourselves"})
 #: Cue verbs whose direct object is the addressee ("told *CNN*", "asked *Reagan*").
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "assure", "remind", "brief",
                              "notify"})
@@ -150,6 +153,17 @@ def claim_subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
                                              label="PRONOUN", entity=addressee,
                                              role=syntactic_role(token)),
                                      f"pronoun {token.lower_!r}: the addressee"))
+        organization = _speaker_organization(article, source) \
+            if source is not None and attribution.quote_type == "direct" else None
+        if organization is not None:
+            for token in content:
+                if token.i in inside and token.i not in taken and token.lower_ in WE_WORDS \
+                        and token.dep_ in SUBJECT_PRONOUN_DEPS:
+                    taken.add(token.i)
+                    resolved.append((Mention(token.idx, token.idx + len(token), token.text,
+                                             label="PRONOUN", entity=organization,
+                                             role=syntactic_role(token)),
+                                     f"pronoun {token.lower_!r}: the speaker's organization"))
         if source is not None and attribution.quote_type == "direct":
             for token in _first_person(content, inside, taken):
                 taken.add(token.i)
@@ -211,6 +225,31 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             continue  # a speaker says "I", not "he": "He's absolutely right," Flynn said
         found.append((mention, entity, how))
     return found
+
+
+def _speaker_organization(article: ArticleEntities, source: Entity) -> Entity | None:
+    """Return the one organization the article names a person by, in front of the name
+    ("*PolitiFact* Executive Director Aaron Sharockman", "*Apple*'s chief executive"), or
+    None."""
+    if source.type != "person":
+        return None
+    found = {}
+    for mention in article.mentions:
+        if mention.entity.key != source.key or mention.how.startswith(REFERENCE_RULES):
+            continue
+        words = [article.root(mention)]
+        while words:
+            word = words.pop()
+            for child in word.lefts:
+                if child.dep_ in {"compound", "poss"} and child.i < mention.start:
+                    words.append(child)
+                    named = article.at(child)
+                    if named is not None and named.entity.type == "organization":
+                        found[named.entity.key] = named.entity
+            if word.i >= mention.start:
+                words += [child for child in word.lefts if child.dep_ == "compound"
+                          and child.i >= mention.start]
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _addressee(doc: Doc, article: ArticleEntities, attribution: Attribution) -> Entity | None:

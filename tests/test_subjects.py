@@ -237,3 +237,11 @@ def test_topic_named_by_the_cue_itself(nlp) -> None:
         doc = nlp(text)
     [resolved] = resolve_attributions(doc, [gold])
     assert resolved.extra["topic"] == "insult"
+
+
+def test_we_of_a_speaker_named_by_an_organization(nlp) -> None:
+    text = ('Google Chief Executive Mark Tolley spoke on Monday. "We will not close the plant," '
+            "he told reporters.")
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "mark tolley"
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("We", "google")]
