@@ -245,3 +245,11 @@ def test_we_of_a_speaker_named_by_an_organization(nlp) -> None:
     found = attributions(nlp, text)[-1]
     assert found.source.entity.key == "mark tolley"
     assert [(s.text, s.entity.key) for s in found.subjects] == [("We", "google")]
+
+
+def test_her_is_the_woman_named_before_not_a_nearer_name_of_unknown_gender(nlp) -> None:
+    text = ("Mrs. Ann Vance met voters in Dayton on Monday. Oakes told reporters that "
+            "nobody would question her judgment.")
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "oakes"
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("her", "ann vance")]
