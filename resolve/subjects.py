@@ -141,36 +141,23 @@ def claim_subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
             role = syntactic_role(root, is_place=_is_local_place(entity))
             resolved.append((Mention(span.start_char, span.end_char, span.text,
                                      label=label, entity=entity, role=role), how))
-        addressee = _addressee(doc, article, attribution) \
-            if attribution.quote_type == "direct" else None
-        if addressee is not None:
-            for token in content:
-                if token.i in inside and token.i not in taken \
-                        and token.lower_ in ADDRESSEE_WORDS \
-                        and token.dep_ in SUBJECT_PRONOUN_DEPS:
+        if attribution.quote_type == "direct":
+            # Who a quotation's own words speak of: "you" its addressee, "we" the
+            # speaker's organization, "me" and "my" its speaker.
+            speakers = (
+                (_addressee(doc, article, attribution), ADDRESSEE_WORDS, "the addressee"),
+                (_speaker_organization(article, source) if source is not None else None,
+                 WE_WORDS, "the speaker's organization"),
+                (source, SPEAKER_OBJECTS, "the speaker (first person)"))
+            for entity, words, who in speakers:
+                if entity is None:
+                    continue
+                for token in _pronouns(content, inside, taken, words):
                     taken.add(token.i)
                     resolved.append((Mention(token.idx, token.idx + len(token), token.text,
-                                             label="PRONOUN", entity=addressee,
+                                             label="PRONOUN", entity=entity,
                                              role=syntactic_role(token)),
-                                     f"pronoun {token.lower_!r}: the addressee"))
-        organization = _speaker_organization(article, source) \
-            if source is not None and attribution.quote_type == "direct" else None
-        if organization is not None:
-            for token in content:
-                if token.i in inside and token.i not in taken and token.lower_ in WE_WORDS \
-                        and token.dep_ in SUBJECT_PRONOUN_DEPS:
-                    taken.add(token.i)
-                    resolved.append((Mention(token.idx, token.idx + len(token), token.text,
-                                             label="PRONOUN", entity=organization,
-                                             role=syntactic_role(token)),
-                                     f"pronoun {token.lower_!r}: the speaker's organization"))
-        if source is not None and attribution.quote_type == "direct":
-            for token in _first_person(content, inside, taken):
-                taken.add(token.i)
-                resolved.append((Mention(token.idx, token.idx + len(token), token.text,
-                                         label="PRONOUN", entity=source,
-                                         role=syntactic_role(token)),
-                                 f"pronoun {token.lower_!r}: the speaker (first person)"))
+                                     f"pronoun {token.lower_!r}: {who}"))
     resolved.sort(key=lambda pair: pair[0].start)
     return tuple(mention for mention, _ in resolved), [how for _, how in resolved]
 
@@ -345,13 +332,14 @@ def _speaks_of_source(pronoun: Token, attribution: Attribution, content: Span,
     return source.type in {"group", "organization"} or bool(source.members)
 
 
-def _first_person(content: Span, inside: set[int], taken: set[int]) -> list[Token]:
-    """Return the first-person words of a quotation that speak of its source as object or
-    possessor: "That makes *me* smart", "It never crossed *my* mind". An "I" mostly
-    speaks of the speaker's thinking ("I think", "I'm surprised"), not of what the claim
-    is about, and is left out."""
+def _pronouns(content: Span, inside: set[int], taken: set[int], words: frozenset[str]
+              ) -> list[Token]:
+    """Return the ``words`` of a content's pieces not taken yet that are arguments of its
+    clauses (a subject, an object, a possessor). For the speaker, only objects and
+    possessors are listed ("That makes *me* smart", "It never crossed *my* mind"): an "I"
+    mostly speaks of the speaker's thinking ("I think"), not of what the claim is about."""
     return [token for token in content if token.i in inside and token.i not in taken
-            and token.lower_ in SPEAKER_OBJECTS and token.dep_ in SUBJECT_PRONOUN_DEPS]
+            and token.lower_ in words and token.dep_ in SUBJECT_PRONOUN_DEPS]
 
 
 def _is_title_of_person(span: Span, entity: Entity) -> bool:

@@ -161,33 +161,37 @@ def _main_noun(root: Token, content: Span) -> Token | None:
 
 def _thing(token: Token) -> Token | None:
     """Return ``token`` when it is a common noun naming a thing; for an empty noun ("the
-    health of X" is not empty, "the issue of X" is) its "of" object if that is one."""
+    health of X" is not empty, "the issue of X" is) its "of" object if that is one; for
+    a noun of attitude or of counting, the thing it is to or counts."""
     if token.pos_ == "PRON" and token.lower_ in {"those", "anyone", "everyone", "whoever"}:
         return _clause_noun(token)  # "those who violate classification rules"
     if token.pos_ != "NOUN" or token.ent_type_ in NAME_TYPES:
         return None
-    if token.lemma_.lower() in ATTITUDE_NOUNS:
-        objects = [grand for child in token.children
-                   if child.dep_ == "prep" and child.lower_ in ATTITUDE_PREPOSITIONS
-                   for grand in child.children if grand.dep_ == "pobj"]
+    lemma = token.lemma_.lower()
+    if lemma in ATTITUDE_NOUNS:  # "an interest in the seat"
+        objects = _objects(token, ATTITUDE_PREPOSITIONS)
         if objects and _thing(objects[0]) is not None:
             return _thing(objects[0])
-    if token.lemma_.lower() in COUNT_NOUNS:
-        counted = [grand for child in token.children
-                   if child.dep_ == "prep" and child.lower_ == "of"
-                   for grand in child.children if grand.dep_ == "pobj"]
+    if lemma in COUNT_NOUNS:  # "31 incidents of voter fraud", "any incident like this"
+        counted = _objects(token, {"of"})
         return _thing(counted[0]) if counted else token
-    if token.lemma_.lower() in EMPTY_NOUNS:
+    if lemma in EMPTY_NOUNS:
         for child in token.children:
             if child.dep_ == "poss" and child.pos_ == "NOUN":  # "the clot's existence"
                 return _thing(child)
-            if child.dep_ == "prep" and child.lower_ in {"of", "about"}:
-                # "acts of protest", "the facts about the incident"
-                objects = [grand for grand in child.children if grand.dep_ == "pobj"]
-                if objects:
-                    return _thing(objects[0])
+        # "acts of protest", "the facts about the incident"
+        objects = _objects(token, {"of", "about"})
+        if objects:
+            return _thing(objects[0])
         return _clause_noun(token)  # "ways to mend relationships"
     return token
+
+
+def _objects(token: Token, prepositions: frozenset[str] | set[str]) -> list[Token]:
+    """Return the objects of a word's ``prepositions``, in text order."""
+    return [grand for child in token.children
+            if child.dep_ == "prep" and child.lower_ in prepositions
+            for grand in child.children if grand.dep_ == "pobj"]
 
 
 def _clause_noun(token: Token) -> Token | None:
