@@ -26,6 +26,20 @@ def attributions(nlp, text: str) -> list[Attribution]:
     return list(nlp(text)._.attributions)
 
 
+def resolved_gold(nlp, text: str, gold: Attribution) -> Attribution:
+    """Parse ``text`` without the attribution components and resolve one gold attribution."""
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    [resolved] = resolve_attributions(doc, [gold])
+    return resolved
+
+
+def span_of(doc, part: str):
+    """Return the span of the first ``part`` of a parsed text."""
+    start = doc.text.index(part)
+    return doc.char_span(start, start + len(part))
+
+
 def keys(attribution: Attribution) -> list[str | None]:
     return [subject.entity.key if subject.entity else None for subject in attribution.subjects]
 
@@ -165,16 +179,11 @@ def test_topic_of_an_existential_or_of_a_later_sentence(nlp) -> None:
     doc = nlp("She admitted that there are some people who distrust the plan. "
               '"This is what we heard. In the end we care about the pension." '
               "He wanted to know the facts about the outage.")
-    text = doc.text
-
-    def span(part: str):
-        start = text.index(part)
-        return doc.char_span(start, start + len(part))
-
-    assert content_topic(span("there are some people who distrust the plan")) == "people"
-    assert content_topic(span('"This is what we heard. In the end we care about the '
-                              'pension."')) == "pension"
-    assert content_topic(span("to know the facts about the outage")) == "outage"
+    assert content_topic(span_of(doc, "there are some people who distrust the plan")) \
+        == "people"
+    assert content_topic(span_of(doc, '"This is what we heard. In the end we care about the '
+                                      'pension."')) == "pension"
+    assert content_topic(span_of(doc, "to know the facts about the outage")) == "outage"
     doc = nlp("We need the facts about any incident like this.")
     assert content_topic(doc[1:-1]) == "incident"
 
@@ -195,10 +204,7 @@ def test_topic_from_the_first_piece_that_gives_one(nlp) -> None:
                                        parts=((first.start, first.end),
                                               (second.start, second.end))),
                        quote_type="direct")
-    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
-        doc = nlp(text)
-    [resolved] = resolve_attributions(doc, [gold])
-    assert resolved.extra["topic"] == "mine"
+    assert resolved_gold(nlp, text, gold).extra["topic"] == "mine"
 
 
 def test_it_acting_in_a_content_is_the_country_named_just_before(nlp) -> None:
@@ -212,15 +218,9 @@ def test_it_acting_in_a_content_is_the_country_named_just_before(nlp) -> None:
 def test_topic_past_the_role_that_acts_and_in_prepositions(nlp) -> None:
     doc = nlp("She said that officials had agreed to draft a budget plan by May. He sided "
               "with Tolley about the deadline.")
-    text = doc.text
-
-    def span(part: str):
-        start = text.index(part)
-        return doc.char_span(start, start + len(part))
-
-    assert content_topic(span("officials had agreed to draft a budget plan by May")) \
+    assert content_topic(span_of(doc, "officials had agreed to draft a budget plan by May")) \
         == "budget plan"
-    assert content_topic(span("with Tolley about the deadline")) == "deadline"
+    assert content_topic(span_of(doc, "with Tolley about the deadline")) == "deadline"
 
 
 def test_topic_of_an_attitude_is_what_it_is_to(nlp) -> None:
@@ -233,10 +233,7 @@ def test_topic_named_by_the_cue_itself(nlp) -> None:
     gold = Attribution(cue=mention(text, "spent weeks hurling insults at"),
                        source=mention(text, "The two rivals"),
                        content=mention(text, "each other"), quote_type="indirect")
-    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
-        doc = nlp(text)
-    [resolved] = resolve_attributions(doc, [gold])
-    assert resolved.extra["topic"] == "insult"
+    assert resolved_gold(nlp, text, gold).extra["topic"] == "insult"
 
 
 def test_we_of_a_speaker_named_by_an_organization(nlp) -> None:
