@@ -553,13 +553,18 @@ def _conjuncts(token: Token) -> list[Token]:
     return result
 
 
+#: Words before a name that are no part of it: "*a* Mitt Romney", "*this* White House".
+LEADING_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+
+
 def _words(span: Span) -> list[str]:
     """Return the words of a name as written ("Ban Ki-moon": ["Ban", "Ki-moon"]), without
-    a leading article, a trailing possessive or verb (a headline's "Obama Says"), or
-    punctuation around, even glued to the name (PolNeAR lists speakers as "-President
-    Obama"); curly apostrophes are made straight ("O’Neill": "O'Neill")."""
+    a leading article or demonstrative ("this White House"), a trailing possessive or verb
+    (a headline's "Obama Says"), or punctuation around, even glued to the name (PolNeAR
+    lists speakers as "-President Obama"); curly apostrophes are made straight ("O’Neill":
+    "O'Neill")."""
     tokens = list(span)
-    if tokens and tokens[0].lower_ in {"the", "a", "an"}:  # "a Mitt Romney"
+    if tokens and tokens[0].lower_ in LEADING_DETERMINERS:  # "a Mitt Romney"
         tokens = tokens[1:]
     while tokens and (tokens[-1].text in POSSESSIVES or tokens[-1].is_punct
                       or (len(tokens) > 1 and tokens[-1].tag_ in FINITE_VERB_TAGS)):

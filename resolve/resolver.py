@@ -12,7 +12,8 @@
 * an "I" inside the words of another attribution takes that attribution's source;
 * a source whose span names its speaker ("A local bartender, Jennifer Rodstrom,") is that
   name;
-* ``extra["topic"]`` is the head noun of what the content speaks of (:mod:`.topics`);
+* ``extra["topic"]`` is the head noun of what the content speaks of, else of the object its
+  cue names ("lobbed insults at" one another) (:mod:`.topics`);
 * ``extra["resolution"]`` says which rule gave each entity (``"source"``: one string;
   ``"subjects"``: one per subject), so that every merge can be explained.
 """
@@ -43,7 +44,7 @@ from claimgraph.resolve.subjects import (
     mention_span,
     phrase_tokens,
 )
-from claimgraph.resolve.topics import content_topic
+from claimgraph.resolve.topics import content_topic, cue_topic
 
 FIRST_PERSON = frozenset({"i", "me", "my"})
 #: Verbs that give a name in a source's own span: "calling himself", "known as".
@@ -177,7 +178,7 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
     cue = mention_span(doc, attribution.cue)
     meaning = cue_classes.meaning(attribution, cue, content) if cue is not None else None
     extra = {**attribution.extra, "resolution": resolution}
-    topic = _topic(doc, attribution.content)
+    topic = _topic(doc, attribution.content) or (cue_topic(cue) if cue is not None else "")
     if topic:
         extra["topic"] = topic
     if meaning is None:
@@ -189,7 +190,11 @@ def _resolve(doc: Doc, article: ArticleEntities, cue_classes: CueClasses,
 
 
 def _topic(doc: Doc, content: Mention) -> str:
-    """Return the topic of a content (see :mod:`.topics`), read from its first piece."""
-    start, end = content.pieces()[0]
-    span = doc.char_span(start, end, alignment_mode="contract")
-    return content_topic(span) if span is not None and len(span) else ""
+    """Return the topic of a content (see :mod:`.topics`), read from its first piece that
+    gives one (“What,” he asked, “is the plan?”: the second)."""
+    for start, end in content.pieces():
+        span = doc.char_span(start, end, alignment_mode="contract")
+        topic = content_topic(span) if span is not None and len(span) else ""
+        if topic:
+            return topic
+    return ""

@@ -10,6 +10,7 @@ title words, headline fragments or demonyms that only describe a thing, and "it"
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -33,6 +34,12 @@ PHRASE_DEPS = frozenset({"dative", "dobj", "obj", "nsubjpass", "prep", "agent", 
 #: Prepositions of a cue word that name where or to whom something was said: "told
 #: reporters *in* Yerevan", "said *in* an interview *with* Fox News", "*at* the rally".
 VENUE_PREPOSITIONS = frozenset({"in", "at", "on", "to", "with", "during", "before"})
+#: Second-person words of a quotation that speak of its addressee ("You should resign,"
+#: Warren told Stumpf).
+ADDRESSEE_WORDS = frozenset({"you", "your", "yourself"})
+#: First-person plural words of a quotation: the speaker's organization, where the article
+#: names the speaker by it ("PolitiFact Executive Director Aaron Sharockman").
+WE_WORDS = frozenset({"we", "us", "our", "ourselves"})
 #: Cue verbs whose direct object is the addressee ("told *CNN*", "asked *Reagan*").
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "assure", "remind", "brief",
                              "notify"})
@@ -134,13 +141,23 @@ def claim_subjects(doc: Doc, article: ArticleEntities, attribution: Attribution,
             role = syntactic_role(root, is_place=_is_local_place(entity))
             resolved.append((Mention(span.start_char, span.end_char, span.text,
                                      label=label, entity=entity, role=role), how))
-        if source is not None and attribution.quote_type == "direct":
-            for token in _first_person(content, inside, taken):
-                taken.add(token.i)
-                resolved.append((Mention(token.idx, token.idx + len(token), token.text,
-                                         label="PRONOUN", entity=source,
-                                         role=syntactic_role(token)),
-                                 f"pronoun {token.lower_!r}: the speaker (first person)"))
+        if attribution.quote_type == "direct":
+            # Who a quotation's own words speak of: "you" its addressee, "we" the
+            # speaker's organization, "me" and "my" its speaker.
+            speakers = (
+                (_addressee(doc, article, attribution), ADDRESSEE_WORDS, "the addressee"),
+                (_speaker_organization(article, source) if source is not None else None,
+                 WE_WORDS, "the speaker's organization"),
+                (source, SPEAKER_OBJECTS, "the speaker (first person)"))
+            for entity, words, who in speakers:
+                if entity is None:
+                    continue
+                for token in _pronouns(content, inside, taken, words):
+                    taken.add(token.i)
+                    resolved.append((Mention(token.idx, token.idx + len(token), token.text,
+                                             label="PRONOUN", entity=entity,
+                                             role=syntactic_role(token)),
+                                     f"pronoun {token.lower_!r}: {who}"))
     resolved.sort(key=lambda pair: pair[0].start)
     return tuple(mention for mention, _ in resolved), [how for _, how in resolved]
 
@@ -174,10 +191,18 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             elif root.lower_ in IMPERSONAL_PRONOUNS:
                 if _speaks_of_source(root, attribution, content, source):
                     entity, how = source, f"pronoun {root.lower_!r}: the source"
-                elif not _near_impersonal(article, mention, root, source):
+                elif not _near_impersonal(article, mention, root, source) \
+                        and not _actor_just_named(article, mention, root, content):
                     continue
         elif root.lemma_.lower() in KIND_NOUNS and not _anchored_in_sentence(article, mention):
-            continue  # "this country" far from any country named: often another one
+            # "this country" far from any country named: often another one than the
+            # nearest, but mostly the one the article is about.
+            main = _main_country(article) if KIND_NOUNS[root.lemma_.lower()] == {"country"} \
+                else None
+            if main is None:
+                continue
+            entity, how = main, f"description {root.lower_!r}: the country the article " \
+                "names most"
         elif entity.type == "person" and root.lemma_.lower() not in ROLE_WORDS \
                 and root.lemma_.lower() not in KIND_NOUNS:
             continue  # a person is described by a title: not "the greatest fear"
@@ -187,6 +212,62 @@ def _references_inside(article: ArticleEntities, attribution: Attribution, conte
             continue  # a speaker says "I", not "he": "He's absolutely right," Flynn said
         found.append((mention, entity, how))
     return found
+
+
+def _speaker_organization(article: ArticleEntities, source: Entity) -> Entity | None:
+    """Return the one organization the article names a person by, in front of the name
+    ("*PolitiFact* Executive Director Aaron Sharockman", "*Apple*'s chief executive"), or
+    None."""
+    if source.type != "person":
+        return None
+    found = {}
+    for mention in article.mentions:
+        if mention.entity.key != source.key or mention.how.startswith(REFERENCE_RULES):
+            continue
+        words = [article.root(mention)]
+        while words:
+            word = words.pop()
+            for child in word.lefts:
+                if child.dep_ in {"compound", "poss"} and child.i < mention.start:
+                    words.append(child)
+                    named = article.at(child)
+                    if named is not None and named.entity.type == "organization":
+                        found[named.entity.key] = named.entity
+            if word.i >= mention.start:
+                words += [child for child in word.lefts if child.dep_ == "compound"
+                          and child.i >= mention.start]
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _addressee(doc: Doc, article: ArticleEntities, attribution: Attribution) -> Entity | None:
+    """Return the person a quotation is said to ("..., Warren told *Stumpf*"), or None."""
+    cue = mention_span(doc, attribution.cue)
+    if cue is None:
+        return None
+    for word in cue:
+        if word.lemma_.lower() not in ADDRESSEE_VERBS:
+            continue
+        for child in word.children:
+            if child.dep_ in {"dobj", "dative"}:
+                found = article.of_span(doc[child.left_edge.i:child.right_edge.i + 1])
+                if found is not None and found.entity.type == "person":
+                    return found.entity
+    return None
+
+
+def _main_country(article: ArticleEntities) -> Entity | None:
+    """Return the country the article names most often (by name, not by reference), or
+    None when two countries are named equally often or none is."""
+    counts: Counter[str] = Counter()
+    countries: dict[str, Entity] = {}
+    for mention in article.mentions:
+        if mention.entity.kind == "country" and not mention.how.startswith(REFERENCE_RULES):
+            counts[mention.entity.key] += 1
+            countries[mention.entity.key] = mention.entity
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return countries[ranked[0][0]]
 
 
 def _anchored_in_sentence(article: ArticleEntities, mention: EntityMention) -> bool:
@@ -217,6 +298,22 @@ def _near_impersonal(article: ArticleEntities, mention: EntityMention, pronoun: 
     return _anchored_in_sentence(article, mention)
 
 
+def _actor_just_named(article: ArticleEntities, mention: EntityMention, pronoun: Token,
+                      content: Span) -> bool:
+    """Whether an "it" or "they" that says who acts in a content ("May suggested that
+    *it* would withdraw from the single market") stands for a country named in the
+    sentence before: a thing is seldom the one who acts, and a country's name is seldom
+    mistaken for another kind's."""
+    if pronoun.dep_ != "nsubj" or pronoun.head != content.root or mention.anchor < 0 \
+            or mention.entity.type != "place" \
+            or getattr(mention.entity, "kind", "") != "country":
+        return False
+    sentence = article.doc[mention.start].sent
+    anchor = article.doc[mention.anchor]
+    return anchor.sent.start == sentence.start or (
+        sentence.start > 0 and anchor.sent.start == article.doc[sentence.start - 1].sent.start)
+
+
 def _is_idiom(pronoun: Token) -> bool:
     """An "it" of an idiom: "when *it* comes to"."""
     return pronoun.lower_ == "it" and pronoun.head.lemma_ == "come" and any(
@@ -235,13 +332,14 @@ def _speaks_of_source(pronoun: Token, attribution: Attribution, content: Span,
     return source.type in {"group", "organization"} or bool(source.members)
 
 
-def _first_person(content: Span, inside: set[int], taken: set[int]) -> list[Token]:
-    """Return the first-person words of a quotation that speak of its source as object or
-    possessor: "That makes *me* smart", "It never crossed *my* mind". An "I" mostly
-    speaks of the speaker's thinking ("I think", "I'm surprised"), not of what the claim
-    is about, and is left out."""
+def _pronouns(content: Span, inside: set[int], taken: set[int], words: frozenset[str]
+              ) -> list[Token]:
+    """Return the ``words`` of a content's pieces not taken yet that are arguments of its
+    clauses (a subject, an object, a possessor). For the speaker, only objects and
+    possessors are listed ("That makes *me* smart", "It never crossed *my* mind"): an "I"
+    mostly speaks of the speaker's thinking ("I think"), not of what the claim is about."""
     return [token for token in content if token.i in inside and token.i not in taken
-            and token.lower_ in SPEAKER_OBJECTS and token.dep_ in SUBJECT_PRONOUN_DEPS]
+            and token.lower_ in words and token.dep_ in SUBJECT_PRONOUN_DEPS]
 
 
 def _is_title_of_person(span: Span, entity: Entity) -> bool:

@@ -26,6 +26,20 @@ def attributions(nlp, text: str) -> list[Attribution]:
     return list(nlp(text)._.attributions)
 
 
+def resolved_gold(nlp, text: str, gold: Attribution) -> Attribution:
+    """Parse ``text`` without the attribution components and resolve one gold attribution."""
+    with nlp.select_pipes(disable=["claim_attribution", "claim_resolution"]):
+        doc = nlp(text)
+    [resolved] = resolve_attributions(doc, [gold])
+    return resolved
+
+
+def span_of(doc, part: str):
+    """Return the span of the first ``part`` of a parsed text."""
+    start = doc.text.index(part)
+    return doc.char_span(start, start + len(part))
+
+
 def keys(attribution: Attribution) -> list[str | None]:
     return [subject.entity.key if subject.entity else None for subject in attribution.subjects]
 
@@ -129,3 +143,110 @@ def test_negation_on_the_words_that_govern_the_cue_word(nlp) -> None:
     [resolved] = resolve_attributions(doc, [gold])
     assert (resolved.cue_class, resolved.cue_lemma, resolved.negated) == ("assertion", "brag",
                                                                          True)
+
+
+def test_topic_under_an_empty_noun_or_a_quotation_mark(nlp) -> None:
+    # The object of the clause an empty noun or "those" heads.
+    doc = nlp('The mayor looked for ways to rebuild bridges with tenants. She vowed to '
+              'punish "those who break safety rules."')
+    assert content_topic(doc[4:11]) == "bridge"
+    punish = doc[13:23]
+    assert punish[-1].text == '"' and content_topic(punish) == "safety rule"
+    # Counts and outcomes of a thing give the thing.
+    doc = nlp("A study found 12 incidents of ballot tampering. The result has been a "
+              "movement against the tax.")
+    assert content_topic(doc[3:8]) == "ballot tampering"
+    assert content_topic(doc[9:17]) == "movement"
+
+
+def test_a_demonstrative_is_no_part_of_a_name(nlp) -> None:
+    text = ('"There is a deep rift between this White House and the generals," '
+            "Senator Mark Tolley said.")
+    [found] = attributions(nlp, text)
+    assert "white house" in keys(found)
+
+
+def test_this_country_far_from_any_name_is_the_country_of_the_article(nlp) -> None:
+    text = ("Portugal held a vote on Sunday. Turnout in Portugal was low, and Spain sent "
+            "observers. Lisbon was calm. The weather was mild all day. Voters stayed home. "
+            'Maria Costa, a teacher, said: "This country has lost faith in its leaders."')
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "maria costa"
+    assert "portugal" in keys(found)
+
+
+def test_topic_of_an_existential_or_of_a_later_sentence(nlp) -> None:
+    doc = nlp("She admitted that there are some people who distrust the plan. "
+              '"This is what we heard. In the end we care about the pension." '
+              "He wanted to know the facts about the outage.")
+    assert content_topic(span_of(doc, "there are some people who distrust the plan")) \
+        == "people"
+    assert content_topic(span_of(doc, '"This is what we heard. In the end we care about the '
+                                      'pension."')) == "pension"
+    assert content_topic(span_of(doc, "to know the facts about the outage")) == "outage"
+    doc = nlp("We need the facts about any incident like this.")
+    assert content_topic(doc[1:-1]) == "incident"
+
+
+def test_you_in_a_quotation_is_its_addressee(nlp) -> None:
+    text = ('Senator Ann Reyes questioned Mark Tolley for an hour. "You should resign," '
+            "Reyes told Tolley.")
+    found = attributions(nlp, text)[-1]
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("You", "mark tolley")]
+
+
+def test_topic_from_the_first_piece_that_gives_one(nlp) -> None:
+    text = '"Everyone knew what was coming," Mark Tolley said, "and they sold the mines."'
+    first, second = mention(text, '"Everyone knew what was coming,"'), mention(
+        text, '"and they sold the mines."')
+    gold = Attribution(cue=mention(text, "said"), source=mention(text, "Mark Tolley"),
+                       content=Mention(first.start, second.end, text[first.start:second.end],
+                                       parts=((first.start, first.end),
+                                              (second.start, second.end))),
+                       quote_type="direct")
+    assert resolved_gold(nlp, text, gold).extra["topic"] == "mine"
+
+
+def test_it_acting_in_a_content_is_the_country_named_just_before(nlp) -> None:
+    text = ("Portugal has long debated its place in the currency union. Prime Minister "
+            "Maria Costa said on Friday that it would leave the union next year.")
+    found = attributions(nlp, text)[-1]
+    assert [(s.text, s.entity.key) for s in found.subjects if s.text == "it"] == [
+        ("it", "portugal")]
+
+
+def test_topic_past_the_role_that_acts_and_in_prepositions(nlp) -> None:
+    doc = nlp("She said that officials had agreed to draft a budget plan by May. He sided "
+              "with Tolley about the deadline.")
+    assert content_topic(span_of(doc, "officials had agreed to draft a budget plan by May")) \
+        == "budget plan"
+    assert content_topic(span_of(doc, "with Tolley about the deadline")) == "deadline"
+
+
+def test_topic_of_an_attitude_is_what_it_is_to(nlp) -> None:
+    doc = nlp("About 20 people have shown an interest in the seat.")
+    assert content_topic(doc[:-1]) == "seat"
+
+
+def test_topic_named_by_the_cue_itself(nlp) -> None:
+    text = "The two rivals spent weeks hurling insults at each other."
+    gold = Attribution(cue=mention(text, "spent weeks hurling insults at"),
+                       source=mention(text, "The two rivals"),
+                       content=mention(text, "each other"), quote_type="indirect")
+    assert resolved_gold(nlp, text, gold).extra["topic"] == "insult"
+
+
+def test_we_of_a_speaker_named_by_an_organization(nlp) -> None:
+    text = ('Google Chief Executive Mark Tolley spoke on Monday. "We will not close the plant," '
+            "he told reporters.")
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "mark tolley"
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("We", "google")]
+
+
+def test_her_is_the_woman_named_before_not_a_nearer_name_of_unknown_gender(nlp) -> None:
+    text = ("Mrs. Ann Vance met voters in Dayton on Monday. Oakes told reporters that "
+            "nobody would question her judgment.")
+    found = attributions(nlp, text)[-1]
+    assert found.source.entity.key == "oakes"
+    assert [(s.text, s.entity.key) for s in found.subjects] == [("her", "ann vance")]
