@@ -27,8 +27,9 @@ request, or is told (``dialect="virtuoso"``). With Virtuoso (see :data:`VIRTUOSO
   under :data:`~claimgraph.ontology.CGD`);
 - ``GRAPH ?g { }`` matches no graph name there: graphs are listed from their quads;
 - it answers some typed literals in another lexical form than was written (``true`` as
-  ``1``, a double as written rather than canonical): they are read back in the canonical
-  form Oxigraph gives, so both servers give the same terms.
+  ``1``, a double as written rather than canonical, a double its bulk loader stored with
+  six significant digits): they are read back in the canonical form Oxigraph gives (and
+  exports read each literal's whole lexical form), so both servers give the same terms.
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ class RemoteStore(BaseStore):
     def _graph_quads(self, graph_name: ox.NamedNode | ox.DefaultGraph) -> Iterable[ox.Quad]:
         if self.dialect.own_graphs_only and isinstance(graph_name, ox.DefaultGraph):
             return []  # Virtuoso's "default graph" is every graph: claimgraph writes none
+        if self.dialect.canonical_literals and isinstance(graph_name, ox.NamedNode):
+            return self._graph_quads_by_query(graph_name)
         selector = "default" if isinstance(graph_name, ox.DefaultGraph) else (
             "graph=" + urllib.parse.quote(graph_name.value, safe=""))
         request = urllib.request.Request(f"{self.endpoints.graph_store}?{selector}",
@@ -227,14 +230,28 @@ class RemoteStore(BaseStore):
             if "HTTP 404" in str(error):  # an empty default graph may not exist at all
                 return []
             raise
-        if self.dialect.canonical_literals:
-            # An in-memory Oxigraph store keeps literals in canonical form, as a server
-            # of Oxigraph's does: load the triples there and read them back.
-            canonical = ox.Store()
-            canonical.load(body, ox.RdfFormat.N_TRIPLES, to_graph=graph_name)
-            return list(canonical)
         return [ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
                 for triple in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
+
+    def _graph_quads_by_query(self, graph_name: ox.NamedNode) -> list[ox.Quad]:
+        """Return a graph's quads read with a SELECT of each literal's lexical form.
+
+        Virtuoso writes a double it stored as a number with six significant digits
+        (0.8032069970845481 as 0.803207) in every serialisation, and ``STR`` gives 16
+        (not always enough to read the same double back); its SQL ``sprintf`` with
+        ``%.17g`` gives the double exactly. The literals are then put in canonical form.
+        """
+        rows = self._query(f"SELECT ?s ?p ?o (IF(DATATYPE(?o) = xsd:double, "
+                           f'bif:sprintf("%.17g", ?o), STR(?o)) AS ?lexical) '
+                           f"WHERE {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}", union=False)
+        quads = []
+        for row in rows:
+            obj = row["o"]
+            if isinstance(obj, ox.Literal) and obj.datatype.value not in _PLAIN_DATATYPES:
+                value, datatype = _canonical_literal(row["lexical"].value, obj.datatype.value)
+                obj = ox.Literal(value, datatype=ox.NamedNode(datatype))
+            quads.append(ox.Quad(row["s"], row["p"], obj, graph_name))
+        return quads
 
     def _query(self, sparql: str, *, union: bool) -> QueryResults:
         dialect = self.dialect
