@@ -73,8 +73,10 @@ def instance_config(directory: Path, http_port: int, sql_port: int, *,
     config["TempDatabase"]["TransactionFile"] = str(directory / "virtuoso-temp.trx")
     parameters = config["Parameters"]
     parameters["ServerPort"] = f"127.0.0.1:{sql_port}"
-    parameters["DirsAllowed"] = ", ".join(
-        [".", str(directory), *map(str, dirs_allowed), parameters["VADInstallDir"]])
+    parameters["DirsAllowed"] = ", ".join([".", str(directory), *map(str, dirs_allowed)])
+    # Debian's file installs the Conductor (a web admin UI, ~30 s on a new database)
+    # from its VAD folder; an empty folder of the instance's own (see start) installs nothing.
+    parameters["VADInstallDir"] = str(directory / "vad")
     parameters["NumberOfBuffers"] = str(buffers)
     parameters["MaxDirtyBuffers"] = str(buffers * 3 // 4)
     config["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
@@ -95,13 +97,13 @@ class VirtuosoInstance:
 
     @classmethod
     def start(cls, directory: Path, http_port: int, sql_port: int, *, buffers: int = 10_000,
-              dirs_allowed: tuple[Path, ...] = (), seconds: float = 60) -> Self:
+              dirs_allowed: tuple[Path, ...] = (), seconds: float = 120) -> Self:
         """Create the database in ``directory`` (or open the one there), start the server
         and wait until it answers SPARQL; open it to writes (:data:`OPEN_WRITES`).
 
         Raises :class:`StoreError` when the server stops or does not answer in ``seconds``.
         """
-        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "vad").mkdir(parents=True, exist_ok=True)
         ini = directory / "virtuoso.ini"
         ini.write_text(instance_config(directory, http_port, sql_port, buffers=buffers,
                                        dirs_allowed=dirs_allowed), encoding="utf-8")
