@@ -305,6 +305,11 @@ class BaseStore(ABC):
                        to_rdflib(triple.object)))
         return graph
 
+    def graph_names(self) -> set[str]:
+        """Return the IRIs of the store's named graphs (on a server that keeps graphs of
+        its own, such as Virtuoso, claimgraph's graphs only)."""
+        return {name.value for name in self._graph_names()}
+
     def article_count(self) -> int:
         """Return the number of articles stored."""
         # An article is described in the graph named after it.
