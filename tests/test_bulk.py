@@ -30,7 +30,7 @@ RECORDS = [
              "would hurt exporters in Gothenburg. Lindqvist added that talks with the "
              "European Commission would continue."},
     {"id": "port-fees", "date": "2024-05-07",
-     "text": "Lindqvist said that the port fees were unfair to farmers. The European "
+     "text": "Ms. Lindqvist said that the port fees were unfair to farmers. The European "
              "Commission denied that the fees broke any rule."},
     {"id": "tariffs-again", "date": "2024-05-08",
      "text": "Maria Lindqvist, Sweden's trade minister, said on Monday that the new tariffs "
@@ -93,7 +93,8 @@ def test_shards_loaded_with_oxigraph_load_then_merged_equal_a_normal_ingest(
     articles = 4 + (len(sorted(DEV_TEXTS.glob("*.txt"))[:12]) if DEV_TEXTS.is_dir() else 0)
     assert f"{articles} articles ({articles - 1} added, 0 replaced, 0 unchanged, 1 copies " \
            "of a stored text)" in bulk_run.outputs["shards"]
-    assert "no-text" in bulk_run.outputs["shards"] and "1 skipped" in bulk_run.outputs["shards"]
+    assert "own.jsonl:4: record has no text" in bulk_run.outputs["shards"]
+    assert "1 skipped" in bulk_run.outputs["shards"]
     # one shard per worker (2), and this process's for the copy
     assert 2 <= len(bulk_run.shards) <= 3
     assert "short names merged" in bulk_run.outputs["merge"]
