@@ -124,6 +124,22 @@ def virtuoso_server(virtuoso_instance) -> str:
     return virtuoso_instance.sparql_url
 
 
+def assert_changed_article_replaces_its_graph(store, nlp) -> None:
+    """Ingest an article, then a changed text under the same id, into ``store``: the
+    second replaces the first whole (its claim gone), in any kind of store."""
+    from claimgraph import Document, ingest
+
+    first = Document(id="statement", text="The minister said that the bridge would reopen.")
+    second = Document(id="statement", text="The mayor denied that the bridge was unsafe.")
+    assert str(ingest([first], store, nlp)).startswith("1 articles (1 added")
+    assert str(ingest([second], store, nlp)).startswith("1 articles (0 added, 1 replaced")
+    rows = store.select("SELECT ?cue ?text WHERE { ?c cg:cueText ?cue ; schema:text ?text }")
+    assert [(str(row["cue"]), str(row["text"])) for row in rows] == [
+        ("denied", "that the bridge was unsafe")]
+    assert store.article_count() == 1
+    assert not store.query('ASK { ?c schema:text ?t FILTER(CONTAINS(?t, "reopen")) }')
+
+
 # --- a dated store, for the network views and exports ----------------------------------
 
 EXAMPLE_DATE = "2024-03-05"

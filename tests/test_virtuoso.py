@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import EXAMPLE_ARTICLE, SEED_ARTICLE, assert_valid_gexf
+from conftest import (
+    EXAMPLE_ARTICLE,
+    SEED_ARTICLE,
+    assert_changed_article_replaces_its_graph,
+    assert_valid_gexf,
+)
 
-from claimgraph import Document, ingest
 from claimgraph.cli import main
 from claimgraph.graph.rdf import RUNS_GRAPH, article_graph_iri
 from claimgraph.graph.remote import STANDARD, VIRTUOSO, Endpoints, RemoteStore
@@ -69,17 +73,9 @@ def test_cli_gives_the_same_results_on_virtuoso_as_on_oxigraph_server(
 
 
 def test_a_changed_article_replaces_its_graph_on_virtuoso(virtuoso_server: str, nlp) -> None:
-    first = Document(id="statement", text="The minister said that the bridge would reopen.")
-    second = Document(id="statement", text="The mayor denied that the bridge was unsafe.")
     with RemoteStore(virtuoso_server) as store:
         assert store.dialect is VIRTUOSO
-        assert str(ingest([first], store, nlp)).startswith("1 articles (1 added")
-        assert str(ingest([second], store, nlp)).startswith("1 articles (0 added, 1 replaced")
-        rows = store.select("SELECT ?cue ?text WHERE { ?c cg:cueText ?cue ; schema:text ?text }")
-        assert [(str(row["cue"]), str(row["text"])) for row in rows] == [
-            ("denied", "that the bridge was unsafe")]
-        assert store.article_count() == 1
-        assert not store.query('ASK { ?c schema:text ?t FILTER(CONTAINS(?t, "reopen")) }')
+        assert_changed_article_replaces_its_graph(store, nlp)
         # Virtuoso's own graphs (its schemas, DAV) are not claimgraph's
         every = {str(row["g"]) for row in store.select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
