@@ -304,6 +304,11 @@ class RemoteStore(BaseStore):
         """Send a request; return the body and its media type, or raise a StoreError."""
         try:
             with self._open(request) as response:
+                if limit := response.headers.get("X-SPARQL-MaxRows"):
+                    # Virtuoso cut the results at its ResultSetMaxRows: never use a part
+                    raise StoreError(f"the SPARQL server {self.url} cut the results of a "
+                                     f"{what} at {limit} rows: raise ResultSetMaxRows in "
+                                     "its virtuoso.ini")
                 return response.read(), response.headers.get_content_type()
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace").strip()[:500]

@@ -52,13 +52,14 @@ def available() -> bool:
 
 def instance_config(directory: Path, http_port: int, sql_port: int, *,
                     template: Path = DEBIAN_CONFIG, buffers: int = 10_000,
-                    dirs_allowed: tuple[Path, ...] = ()) -> str:
+                    dirs_allowed: tuple[Path, ...] = (), result_rows: int = RESULT_ROWS) -> str:
     """Return a virtuoso.ini for an instance whose files live in ``directory`` and which
     listens on 127.0.0.1 only: HTTP (SPARQL) on ``http_port``, SQL (isql) on ``sql_port``.
 
     ``buffers`` are Virtuoso's 8 kB page buffers (its cache: the Debian file's comments
     advise 170,000 per 2 GB of memory); ``dirs_allowed`` are folders the bulk loader may
-    read. Everything else is the template's (Debian's configuration).
+    read; ``result_rows`` the most rows a query answers (:data:`RESULT_ROWS`). Everything
+    else is the template's (Debian's configuration).
     """
     config = configparser.ConfigParser(strict=False, interpolation=None,
                                        inline_comment_prefixes=(";",))
@@ -80,7 +81,7 @@ def instance_config(directory: Path, http_port: int, sql_port: int, *,
     parameters["NumberOfBuffers"] = str(buffers)
     parameters["MaxDirtyBuffers"] = str(buffers * 3 // 4)
     config["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
-    config["SPARQL"]["ResultSetMaxRows"] = str(RESULT_ROWS)
+    config["SPARQL"]["ResultSetMaxRows"] = str(result_rows)
     text = io.StringIO()
     config.write(text)
     return text.getvalue()
@@ -97,16 +98,19 @@ class VirtuosoInstance:
 
     @classmethod
     def start(cls, directory: Path, http_port: int, sql_port: int, *, buffers: int = 10_000,
-              dirs_allowed: tuple[Path, ...] = (), seconds: float = 120) -> Self:
+              dirs_allowed: tuple[Path, ...] = (), result_rows: int = RESULT_ROWS,
+              seconds: float = 120) -> Self:
         """Create the database in ``directory`` (or open the one there), start the server
-        and wait until it answers SPARQL; open it to writes (:data:`OPEN_WRITES`).
+        and wait until it answers SPARQL; open it to writes (:data:`OPEN_WRITES`). The
+        other arguments are :func:`instance_config`'s.
 
         Raises :class:`StoreError` when the server stops or does not answer in ``seconds``.
         """
         (directory / "vad").mkdir(parents=True, exist_ok=True)
         ini = directory / "virtuoso.ini"
         ini.write_text(instance_config(directory, http_port, sql_port, buffers=buffers,
-                                       dirs_allowed=dirs_allowed), encoding="utf-8")
+                                       dirs_allowed=dirs_allowed, result_rows=result_rows),
+                       encoding="utf-8")
         # -f: stay in the foreground, a child this process can stop.
         process = subprocess.Popen([SERVER, "-f", "-c", str(ini)], cwd=directory,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -6,14 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import (
     EXAMPLE_ARTICLE,
     SEED_ARTICLE,
     assert_changed_article_replaces_its_graph,
     assert_valid_gexf,
+    free_port,
 )
 
 from claimgraph.cli import main
+from claimgraph.errors import StoreError
+from claimgraph.graph import virtuoso
 from claimgraph.graph.rdf import RUNS_GRAPH, article_graph_iri
 from claimgraph.graph.remote import STANDARD, VIRTUOSO, Endpoints, RemoteStore
 
@@ -98,3 +102,16 @@ def test_the_dialect_is_told_from_the_server(virtuoso_server: str, oxigraph_serv
     assert Endpoints.from_url("http://host:8890", dialect=VIRTUOSO).query == (
         "http://host:8890/sparql")
     assert RemoteStore("http://host:8890/sparql", dialect="virtuoso").dialect is VIRTUOSO
+
+
+def test_results_virtuoso_cuts_short_are_an_error_not_a_part(tmp_path: Path) -> None:
+    if not virtuoso.available():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    # Debian's virtuoso.ini answers at most 10,000 rows and drops the rest silently
+    with virtuoso.VirtuosoInstance.start(tmp_path, free_port(), free_port(),
+                                         result_rows=3) as server:
+        store = RemoteStore(server.sparql_url)
+        every = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 10"
+        with pytest.raises(StoreError, match="cut the results of a SPARQL query at 3 rows"):
+            store.select(every)
+        assert len(store.select(every.replace("10", "2"))) == 2
