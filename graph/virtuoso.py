@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Self
 
 from claimgraph.errors import StoreError
+from claimgraph.ontology import CGD
 
 #: The configuration Debian's package installs, copied for each instance.
 DEBIAN_CONFIG = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
@@ -43,6 +44,8 @@ OPEN_WRITES = ('GRANT SPARQL_UPDATE TO "SPARQL";',
 #: The rows a SELECT may return (Debian's configuration says 10,000 and cuts the rest
 #: silently: an export or a merge over a large store would miss data).
 RESULT_ROWS = 100_000_000
+#: ``ld_dir``'s graph for triples without one: every line of a shard names its graph.
+UNNAMED_GRAPH = str(CGD["graph/unnamed"])
 
 
 def available() -> bool:
@@ -187,26 +190,41 @@ def bulk_load(instance: VirtuosoInstance, shards: Path, *, loaders: int = 2,
 
     ``ld_dir`` registers the files, ``rdf_loader_run()`` (run by ``loaders`` isql
     sessions at once, as Virtuoso's documentation advises for several cores) loads them
-    into the graphs their quads name, and a checkpoint makes the load durable. The folder
-    must be among the instance's ``dirs_allowed``. Raises :class:`StoreError` when a file
-    fails to load, with Virtuoso's message.
+    into the graphs their quads name, and a checkpoint makes the load durable. Loaders
+    working at once can deadlock on the graphs every shard shares (entities, runs): a file
+    that failed so is loaded again by one loader (loading a quad twice stores it once).
+    The folder must be among the instance's ``dirs_allowed``. Raises :class:`StoreError`
+    when a file fails to load otherwise, with Virtuoso's message.
     """
     folder = str(shards.resolve()).replace("'", "''")
-    instance.isql(f"ld_dir('{folder}', '{pattern}', 'http://claimgraph.invalid/unnamed');")
+    mine = f"ll_file LIKE '{folder}/%'"
+    instance.isql(f"ld_dir('{folder}', '{pattern}', '{UNNAMED_GRAPH}');")
+    _run_loaders(instance, loaders)
+    for _retry in range(3):
+        deadlocked = f"{mine} AND ll_error LIKE '%deadlock%'"
+        if _first_number(instance.isql(
+                f"SELECT COUNT(*) FROM DB.DBA.load_list WHERE {deadlocked};")) == 0:
+            break
+        instance.isql(f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL "
+                      f"WHERE {deadlocked};")
+        _run_loaders(instance, 1)
+    instance.isql("checkpoint;")
+    failed = instance.isql(f"SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE {mine} "
+                           f"AND ll_error IS NOT NULL;")
+    if "0 Rows." not in failed:
+        raise StoreError(f"Virtuoso's bulk loader failed on some shards: {failed.strip()}")
+    return _first_number(instance.isql(
+        f"SELECT COUNT(*) FROM DB.DBA.load_list WHERE {mine} AND ll_state = 2;"))
+
+
+def _run_loaders(instance: VirtuosoInstance, loaders: int) -> None:
+    """Run ``rdf_loader_run()`` in ``loaders`` isql sessions at once; wait for them all."""
     sessions = [subprocess.Popen([ISQL, f"127.0.0.1:{instance.sql_port}", *DBA,
                                   "exec=rdf_loader_run();"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for _ in range(loaders)]
     for session in sessions:
         session.wait()
-    instance.isql("checkpoint;")
-    failed = instance.isql(f"SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE "
-                           f"ll_file LIKE '{folder}/%' AND ll_error IS NOT NULL;")
-    if "0 Rows." not in failed:
-        raise StoreError(f"Virtuoso's bulk loader failed on some shards: {failed.strip()}")
-    loaded = instance.isql(f"SELECT COUNT(*) FROM DB.DBA.load_list WHERE "
-                           f"ll_file LIKE '{folder}/%' AND ll_state = 2;")
-    return _first_number(loaded)
 
 
 def _first_number(isql_output: str) -> int:
