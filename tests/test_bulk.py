@@ -14,8 +14,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import EXAMPLE_ARTICLE, OXIGRAPH, SHARED
 
-from claimgraph.bulk import SHARD_SUFFIX, article_nquads
+from claimgraph.bulk import SHARD_SUFFIX, article_nquads, finish_store
 from claimgraph.cli import main
+from claimgraph.graph import merging
 from claimgraph.graph.rdf import ENTITIES_GRAPH, RunInfo, prepare_article
 from claimgraph.graph.remote import RemoteStore
 from claimgraph.graph.store import Store
@@ -117,6 +118,18 @@ def test_merge_again_changes_nothing(bulk_run: BulkRun) -> None:
     before = _quads(bulk_run.loaded)
     assert main(["merge", "--store", str(bulk_run.loaded)]) == 0
     assert _quads(bulk_run.loaded) == before
+
+
+def test_merging_in_blocks_of_two_values_gives_the_same_store(
+        bulk_run: BulkRun, tmp_path: Path, monkeypatch) -> None:
+    # a large store's entity lists go to the server in blocks (VALUES_BLOCK terms a query)
+    monkeypatch.setattr(merging, "VALUES_BLOCK", 2)
+    subprocess.run([OXIGRAPH, "load", "--location", str(tmp_path / "again"),
+                    "--file", *map(str, bulk_run.shards)], check=True, capture_output=True)
+    with Store.open(tmp_path / "again") as store:
+        summary = finish_store(store)
+    assert summary.merge.merged >= 1 and summary.merge.relinked >= 1
+    assert _quads(tmp_path / "again") == _quads(bulk_run.normal)
 
 
 def test_shards_loaded_into_virtuoso_then_merged_equal_a_normal_ingest(
