@@ -26,6 +26,9 @@ request, or is told (``dialect="virtuoso"``). With Virtuoso (see :data:`VIRTUOSO
   apart from them: counting, listing and exporting see claimgraph's graphs only (IRIs
   under :data:`~claimgraph.ontology.CGD`);
 - ``GRAPH ?g { }`` matches no graph name there: graphs are listed from their quads;
+- it answers a CONSTRUCT in the format the ``Accept`` header prefers, SPARQL results
+  (bindings of ?s ?p ?o) included: the store asks for N-Triples or for results by the
+  query's form (:func:`query_form`);
 - it answers some typed literals in another lexical form than was written (``true`` as
   ``1``, a double as written rather than canonical, a double its bulk loader stored with
   six significant digits): they are read back in the canonical form Oxigraph gives (and
@@ -35,6 +38,7 @@ request, or is told (``dialect="virtuoso"``). With Virtuoso (see :data:`VIRTUOSO
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -54,6 +58,10 @@ from claimgraph.ontology import CGD
 
 #: Media types asked for: W3C JSON results for SELECT and ASK, N-Triples for graphs.
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+_RESULTS = "application/sparql-results+json"
+# Whitespace, comments, PREFIX and BASE declarations before a query's form keyword.
+_PROLOGUE_PATTERN = re.compile(
+    r"(?:\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
 _NTRIPLES = "application/n-triples"
 # Counts, lists and exports on Virtuoso: claimgraph's graphs only (see Dialect).
 _OWN_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{CGD}"))'
@@ -71,7 +79,8 @@ class Dialect:
     the query URL (None: the query URL itself); ``union_parameter`` the query parameter
     that makes the default graph the union of all graphs (None: the server does so
     already); ``own_graphs_only`` restricts counts, graph lists and exports to
-    claimgraph's graphs; ``canonical_literals`` reads typed literals back in canonical form.
+    claimgraph's graphs; ``canonical_literals`` reads typed literals back in canonical form;
+    ``accept_by_form`` asks for N-Triples or for SPARQL results by the query's form.
     """
 
     name: str
@@ -81,6 +90,7 @@ class Dialect:
     union_parameter: str | None = "union-default-graph"
     own_graphs_only: bool = False
     canonical_literals: bool = False
+    accept_by_form: bool = False
 
 
 #: SPARQL 1.1 as Oxigraph server and ``claimgraph serve`` speak it.
@@ -88,7 +98,7 @@ STANDARD = Dialect("standard")
 #: Virtuoso Open Source 7.
 VIRTUOSO = Dialect("virtuoso", query_path="sparql", update_path=None,
                    graph_store_path="sparql-graph-crud", union_parameter=None,
-                   own_graphs_only=True, canonical_literals=True)
+                   own_graphs_only=True, canonical_literals=True, accept_by_form=True)
 DIALECTS = {dialect.name: dialect for dialect in (STANDARD, VIRTUOSO)}
 
 
@@ -258,9 +268,12 @@ class RemoteStore(BaseStore):
         fields = {"query": _PROLOGUE + sparql}
         if union and dialect.union_parameter:
             fields[dialect.union_parameter] = ""
+        accept = _ACCEPT
+        if dialect.accept_by_form:
+            accept = _NTRIPLES if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _RESULTS
         request = urllib.request.Request(
             self.endpoints.query, data=urllib.parse.urlencode(fields).encode(),
-            headers={"Accept": _ACCEPT,
+            headers={"Accept": accept,
                      "Content-Type": "application/x-www-form-urlencoded"})
         body, media_type = self._send(request, what="SPARQL query")
         if dialect.canonical_literals and media_type == "application/sparql-results+json":
@@ -329,6 +342,14 @@ class RemoteStore(BaseStore):
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise StoreError(f"cannot reach the SPARQL server {self.url}: {reason}") from error
+
+
+def query_form(sparql: str) -> str:
+    """Return the form of a SPARQL query, upper case: SELECT, ASK, CONSTRUCT or DESCRIBE
+    (the first keyword after the prologue's comments, PREFIX and BASE declarations)."""
+    rest = sparql[_PROLOGUE_PATTERN.match(sparql).end():]
+    keyword = re.match(r"[A-Za-z]+", rest)
+    return keyword.group().upper() if keyword else ""
 
 
 def _canonical_json_results(body: bytes) -> bytes:
