@@ -234,6 +234,7 @@ def describe_entities(store: BaseStore) -> int:
     triples = [(row["s"], row["p"], row["o"]) for row in rows
                if isinstance(row["s"], ox.NamedNode)]
     changed = 0
+    limit = min(UPDATE_QUADS, store.update_quads or UPDATE_QUADS)
     added: list[ox.Quad] = []
     removed: list[ox.Quad] = []
     for entity, statements in sorted(by_subject(triples).items(), key=lambda item: item[0].value):
@@ -244,7 +245,7 @@ def describe_entities(store: BaseStore) -> int:
         changed += 1
         added += [ox.Quad(*triple, _ENTITIES) for triple in after - before]
         removed += [ox.Quad(*triple, _ENTITIES) for triple in before - after]
-        if len(added) + len(removed) >= UPDATE_QUADS:
+        if len(added) + len(removed) >= limit:
             store.update(shared_graphs_update(added, removed))
             added, removed = [], []
     if added or removed:

@@ -436,6 +436,15 @@ def _apply(store: _Store, removed: list, added: list) -> None:
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
     if not removed and not added:
         return
+    limit = getattr(store, "update_quads", None)
+    if limit and len(removed) + len(added) > limit:
+        # A server that refuses large updates gets them in parts, deletions first; a
+        # part left undone is done by the next merge step, which decides again.
+        for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
+            for start in range(0, len(quads), limit):
+                part = "\n".join(_quad_text(quad) for quad in quads[start:start + limit])
+                store.update(f"{keyword} {{\n{part}\n}}")
+        return
     operations = []
     for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
         if quads:

@@ -26,6 +26,8 @@ request, or is told (``dialect="virtuoso"``). With Virtuoso (see :data:`VIRTUOSO
   apart from them: counting, listing and exporting see claimgraph's graphs only (IRIs
   under :data:`~claimgraph.ontology.CGD`);
 - ``GRAPH ?g { }`` matches no graph name there: graphs are listed from their quads;
+- it compiles an update into SQL of at most 10,000 lines: the store-wide steps send
+  their changes in updates of at most 500 quads there (:attr:`RemoteStore.update_quads`);
 - it answers a CONSTRUCT in the format the ``Accept`` header prefers, SPARQL results
   (bindings of ?s ?p ?o) included: the store asks for N-Triples or for results by the
   query's form (:func:`query_form`);
@@ -80,7 +82,8 @@ class Dialect:
     that makes the default graph the union of all graphs (None: the server does so
     already); ``own_graphs_only`` restricts counts, graph lists and exports to
     claimgraph's graphs; ``canonical_literals`` reads typed literals back in canonical form;
-    ``accept_by_form`` asks for N-Triples or for SPARQL results by the query's form.
+    ``accept_by_form`` asks for N-Triples or for SPARQL results by the query's form;
+    ``update_quads`` is the most quads one update request may write (None: no limit).
     """
 
     name: str
@@ -91,6 +94,7 @@ class Dialect:
     own_graphs_only: bool = False
     canonical_literals: bool = False
     accept_by_form: bool = False
+    update_quads: int | None = None
 
 
 #: SPARQL 1.1 as Oxigraph server and ``claimgraph serve`` speak it.
@@ -98,7 +102,8 @@ STANDARD = Dialect("standard")
 #: Virtuoso Open Source 7.
 VIRTUOSO = Dialect("virtuoso", query_path="sparql", update_path=None,
                    graph_store_path="sparql-graph-crud", union_parameter=None,
-                   own_graphs_only=True, canonical_literals=True, accept_by_form=True)
+                   own_graphs_only=True, canonical_literals=True, accept_by_form=True,
+                   update_quads=500)
 DIALECTS = {dialect.name: dialect for dialect in (STANDARD, VIRTUOSO)}
 
 
@@ -164,6 +169,11 @@ class RemoteStore(BaseStore):
         if self._dialect is None:
             self._dialect = self._detect_dialect()
         return self._dialect
+
+    @property
+    def update_quads(self) -> int | None:
+        """The most quads one update request may write on this server (None: any)."""
+        return self.dialect.update_quads
 
     @property
     def endpoints(self) -> Endpoints:

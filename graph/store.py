@@ -75,6 +75,10 @@ class BaseStore(ABC):
     are built on those here. Use a store as a context manager, or call :meth:`close`.
     """
 
+    #: The most quads one update may write (None: any number, in one transaction); a
+    #: server that refuses large updates (Virtuoso) gets the store-wide steps in parts.
+    update_quads: int | None = None
+
     def __enter__(self) -> Self:
         return self
 
