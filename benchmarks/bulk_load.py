@@ -22,6 +22,7 @@ measured is what each path does with it:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -93,7 +94,7 @@ def main() -> None:
     if args.dev:
         extracted = [(document, found) for document, found in extracted
                      if "/dev/" in str(document.path)]
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as servers:
         work = Path(folder)
         times: dict[str, float] = {}
         articles: list[ArticleRdf] = []
@@ -144,6 +145,7 @@ def main() -> None:
             instance = virtuoso.VirtuosoInstance.start(
                 work / "virtuoso", free_port(), free_port(), buffers=170_000,
                 dirs_allowed=(shards,))
+            servers.callback(instance.stop)  # whatever fails below (stopping twice is harmless)
             times["virtuoso load"] = seconds(lambda: virtuoso.bulk_load(instance, shards))
             print(f"   ld_dir + rdf_loader_run x2     {times['virtuoso load']:7.1f} s")
             times["virtuoso merge"], _ = measure_command(
@@ -158,6 +160,7 @@ def main() -> None:
             if args.remote_ingest:
                 second = virtuoso.VirtuosoInstance.start(
                     work / "virtuoso-ingest", free_port(), free_port(), buffers=170_000)
+                servers.callback(second.stop)
                 try:
                     with RemoteStore(second.sparql_url) as remote:
                         times["virtuoso ingest"] = seconds(
