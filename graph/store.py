@@ -75,6 +75,10 @@ class BaseStore(ABC):
     are built on those here. Use a store as a context manager, or call :meth:`close`.
     """
 
+    #: The most quads one update may write (None: any number, in one transaction); a
+    #: server that refuses large updates (Virtuoso) gets the store-wide steps in parts.
+    update_quads: int | None = None
+
     def __enter__(self) -> Self:
         return self
 
@@ -310,6 +314,11 @@ class BaseStore(ABC):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
                        to_rdflib(triple.object)))
         return graph
+
+    def graph_names(self) -> set[str]:
+        """Return the IRIs of the store's named graphs (on a server that keeps graphs of
+        its own, such as Virtuoso, claimgraph's graphs only)."""
+        return {name.value for name in self._graph_names()}
 
     def article_count(self) -> int:
         """Return the number of articles stored."""

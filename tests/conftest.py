@@ -95,6 +95,51 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def virtuoso_instance(tmp_path_factory) -> Iterator:
+    """A Virtuoso Open Source 7 server of the module's own (Debian's package) on free
+    loopback ports, with its database in a temporary folder; its bulk loader may read
+    the test run's temporary folders."""
+    from claimgraph.graph import virtuoso
+
+    if not virtuoso.available():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    instance = virtuoso.VirtuosoInstance.start(
+        tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(),
+        dirs_allowed=(tmp_path_factory.getbasetemp(),))
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def virtuoso_server(virtuoso_instance) -> str:
+    """The URL of the module's Virtuoso SPARQL endpoint, emptied of claimgraph's graphs."""
+    from claimgraph.graph.remote import RemoteStore
+
+    with RemoteStore(virtuoso_instance.sparql_url) as store:
+        for graph in store._graph_names():
+            store.update(f"DROP SILENT GRAPH {graph}")
+    return virtuoso_instance.sparql_url
+
+
+def assert_changed_article_replaces_its_graph(store, nlp) -> None:
+    """Ingest an article, then a changed text under the same id, into ``store``: the
+    second replaces the first whole (its claim gone), in any kind of store."""
+    from claimgraph import Document, ingest
+
+    first = Document(id="statement", text="The minister said that the bridge would reopen.")
+    second = Document(id="statement", text="The mayor denied that the bridge was unsafe.")
+    assert str(ingest([first], store, nlp)).startswith("1 articles (1 added")
+    assert str(ingest([second], store, nlp)).startswith("1 articles (0 added, 1 replaced")
+    rows = store.select("SELECT ?cue ?text WHERE { ?c cg:cueText ?cue ; schema:text ?text }")
+    assert [(str(row["cue"]), str(row["text"])) for row in rows] == [
+        ("denied", "that the bridge was unsafe")]
+    assert store.article_count() == 1
+    assert not store.query('ASK { ?c schema:text ?t FILTER(CONTAINS(?t, "reopen")) }')
+
+
 # --- a dated store, for the network views and exports ----------------------------------
 
 EXAMPLE_DATE = "2024-03-05"

@@ -14,7 +14,7 @@ from conftest import EXAMPLE_ARTICLE, assert_valid_gexf
 from claimgraph.cli import build_parser, main
 
 COMMANDS = ["ingest", "extract", "query", "export", "remove", "check", "serve", "report",
-            "evaluate"]
+            "evaluate", "merge"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -270,10 +270,11 @@ def test_entities_do_not_depend_on_the_order_articles_come_in() -> None:
     assert OWL.sameAs not in set(entities.predicates(ministry))
 
 
-def test_a_sparql_server_merges_entities_as_the_embedded_store_does(
-        oxigraph_server: str) -> None:
+@pytest.mark.parametrize("server", ["oxigraph_server", "virtuoso_server"])
+def test_a_sparql_server_merges_entities_as_the_embedded_store_does(server: str,
+                                                                    request) -> None:
     articles = conflicting_articles()
-    with Store.open(None) as local, RemoteStore(oxigraph_server) as remote:
+    with Store.open(None) as local, RemoteStore(request.getfixturevalue(server)) as remote:
         for document, attributions in articles:
             local.add_article(document, attributions, RUN)
         # the other order: the server must delete the first article's preferred label

@@ -88,7 +88,7 @@ def test_the_extract_sample_is_what_extract_prints() -> None:
         in " ".join(README.split())
 
 
-@pytest.mark.parametrize("name", ["demo.store/"])
+@pytest.mark.parametrize("name", ["demo.store/", "bulk.store/", "shards/"])
 def test_what_the_readme_creates_is_ignored_by_git(name: str) -> None:
     assert name in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
 

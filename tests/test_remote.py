@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_ARTICLE, assert_valid_gexf, free_port
+from conftest import (
+    EXAMPLE_ARTICLE,
+    assert_changed_article_replaces_its_graph,
+    assert_valid_gexf,
+    free_port,
+)
 
-from claimgraph import Document, ingest
+from claimgraph import ingest
 from claimgraph.cli import main
 from claimgraph.errors import StoreError
 from claimgraph.graph.remote import Endpoints, RemoteStore
@@ -38,16 +43,8 @@ def test_cli_ingests_queries_and_exports_through_an_oxigraph_server(
 
 
 def test_a_changed_article_replaces_its_graph_on_the_server(oxigraph_server: str, nlp) -> None:
-    first = Document(id="statement", text="The minister said that the bridge would reopen.")
-    second = Document(id="statement", text="The mayor denied that the bridge was unsafe.")
     with RemoteStore(oxigraph_server) as store:
-        assert str(ingest([first], store, nlp)).startswith("1 articles (1 added")
-        assert str(ingest([second], store, nlp)).startswith("1 articles (0 added, 1 replaced")
-        rows = store.select("SELECT ?cue ?text WHERE { ?c cg:cueText ?cue ; schema:text ?text }")
-        assert [(str(row["cue"]), str(row["text"])) for row in rows] == [
-            ("denied", "that the bridge was unsafe")]
-        assert store.article_count() == 1
-        assert not store.query('ASK { ?c schema:text ?t FILTER(CONTAINS(?t, "reopen")) }')
+        assert_changed_article_replaces_its_graph(store, nlp)
 
 
 def test_endpoint_urls_and_an_unreachable_server() -> None:
