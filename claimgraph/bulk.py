@@ -15,7 +15,8 @@ splits that in three:
 3. :func:`finish_store` runs the store-wide steps as SPARQL on whichever store holds them
    (embedded or remote): each entity's descriptions become one (:func:`describe_entities`,
    as ingest merges them article by article), then short names are merged across the
-   store (:func:`claimgraph.graph.merging.merge_across_store`).
+   store (:func:`claimgraph.graph.merging.merge_across_store`), then the claims of the
+   articles not matched yet are matched (:func:`claimgraph.graph.spread.update_spread`).
 
 The store then holds exactly the quads an ingest of the same articles gives. The bulk
 path adds articles: it is for articles the store does not hold yet (an article loaded
@@ -48,6 +49,7 @@ from claimgraph.graph.rdf import (
     run_statements,
     text_hash,
 )
+from claimgraph.graph.spread import SpreadSummary, unmatched_articles, update_spread
 from claimgraph.graph.store import BaseStore, shared_graphs_update
 from claimgraph.graph.terms import to_oxigraph
 from claimgraph.loaders import LoadOptions
@@ -205,19 +207,23 @@ class FinishSummary:
 
     entities: int
     merge: MergeSummary
+    spread: SpreadSummary
 
     def __str__(self) -> str:
         return (f"{self.entities} entities described from their articles; "
                 f"{self.merge.merged} short names merged, {self.merge.apart} left apart, "
-                f"{self.merge.relinked} claim links changed")
+                f"{self.merge.relinked} claim links changed; repeated claims: {self.spread}")
 
 
 def finish_store(store: BaseStore) -> FinishSummary:
     """Run the store-wide steps after a bulk load, as SPARQL on ``store``: describe each
     entity once from all the descriptions its articles gave (:func:`describe_entities`),
-    then merge short names across the store. Running it again changes nothing."""
+    merge short names across the store, then match the claims of the articles not yet
+    matched against the others (:func:`~claimgraph.graph.spread.update_spread`, as ingest
+    does after each batch). Running it again changes nothing."""
     entities = describe_entities(store)
-    return FinishSummary(entities, merge_across_store(store, None))
+    merge = merge_across_store(store, None)
+    return FinishSummary(entities, merge, update_spread(store, unmatched_articles(store)))
 
 
 def describe_entities(store: BaseStore) -> int:

@@ -61,6 +61,7 @@ import pyoxigraph as ox
 from datasketch import MinHash, MinHashLSH
 from rdflib.namespace import DCTERMS, RDF, SDO, XSD
 
+from claimgraph.graph.merging import VALUES_BLOCK
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH, cluster_iri
 from claimgraph.graph.store import shared_graphs_update
 from claimgraph.graph.terms import OxigraphNamespace
@@ -90,8 +91,9 @@ PARAPHRASE = 0.4
 MIN_WORDS = 5
 #: Contents with fewer words match only a claim of the same source.
 SHORT_WORDS = 8
-#: Claims per SPARQL lookup (VALUES rows): the queries stay small for any server.
-CHUNK = 2_000
+#: Claims per SPARQL lookup (VALUES rows): the queries stay small for any server
+#: (Virtuoso refuses a VALUES block of a few thousand).
+CHUNK = VALUES_BLOCK
 
 _CG = OxigraphNamespace(CG)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -401,7 +403,15 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
     changes are written in one update. Returns what was done.
     """
     changes = spread_changes(store, articles)
-    if changes.sparql:
+    limit = getattr(store, "update_quads", None)
+    if limit and len(changes.added) + len(changes.removed) > limit:
+        # A server that refuses large updates (Virtuoso) gets them in parts, deletions
+        # first; a part left undone is redone when these articles are matched again.
+        for start in range(0, len(changes.removed), limit):
+            store.update(shared_graphs_update([], changes.removed[start:start + limit]))
+        for start in range(0, len(changes.added), limit):
+            store.update(shared_graphs_update(changes.added[start:start + limit], []))
+    elif changes.sparql:
         store.update(changes.sparql)
     changes.summary.seconds = changes.summary.timings["write"] = \
         time.perf_counter() - changes.started
@@ -410,12 +420,14 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
 
 @dataclass(frozen=True, slots=True)
 class SpreadChanges:
-    """The statements of the clusters graph to remove and to add, as one SPARQL update
-    (empty when nothing changes), and the summary of the step."""
+    """The statements of the clusters graph to remove and to add, as lists and as one
+    SPARQL update (empty when nothing changes), and the summary of the step."""
 
     sparql: str
     summary: SpreadSummary
     started: float
+    added: list[ox.Quad] = field(default_factory=list)
+    removed: list[ox.Quad] = field(default_factory=list)
 
 
 def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = False
@@ -484,14 +496,23 @@ def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = F
     for iri, record in new.items():
         added |= _index_statements(record, keys[iri])
     summary.clusters = len(touched)
-    sparql = shared_graphs_update(sorted(added - removed, key=str),
-                                  sorted(removed - added, key=str))
+    to_add, to_remove = sorted(added - removed, key=str), sorted(removed - added, key=str)
+    sparql = shared_graphs_update(to_add, to_remove)
     summary.seconds = time.perf_counter() - start
-    return SpreadChanges(sparql, summary, start)
+    return SpreadChanges(sparql, summary, start, to_add, to_remove)
 
 
 def _fields(record: ClaimRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in ClaimRecord.__slots__}
+
+
+def unmatched_articles(store: _Store) -> list[str]:
+    """Return the articles (IRIs, sorted) that hold claims none of which the matching index
+    holds: those stored without matching, as a bulk load stores them."""
+    return sorted(row["article"].value for row in _rows(store, f"""
+        SELECT DISTINCT ?article WHERE {{
+          GRAPH ?article {{ ?claim schema:appearance ?article }}
+          FILTER NOT EXISTS {{ GRAPH {_G} {{ ?indexed cg:indexedArticle ?article }} }} }}"""))
 
 
 def _indexed_claims(store: _Store, articles: Sequence[str]) -> list[str]:
