@@ -28,6 +28,7 @@ store reads its entities, applies the decisions and relinks the claims
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib.namespace import SDO, SKOS
 
-from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE
+from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE, span_offsets
 from claimgraph.ontology import CG
 from claimgraph.resolve.names import initials, is_abbreviation
 
@@ -181,7 +182,8 @@ class MergeSummary:
     relabelled: int = 0  # preferred labels changed to the casing most articles use
 
 
-def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> MergeSummary:
+def merge_across_store(store: _Store, touched: Iterable[str] | None = None,
+                       articles: Iterable[str] | None = None) -> MergeSummary:
     """Decide every short name of ``store`` again and make the store agree: the merge
     statements of the entities graph (``cg:mergedInto``, ``cg:candidateEntity``,
     ``cg:resolutionRule``) and the claims' links (``prov:wasAttributedTo``,
@@ -189,7 +191,13 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
 
     ``touched`` are the IRIs of the entities the articles stored since the last step
     refer to (their claims are linked as their article read them); None checks the links
-    of every short name. Returns what changed.
+    of every short name. ``articles`` are the IRIs of those articles, when known: the
+    labels' evidence of an entity is then counted in them and added to the counts kept
+    from the last step (see :func:`_form_counts`) instead of over the whole store.
+    Returns what changed.
+
+    The cost of a step does not grow with the store (tested by benchmarks/store_growth.py):
+    stale claim links are found by the links themselves, not by every mention of an entity.
     """
     entities = _stored_entities(store)
     candidates = merge_candidates(entities.values(), lambda pairs: _named_together(store, pairs))
@@ -205,16 +213,22 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
              for triple in triples - stored.get(entity, set())]
     target = {decision.entity: decision.target for decision in decisions if decision.target}
     changed = {triple[0][1:-1] for triple in [*removed, *added]}  # "<iri>" -> iri
+    # Whose links may be wrong anywhere: a short name merged into another entity, or no
+    # longer merged (a rule's text, which counts articles, changes at every step).
+    retargeted = {triple[0][1:-1] for triple in [*removed, *added]
+                  if triple[1] == _MERGED_INTO}
     check = set(changed) | {entity for entity in (touched if touched is not None else
                                                   [e.iri for e in entities.values()])
                             if entity in target}
-    link_removed, link_added = _relinks(store, sorted(check), target)
+    link_removed, link_added = _relinks(store, sorted(check), target, retargeted)
     label_removed, label_added = _labels_by_evidence(
-        store, sorted(touched) if touched is not None else sorted(entities))
+        store, sorted(touched) if touched is not None else sorted(entities),
+        None if articles is None or touched is None else sorted(articles))
     _apply(store, [*removed, *link_removed, *label_removed],
            [*added, *link_added, *label_added])
+    relabelled = sum(triple[1] == _PREF for triple in label_added)
     return MergeSummary(merged=len(target), apart=len(decisions) - len(target),
-                        relinked=len(link_added), relabelled=len(label_added) // 2)
+                        relinked=len(link_added), relabelled=relabelled)
 
 
 def preferred_by_evidence(preferred: str, labels: Iterable[str],
@@ -306,15 +320,26 @@ def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
     return stored
 
 
-def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
+def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
+             changed: set[str] | None = None
              ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
     """Return the claim links to remove and to add (each with its article graph) so that
     every claim whose mention refers to one of ``entities`` links the entity it was merged
-    into, or the entity itself when it is merged into none."""
+    into, or the entity itself when it is merged into none.
+
+    An entity whose decision is unchanged (not in ``changed``; None: all changed) and that
+    is merged can only be wrong where a claim still links the entity itself (an article
+    stored since the last step): those links are found directly, without reading every
+    mention of the entity in the store."""
     if not entities:
         return [], []
-    values = " ".join(f"<{iri}>" for iri in entities)
-    rows = _rows(store, f"""
+    everywhere = [iri for iri in entities if changed is None or iri in changed
+                  or iri not in target]
+    linked = [iri for iri in entities if iri not in everywhere]
+    rows = []
+    if everywhere:
+        values = " ".join(f"<{iri}>" for iri in everywhere)
+        rows += _rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -325,6 +350,19 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
             {{ ?node cg:subjectSpan ?span ; cg:subject ?current .
                ?claim cg:qualifiedSubject ?node . BIND(cg:subject AS ?p) }}
           }} }}""")
+    if linked:
+        # A merged entity's own links: each came from a mention referring to it.
+        values = " ".join(f"<{iri}>" for iri in linked)
+        rows += _rows(store, f"""
+        SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
+          VALUES ?local {{ {values} }}
+          GRAPH ?article {{
+            {{ ?claim prov:wasAttributedTo ?local .
+               BIND(?claim AS ?node) BIND(prov:wasAttributedTo AS ?p) }}
+            UNION
+            {{ ?node cg:subject ?local . ?claim cg:qualifiedSubject ?node .
+               BIND(cg:subject AS ?p) }}
+          }} BIND(?local AS ?current) }}""")
     removed: list[tuple[str, _Triple]] = []
     added: list[tuple[str, _Triple]] = []
     claims: dict[tuple[str, str], None] = {}  # (article, claim) whose subjects moved
@@ -374,10 +412,12 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     return about_removed, about_added
 
 
-def _labels_by_evidence(store: _Store, entities: list[str]
+def _labels_by_evidence(store: _Store, entities: list[str], articles: list[str] | None = None
                         ) -> tuple[list[_Triple], list[_Triple]]:
     """Return the label statements to remove and add so that each of ``entities`` has
-    the preferred label :func:`preferred_by_evidence` chooses."""
+    the preferred label :func:`preferred_by_evidence` chooses, and the counts of evidence
+    kept for the next step (see :func:`_form_counts`; ``articles``: the articles stored
+    since the last step, None when unknown)."""
     if not entities:
         return [], []
     values = " ".join(f"<{iri}>" for iri in entities)
@@ -394,9 +434,7 @@ def _labels_by_evidence(store: _Store, entities: list[str]
             variants[entity].add(row["alternative"].value)
     if not variants:
         return [], []
-    counts = _form_counts(store, variants, preferred)
-    removed: list[_Triple] = []
-    added: list[_Triple] = []
+    counts, removed, added = _form_counts(store, variants, preferred, articles)
     for entity, labels in variants.items():
         old = preferred[entity]
         new = preferred_by_evidence(old, labels, counts[entity])
@@ -408,24 +446,125 @@ def _labels_by_evidence(store: _Store, entities: list[str]
 
 
 def _form_counts(store: _Store, variants: Mapping[str, set[str]],
-                 preferred: Mapping[str, str]) -> dict[str, dict[str, int]]:
+                 preferred: Mapping[str, str], articles: list[str] | None = None
+                 ) -> tuple[dict[str, dict[str, int]], list[_Triple], list[_Triple]]:
     """Return, for each entity, the number of articles whose mentions of it hold each of
-    its label's casings (case-sensitive)."""
-    values = " ".join(f"<{iri}>" for iri in variants)
-    rows = _rows(store, f"""
-        SELECT DISTINCT ?entity ?article ?anchor WHERE {{
-          VALUES ?entity {{ {values} }}
-          GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")
-    anchors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in rows:
-        anchors[row["entity"].value][row["article"].value].add(row["anchor"].value)
+    its label's casings (case-sensitive), and the ``cg:labelEvidence`` statements to
+    remove and add.
+
+    Counting reads every mention of the entity in the store, which grows with it; so the
+    counts are kept on the entity (``cg:labelEvidence``: JSON with the counts and the
+    number of mentions they were counted over). When ``articles`` (the articles stored
+    since the last step) are known and the kept counts plus those articles' mentions are
+    all the mentions the store has of the entity, the counts are brought up to date from
+    those articles alone; otherwise (an article replaced or removed, a step that did not
+    run, a new casing) they are counted again over the store. Either way they are the
+    counts of what the store holds, whatever order it was stored in.
+    """
+    entities = sorted(variants)
+    forms = {entity: [preferred[entity], *sorted(variants[entity])] for entity in entities}
+    mentions = _mention_counts(store, entities)
+    kept = _kept_evidence(store, entities)
+    incremental = []
+    if articles is not None:
+        incremental = [entity for entity in entities if entity in kept
+                       and set(forms[entity]) <= set(kept[entity][1])]
+    new_mentions = _anchors(store, incremental, articles) if incremental else {}
     counts: dict[str, dict[str, int]] = {}
-    for entity, labels in variants.items():
-        forms = [preferred[entity], *labels]
-        counts[entity] = {form: sum(any(form in anchor for anchor in texts)
-                                    for texts in anchors[entity].values())
-                          for form in forms}
-    return counts
+    recount = [entity for entity in entities if entity not in incremental]
+    for entity in incremental:
+        seen, counted, _ = kept[entity]
+        batch = new_mentions.get(entity, {})
+        if seen + sum(len(spans) for spans in batch.values()) != mentions.get(entity, 0):
+            recount.append(entity)
+            continue
+        counts[entity] = {form: counted.get(form, 0) + _articles_with(form, batch)
+                          for form in forms[entity]}
+    everywhere = _anchors(store, sorted(recount), None) if recount else {}
+    for entity in recount:
+        counts[entity] = {form: _articles_with(form, everywhere.get(entity, {}))
+                          for form in forms[entity]}
+    removed: list[_Triple] = []
+    added: list[_Triple] = []
+    for entity in entities:
+        value = _literal(json.dumps({"mentions": mentions.get(entity, 0),
+                                     "articles": counts[entity]}, sort_keys=True,
+                                    ensure_ascii=False))
+        old = kept.get(entity, (0, {}, ""))[2]
+        if old != value:
+            if old:
+                removed.append((f"<{entity}>", _EVIDENCE, old))
+            added.append((f"<{entity}>", _EVIDENCE, value))
+    return counts, removed, added
+
+
+def _articles_with(form: str, anchors: Mapping[str, Mapping[str, str]]) -> int:
+    """Return how many articles (``anchors``: article -> span -> text) have a mention
+    whose text holds ``form``."""
+    return sum(any(form in anchor for anchor in spans.values()) for spans in anchors.values())
+
+
+def _mention_counts(store: _Store, entities: list[str]) -> dict[str, int]:
+    """Return the number of mentions (spans, in all articles) referring to each entity:
+    counted by the store from its index, no rows read."""
+    values = " ".join(f"<{iri}>" for iri in entities)
+    rows = _rows(store, f"""
+        SELECT ?entity (COUNT(*) AS ?mentions) WHERE {{
+          VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
+        }} GROUP BY ?entity""")
+    return {row["entity"].value: int(row["mentions"].value) for row in rows}
+
+
+def _kept_evidence(store: _Store, entities: list[str]
+                   ) -> dict[str, tuple[int, dict[str, int], str]]:
+    """Return each entity's kept ``cg:labelEvidence``: (mentions counted over, article
+    counts by form, the statement's object in SPARQL syntax)."""
+    values = " ".join(f"<{iri}>" for iri in entities)
+    rows = _rows(store, f"""
+        SELECT ?entity ?evidence WHERE {{ GRAPH {_GRAPH} {{
+          VALUES ?entity {{ {values} }} ?entity {_EVIDENCE} ?evidence }} }}""")
+    kept = {}
+    for row in rows:
+        try:
+            evidence = json.loads(row["evidence"].value)
+            kept[row["entity"].value] = (int(evidence["mentions"]), dict(evidence["articles"]),
+                                         _literal(row["evidence"].value))
+        except (ValueError, KeyError, TypeError):
+            continue  # not written by this code: counted again and replaced
+    return kept
+
+
+def _anchors(store: _Store, entities: list[str], articles: list[str] | None
+             ) -> dict[str, dict[str, dict[str, str]]]:
+    """Return the texts of the mentions of ``entities``, as entity -> article -> span ->
+    text, in ``articles`` (None: in the whole store)."""
+    values = " ".join(f"<{iri}>" for iri in entities)
+    in_articles = ("VALUES ?article { " + " ".join(f"<{iri}>" for iri in articles) + " }"
+                   if articles is not None else "")
+    rows = _rows(store, f"""
+        SELECT ?entity ?article ?span WHERE {{
+          {in_articles} VALUES ?entity {{ {values} }}
+          GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")
+    # A span carries its offsets: its text is cut from its article's, read once.
+    texts = _article_texts(store, sorted({row["article"].value for row in rows}))
+    anchors: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        article, span = row["article"].value, row["span"].value
+        if article in texts:
+            begin, end = span_offsets(span)
+            anchors[row["entity"].value][article][span] = texts[article][begin:end]
+    return anchors
+
+
+def _article_texts(store: _Store, articles: list[str]) -> dict[str, str]:
+    """Return the stored texts (``nif:isString``) of ``articles``."""
+    if not articles:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in articles)
+    rows = _rows(store, f"""
+        SELECT ?article ?text WHERE {{ VALUES ?article {{ {values} }}
+          GRAPH ?article {{ ?article nif:isString ?text }} }}""")
+    return {row["article"].value: row["text"].value for row in rows}
 
 
 def _apply(store: _Store, removed: list, added: list) -> None:
@@ -469,6 +608,7 @@ def _text(text: str) -> str:
 
 
 _RULE = f"<{CG.resolutionRule}>"
+_EVIDENCE = f"<{CG.labelEvidence}>"
 _MERGED_INTO = f"<{CG.mergedInto}>"
 _CANDIDATE = f"<{CG.candidateEntity}>"
 _SUBJECT = f"<{CG.subject}>"

@@ -270,14 +270,16 @@ class BaseStore(ABC):
 
     # ------------------------------------------------------------ store-wide merging
 
-    def merge_across_store(self, touched: Iterable[str] | None = None) -> MergeSummary:
+    def merge_across_store(self, touched: Iterable[str] | None = None,
+                           articles: Iterable[str] | None = None) -> MergeSummary:
         """Merge each short name's entity ("Obama", "IMF") into the one fuller entity of
         the store it stands for, and relink the claims (see :mod:`claimgraph.graph.merging`).
 
         :func:`claimgraph.ingest` calls it after each batch with the IRIs of the entities
-        the batch's articles refer to (``touched``); None checks every short name.
+        the batch's articles refer to (``touched``) and the articles' IRIs (``articles``);
+        None checks every short name.
         """
-        return merge_across_store(self, touched)
+        return merge_across_store(self, touched, articles)
 
     # ------------------------------------------------------------ reading
 

@@ -60,6 +60,7 @@ class CG(DefinedNamespace):
     # store-wide merging
     mergedInto: URIRef  # a short name's entity -> the fuller entity it stands for
     candidateEntity: URIRef  # -> a plausible fuller entity, when several left it apart
+    labelEvidence: URIRef  # how many articles write each casing of the label (JSON)
     # run properties
     pipelineName: URIRef
     pipelineVersion: URIRef
@@ -71,7 +72,7 @@ class CG(DefinedNamespace):
     # article properties
     articleId: URIRef
     textHash: URIRef  # sha256 hex digest of the article text, to detect changed articles
-    entityStatements: URIRef  # what the article says of its entities, as N-Triples
+    entityStatements: URIRef  # what the article says of its entities, as Turtle
 
 
 class NIF(DefinedNamespace):
