@@ -279,10 +279,12 @@ def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[st
     if not pairs:
         return set()
     values = " ".join(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
+    # EXISTS stops at the first such article, where a join would visit every one.
     rows = _rows(store, f"""
-        SELECT DISTINCT ?short ?fuller WHERE {{
+        SELECT ?short ?fuller WHERE {{
           VALUES (?short ?fuller) {{ {values} }}
-          GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")
+          FILTER EXISTS {{ GRAPH ?article {{ ?one cg:refersTo ?short .
+                                            ?other cg:refersTo ?fuller }} }} }}""")
     return {(row["short"].value, row["fuller"].value) for row in rows}
 
 
