@@ -16,9 +16,10 @@ offsets, and the article's ``nif:isString`` its text: :func:`span_offsets`,
 only, the classes that ``rdfs:subClassOf`` and ``rdfs:range`` give (an attribution's
 ``schema:Claim`` and ``prov:Entity``, ``cg:SubjectRole``, ``nif:String``,
 ``nif:OffsetBasedString``) are not written, nor ``cg:hedged false`` (no ``cg:hedged`` means
-not hedged).
+not hedged), and what an article says of its entities is Turtle with prefixes.
 ``detail="full"`` writes them all (NIF's ``beginIndex``, ``endIndex``, ``anchorOf`` and
-``referenceContext`` on every span), for tools that read NIF without that reasoning.
+``referenceContext`` on every span), for tools that read NIF without that reasoning: twice
+the quads (``benchmarks/graph_size.py``).
 """
 
 from __future__ import annotations
