@@ -22,7 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimgraph import Document, extract, iter_documents, load_pipeline
-from claimgraph.graph.rdf import RunInfo
+from claimgraph.graph.rdf import Detail, RunInfo, entity_iris, prepare_article
+from claimgraph.graph.store import BaseStore
 from claimgraph.loaders import load_brat_corpus
 from claimgraph.pipeline import run_info
 from claimgraph.records import Attribution
@@ -66,6 +67,33 @@ def extracted_corpus(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Ext
     return result
 
 
+def extracted_dev(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Extracted, RunInfo]:
+    """Return the 84 PolNeAR dev articles (with the metadata the brat loader reads: title,
+    date, publisher) and their extracted attributions.
+
+    Extraction runs once (in ``workers`` processes) and is cached as a pickle in ``cache``.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / "polnear-dev-extracted.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as file:
+                return pickle.load(file)
+        except (AttributeError, ImportError, pickle.UnpicklingError):
+            pass  # written by another version of claimgraph: extract again
+    if not POLNEAR.is_dir():
+        sys.exit(f"the PolNeAR corpus is not at {POLNEAR}")
+    nlp = load_pipeline()
+    documents = [document for document, _ in load_brat_corpus(POLNEAR / "dev",
+                                                               on_error=lambda error: None)]
+    print(f"extracting the {len(documents)} PolNeAR dev articles once (cached in {path}) …",
+          file=sys.stderr)
+    result = (list(_extract_in_parallel(nlp, documents, workers)), run_info(nlp))
+    with path.open("wb") as file:
+        pickle.dump(result, file)
+    return result
+
+
 def _extract_in_parallel(nlp, documents: list[Document], workers: int) -> Extracted:
     from claimgraph.parallel import map_in_order
 
@@ -80,6 +108,26 @@ class _Extractor:
 
     def __call__(self, documents: list[Document]) -> Extracted:
         return list(extract(documents, self.nlp))
+
+
+def store_batch(store: BaseStore, extracted: Extracted, run: RunInfo, *,
+                detail: Detail = "lean", cpu: bool = False) -> tuple[float, float]:
+    """Store already extracted articles as one ``ingest`` batch does: each article's RDF
+    built and written, then the store-wide merge step once. Returns the seconds of the
+    writing (building included) and of the merge step: wall-clock time, or with ``cpu``
+    the process's CPU time (RocksDB's threads included), which a busy machine bends less."""
+    clock = time.process_time if cpu else time.perf_counter
+    touched: set[str] = set()
+    articles: list[str] = []
+    start = clock()
+    for document, attributions in extracted:
+        article = prepare_article(document, attributions, run, detail)
+        store.put_article(article)
+        touched.update(iri.value for iri in entity_iris(article.entities))
+        articles.append(str(article.iri))
+    written = clock()
+    store.merge_across_store(touched, articles)
+    return written - start, clock() - written
 
 
 def seconds(function: Callable[[], object]) -> float:

@@ -41,7 +41,7 @@ def ingest_once(articles: int, store_path: Path, merge: bool) -> float:
     from claimgraph.graph.store import BaseStore
 
     if not merge:
-        BaseStore.merge_across_store = lambda self, touched=None: None  # type: ignore
+        BaseStore.merge_across_store = lambda self, touched=None, articles=None: None  # type: ignore
     paths = sorted(path for folder in POLNEAR_TEXTS for path in folder.glob("*.txt"))
     paths = paths[:articles]
     nlp = load_pipeline()

@@ -42,6 +42,7 @@ from claimgraph.graph.rdf import (
     ENTITIES_GRAPH,
     RUNS_GRAPH,
     ArticleRdf,
+    Detail,
     article_graph_iri,
     by_subject,
     canonical_entity,
@@ -129,15 +130,16 @@ def write_shards(
     default_date: str | None = None,
     options: LoadOptions | None = None,
     url_lists: Iterable[str | Path] = (),
+    detail: Detail = "lean",
 ) -> IngestSummary:
     """Extract articles into N-Quads shards in ``directory``; return a summary.
 
-    Sources, ``workers``, ``dask``, ``default_date``, ``options`` and ``url_lists`` are
-    as for :func:`claimgraph.ingest`; each worker process writes a shard of its own (this
-    process writes the copies: articles whose text came earlier in the input under another
-    id). An id that comes again is skipped (its first text is kept; with another text it
-    is reported). Raises :class:`ClaimgraphError` when ``directory`` holds shards already:
-    loading old and new ones together would mix two runs.
+    Sources, ``workers``, ``dask``, ``default_date``, ``options``, ``url_lists`` and
+    ``detail`` are as for :func:`claimgraph.ingest`; each worker process writes a shard of
+    its own (this process writes the copies: articles whose text came earlier in the input
+    under another id). An id that comes again is skipped (its first text is kept; with
+    another text it is reported). Raises :class:`ClaimgraphError` when ``directory``
+    holds shards already: loading old and new ones together would mix two runs.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -145,7 +147,7 @@ def write_shards(
         raise ClaimgraphError(f"{directory}: holds shards already ({old[0].name}, …): "
                               "load them and remove them, or write into another folder")
     nlp = nlp or load_pipeline()
-    writer = ShardWriter(ArticlePreparer(nlp, run_info(nlp), batch_size), directory)
+    writer = ShardWriter(ArticlePreparer(nlp, run_info(nlp), batch_size, detail), directory)
     summary = IngestSummary()
 
     def report(error: InputError) -> None:

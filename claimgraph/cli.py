@@ -22,7 +22,7 @@ from tqdm import tqdm
 from claimgraph.errors import ClaimgraphError, InputError
 from claimgraph.graph.guard import OutboundPolicy, check_sparql
 from claimgraph.graph.network import VIEWS
-from claimgraph.graph.rdf import PREFIXES
+from claimgraph.graph.rdf import DETAILS, PREFIXES
 from claimgraph.graph.results import RESULT_FORMATS, query_running, render_results
 from claimgraph.graph.serialize import EXPORT_FORMATS
 from claimgraph.loaders import FetchSettings, LoadOptions, TableColumns
@@ -60,7 +60,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         summary = write_shards(args.paths, args.to_nquads, nlp, on_error=_report,
                                progress=not args.quiet, workers=args.workers, dask=dask,
-                               default_date=args.date, options=options, url_lists=args.urls)
+                               default_date=args.date, options=options, url_lists=args.urls,
+                               detail=args.detail)
         print(f"claimgraph: {summary} (N-Quads shards in {args.to_nquads}; load them, then "
               "run claimgraph merge)", file=sys.stderr)
         return EXIT_SKIPPED if summary.skipped else EXIT_OK
@@ -68,7 +69,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         try:
             summary = ingest(args.paths, store, nlp, on_error=_report, progress=not args.quiet,
                              workers=args.workers, dask=dask, default_date=args.date,
-                             options=options, url_lists=args.urls)
+                             options=options, url_lists=args.urls, detail=args.detail)
         except IngestInterrupted as interrupted:
             print(f"claimgraph: interrupted; stored until then: {interrupted.summary}",
                   file=sys.stderr)
@@ -376,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "(pip install 'claimgraph[dask]')")
     sub.add_argument("--scheduler", metavar="ADDRESS",
                      help="extract on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    sub.add_argument("--detail", choices=DETAILS, default=DETAILS[0],
+                     help="lean (default): leave out what span IRIs, the text and the "
+                          "ontology give back; full: also NIF offsets, covered texts and "
+                          "implied classes")
     sub.set_defaults(run=cmd_ingest)
 
     sub = command("extract", "Print the attributions of articles as JSON Lines (no store).",

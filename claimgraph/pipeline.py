@@ -30,6 +30,7 @@ from claimgraph.graph.merging import MergeSummary
 from claimgraph.graph.network import View, project
 from claimgraph.graph.rdf import (
     ArticleRdf,
+    Detail,
     RunInfo,
     article_graph_iri,
     entity_iri,
@@ -247,6 +248,7 @@ class ArticlePreparer:
     nlp: Language
     run: RunInfo
     batch_size: int = 16
+    detail: Detail = "lean"  # how much that is derivable the RDF spells out
 
     def __call__(self, documents: list[Document]) -> list[ArticleRdf | InputError]:
         """Return each document's RDF, or the error that kept it from being built."""
@@ -266,7 +268,7 @@ class ArticlePreparer:
               ) -> ArticleRdf | InputError:
         """Return the document's RDF, or the error (naming it) that kept it from being built."""
         try:
-            return prepare_article(document, attributions, self.run)
+            return prepare_article(document, attributions, self.run, self.detail)
         except Exception as error:  # noqa: BLE001 - a span outside the text, a bad date…
             return _extraction_error(document, error, "build the RDF")
 
@@ -285,6 +287,7 @@ def ingest(
     options: LoadOptions | None = None,
     url_lists: Iterable[str | Path] = (),
     match_claims: bool = True,
+    detail: Detail = "lean",
 ) -> IngestSummary:
     """Read articles, extract their attributions and store them; return a summary.
 
@@ -295,7 +298,8 @@ def ingest(
     syndicated story, the same page under two URLs) is recorded as a copy: a graph with its
     id, URL and metadata and ``schema:sameAs`` the first article, no second extraction.
     ``options`` say how inputs are read (table columns, fetching); ``url_lists`` are files
-    of URLs, one a line.
+    of URLs, one a line. ``detail`` says how much of what is derivable the stored RDF
+    spells out: "lean" (the default) or "full" (see :mod:`claimgraph.graph.rdf`).
 
     ``workers`` > 1 extracts in that many processes; ``dask`` does it on a Dask cluster
     (True: a local one with ``workers`` workers; a string: a scheduler address). This
@@ -311,7 +315,7 @@ def ingest(
     computed again.
     """
     nlp = nlp or load_pipeline()
-    preparer = ArticlePreparer(nlp, run_info(nlp), batch_size)
+    preparer = ArticlePreparer(nlp, run_info(nlp), batch_size, detail)
     summary = IngestSummary()
 
     def report(error: InputError) -> None:
@@ -353,7 +357,7 @@ def ingest(
         prepared = preparer.prepare(readable())
     bar = tqdm(desc="ingest", unit=" articles", disable=not progress)
     touched: set[str] = set()  # the entities the stored articles refer to
-    stored: list[str] = []  # the articles added or replaced, for claim matching
+    stored: list[str] = []  # the articles added or replaced, for merging and matching
     try:
         for article in prepared:
             if isinstance(article, InputError):
@@ -382,7 +386,7 @@ def ingest(
     if summary.added or summary.replaced:
         # Once per batch: a short name ("Obama") joins the fuller entity it stands for
         # in the whole store, this batch's articles included.
-        summary.merge = store.merge_across_store(touched)
+        summary.merge = store.merge_across_store(touched, stored)
         if match_claims:
             # After merging: the claims' source and subject links are the store's.
             summary.spread = update_spread(store, stored)

@@ -4,8 +4,8 @@
 
 - orphans: an entity described in the entities graph that no article mentions, or a
   named graph that is neither an article's nor a shared one;
-- dangling references: a claim, span or role pointing at an entity, span, article or run
-  that is described nowhere;
+- dangling references: a claim or role pointing at an entity, article or run that is
+  described nowhere, or at a span that is not characters of its article's text;
 - SHACL violations of claimgraph's shapes (``ontology/shapes.ttl``), checked with pyshacl
   over the union of all graphs.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH, RUNS_GRAPH
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH, RUNS_GRAPH, span_anchor_bindings
 from claimgraph.graph.store import BaseStore
 from claimgraph.ontology import shapes_path
 
@@ -52,18 +52,28 @@ _DANGLING_QUERIES = (
           GRAPH <{ENTITIES_GRAPH}> {{ ?group schema:member ?node
             FILTER NOT EXISTS {{ ?node a cg:Entity }} }}
         }} ORDER BY ?node"""),
-    ("reference to a span, role or article missing from its graph", """
+    ("reference to a role or article missing from its graph", """
         SELECT DISTINCT ?node WHERE {
-          GRAPH ?article { ?claim cg:cueSpan|cg:contentSpan|cg:sourceSpan|cg:subjectSpan|
-                                  cg:qualifiedSubject|schema:appearance|nif:referenceContext
+          GRAPH ?article { ?claim cg:qualifiedSubject|schema:appearance|nif:referenceContext
                                   ?node
-                           FILTER NOT EXISTS { ?node a ?class } }
+                           FILTER NOT EXISTS { ?node ?p ?o } }
         } ORDER BY ?node"""),
     ("claim cluster entry of a claim no article holds", f"""
         SELECT DISTINCT ?node WHERE {{
           GRAPH <{CLUSTERS_GRAPH}> {{ {{ ?x cg:memberClaim|cg:matchedClaim|cg:firstClaim ?node }}
                                      UNION {{ ?node cg:lshBand|cg:matchOrder ?x }} }}
           FILTER NOT EXISTS {{ GRAPH ?article {{ ?node a cg:Attribution }} }}
+        }} ORDER BY ?node"""),
+    # A span is its IRI: characters BEGIN to END of its own article's text.
+    ("span that is no span of its article's text", f"""
+        SELECT DISTINCT ?node WHERE {{
+          GRAPH ?article {{ ?claim cg:cueSpan|cg:contentSpan|cg:sourceSpan|cg:subjectSpan
+                                  ?node
+                           OPTIONAL {{ ?article nif:isString ?text }} }}
+          {span_anchor_bindings("?node", "?text", "?anchor")}
+          FILTER(!STRSTARTS(STR(?node), CONCAT(STR(?article), "#char="))
+                 || !BOUND(?anchorEnd) || ?anchorBegin >= ?anchorEnd
+                 || !BOUND(?text) || ?anchorEnd > STRLEN(?text))
         }} ORDER BY ?node"""),
     ("claim of an unrecorded run", f"""
         SELECT DISTINCT ?node WHERE {{

@@ -28,6 +28,7 @@ store reads its entities, applies the decisions and relinks the claims
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib.namespace import SDO, SKOS
 
-from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE
+from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE, span_offsets
 from claimgraph.ontology import CG
 from claimgraph.resolve.names import initials, is_abbreviation
 
@@ -184,7 +185,8 @@ class MergeSummary:
     relabelled: int = 0  # preferred labels changed to the casing most articles use
 
 
-def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> MergeSummary:
+def merge_across_store(store: _Store, touched: Iterable[str] | None = None,
+                       articles: Iterable[str] | None = None) -> MergeSummary:
     """Decide every short name of ``store`` again and make the store agree: the merge
     statements of the entities graph (``cg:mergedInto``, ``cg:candidateEntity``,
     ``cg:resolutionRule``) and the claims' links (``prov:wasAttributedTo``,
@@ -192,7 +194,13 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
 
     ``touched`` are the IRIs of the entities the articles stored since the last step
     refer to (their claims are linked as their article read them); None checks the links
-    of every short name. Returns what changed.
+    of every short name. ``articles`` are the IRIs of those articles, when known: the
+    labels' evidence of an entity is then counted in them and added to the counts kept
+    from the last step (see :func:`_form_counts`) instead of over the whole store.
+    Returns what changed.
+
+    The cost of a step does not grow with the store (tested by benchmarks/store_growth.py):
+    stale claim links are found by the links themselves, not by every mention of an entity.
     """
     entities = _stored_entities(store)
     candidates = merge_candidates(entities.values(), lambda pairs: _named_together(store, pairs))
@@ -208,16 +216,22 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None) -> M
              for triple in triples - stored.get(entity, set())]
     target = {decision.entity: decision.target for decision in decisions if decision.target}
     changed = {triple[0][1:-1] for triple in [*removed, *added]}  # "<iri>" -> iri
+    # Whose links may be wrong anywhere: a short name merged into another entity, or no
+    # longer merged (a rule's text, which counts articles, changes at every step).
+    retargeted = {triple[0][1:-1] for triple in [*removed, *added]
+                  if triple[1] == _MERGED_INTO}
     check = set(changed) | {entity for entity in (touched if touched is not None else
                                                   [e.iri for e in entities.values()])
                             if entity in target}
-    link_removed, link_added = _relinks(store, sorted(check), target)
+    link_removed, link_added = _relinks(store, sorted(check), target, retargeted)
     label_removed, label_added = _labels_by_evidence(
-        store, sorted(touched) if touched is not None else sorted(entities))
+        store, sorted(touched) if touched is not None else sorted(entities),
+        None if articles is None or touched is None else sorted(articles))
     _apply(store, [*removed, *link_removed, *label_removed],
            [*added, *link_added, *label_added])
+    relabelled = sum(triple[1] == _PREF for triple in label_added)
     return MergeSummary(merged=len(target), apart=len(decisions) - len(target),
-                        relinked=len(link_added), relabelled=len(label_added) // 2)
+                        relinked=len(link_added), relabelled=relabelled)
 
 
 def preferred_by_evidence(preferred: str, labels: Iterable[str],
@@ -267,11 +281,13 @@ def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[st
     """Return the pairs of entities that some article refers to both of."""
     if not pairs:
         return set()
+    # EXISTS stops at the first such article, where a join would visit every one.
     rows = [row for values in _value_blocks(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
             for row in _rows(store, f"""
-        SELECT DISTINCT ?short ?fuller WHERE {{
+        SELECT ?short ?fuller WHERE {{
           VALUES (?short ?fuller) {{ {values} }}
-          GRAPH ?article {{ ?one cg:refersTo ?short . ?other cg:refersTo ?fuller }} }}""")]
+          FILTER EXISTS {{ GRAPH ?article {{ ?one cg:refersTo ?short .
+                                            ?other cg:refersTo ?fuller }} }} }}""")]
     return {(row["short"].value, row["fuller"].value) for row in rows}
 
 
@@ -309,15 +325,26 @@ def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
     return stored
 
 
-def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
+def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
+             changed: set[str] | None = None
              ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
     """Return the claim links to remove and to add (each with its article graph) so that
     every claim whose mention refers to one of ``entities`` links the entity it was merged
-    into, or the entity itself when it is merged into none."""
+    into, or the entity itself when it is merged into none.
+
+    An entity whose decision is unchanged (not in ``changed``; None: all changed) and that
+    is merged can only be wrong where a claim still links the entity itself (an article
+    stored since the last step): those links are found directly, without reading every
+    mention of the entity in the store."""
     if not entities:
         return [], []
-    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+    everywhere = [iri for iri in entities if changed is None or iri in changed
+                  or iri not in target]
+    linked = [iri for iri in entities if iri not in everywhere]
+    rows = []
+    if everywhere:
+        rows += [row for values in _value_blocks(f"<{iri}>" for iri in everywhere)
+                 for row in _rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -328,6 +355,19 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str]
             {{ ?node cg:subjectSpan ?span ; cg:subject ?current .
                ?claim cg:qualifiedSubject ?node . BIND(cg:subject AS ?p) }}
           }} }}""")]
+    if linked:
+        # A merged entity's own links: each came from a mention referring to it.
+        rows += [row for values in _value_blocks(f"<{iri}>" for iri in linked)
+                 for row in _rows(store, f"""
+        SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
+          VALUES ?local {{ {values} }}
+          GRAPH ?article {{
+            {{ ?claim prov:wasAttributedTo ?local .
+               BIND(?claim AS ?node) BIND(prov:wasAttributedTo AS ?p) }}
+            UNION
+            {{ ?node cg:subject ?local . ?claim cg:qualifiedSubject ?node .
+               BIND(cg:subject AS ?p) }}
+          }} BIND(?local AS ?current) }}""")]
     removed: list[tuple[str, _Triple]] = []
     added: list[tuple[str, _Triple]] = []
     claims: dict[tuple[str, str], None] = {}  # (article, claim) whose subjects moved
@@ -377,10 +417,12 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     return about_removed, about_added
 
 
-def _labels_by_evidence(store: _Store, entities: list[str]
+def _labels_by_evidence(store: _Store, entities: list[str], articles: list[str] | None = None
                         ) -> tuple[list[_Triple], list[_Triple]]:
     """Return the label statements to remove and add so that each of ``entities`` has
-    the preferred label :func:`preferred_by_evidence` chooses."""
+    the preferred label :func:`preferred_by_evidence` chooses, and the counts of evidence
+    kept for the next step (see :func:`_form_counts`; ``articles``: the articles stored
+    since the last step, None when unknown)."""
     if not entities:
         return [], []
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
@@ -397,9 +439,7 @@ def _labels_by_evidence(store: _Store, entities: list[str]
             variants[entity].add(row["alternative"].value)
     if not variants:
         return [], []
-    counts = _form_counts(store, variants, preferred)
-    removed: list[_Triple] = []
-    added: list[_Triple] = []
+    counts, removed, added = _form_counts(store, variants, preferred, articles)
     for entity, labels in variants.items():
         old = preferred[entity]
         new = preferred_by_evidence(old, labels, counts[entity])
@@ -411,24 +451,125 @@ def _labels_by_evidence(store: _Store, entities: list[str]
 
 
 def _form_counts(store: _Store, variants: Mapping[str, set[str]],
-                 preferred: Mapping[str, str]) -> dict[str, dict[str, int]]:
+                 preferred: Mapping[str, str], articles: list[str] | None = None
+                 ) -> tuple[dict[str, dict[str, int]], list[_Triple], list[_Triple]]:
     """Return, for each entity, the number of articles whose mentions of it hold each of
-    its label's casings (case-sensitive)."""
-    rows = [row for values in _value_blocks(f"<{iri}>" for iri in variants)
-            for row in _rows(store, f"""
-        SELECT DISTINCT ?entity ?article ?anchor WHERE {{
-          VALUES ?entity {{ {values} }}
-          GRAPH ?article {{ ?span cg:refersTo ?entity ; nif:anchorOf ?anchor }} }}""")]
-    anchors: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in rows:
-        anchors[row["entity"].value][row["article"].value].add(row["anchor"].value)
+    its label's casings (case-sensitive), and the ``cg:labelEvidence`` statements to
+    remove and add.
+
+    Counting reads every mention of the entity in the store, which grows with it; so the
+    counts are kept on the entity (``cg:labelEvidence``: JSON with the counts and the
+    number of mentions they were counted over). When ``articles`` (the articles stored
+    since the last step) are known and the kept counts plus those articles' mentions are
+    all the mentions the store has of the entity, the counts are brought up to date from
+    those articles alone; otherwise (an article replaced or removed, a step that did not
+    run, a new casing) they are counted again over the store. Either way they are the
+    counts of what the store holds, whatever order it was stored in.
+    """
+    entities = sorted(variants)
+    forms = {entity: [preferred[entity], *sorted(variants[entity])] for entity in entities}
+    mentions = _mention_counts(store, entities)
+    kept = _kept_evidence(store, entities)
+    incremental = []
+    if articles is not None:
+        incremental = [entity for entity in entities if entity in kept
+                       and set(forms[entity]) <= set(kept[entity][1])]
+    new_mentions = _anchors(store, incremental, articles) if incremental else {}
     counts: dict[str, dict[str, int]] = {}
-    for entity, labels in variants.items():
-        forms = [preferred[entity], *labels]
-        counts[entity] = {form: sum(any(form in anchor for anchor in texts)
-                                    for texts in anchors[entity].values())
-                          for form in forms}
-    return counts
+    recount = [entity for entity in entities if entity not in incremental]
+    for entity in incremental:
+        seen, counted, _ = kept[entity]
+        batch = new_mentions.get(entity, {})
+        if seen + sum(len(spans) for spans in batch.values()) != mentions.get(entity, 0):
+            recount.append(entity)
+            continue
+        counts[entity] = {form: counted.get(form, 0) + _articles_with(form, batch)
+                          for form in forms[entity]}
+    everywhere = _anchors(store, sorted(recount), None) if recount else {}
+    for entity in recount:
+        counts[entity] = {form: _articles_with(form, everywhere.get(entity, {}))
+                          for form in forms[entity]}
+    removed: list[_Triple] = []
+    added: list[_Triple] = []
+    for entity in entities:
+        value = _literal(json.dumps({"mentions": mentions.get(entity, 0),
+                                     "articles": counts[entity]}, sort_keys=True,
+                                    ensure_ascii=False))
+        old = kept.get(entity, (0, {}, ""))[2]
+        if old != value:
+            if old:
+                removed.append((f"<{entity}>", _EVIDENCE, old))
+            added.append((f"<{entity}>", _EVIDENCE, value))
+    return counts, removed, added
+
+
+def _articles_with(form: str, anchors: Mapping[str, Mapping[str, str]]) -> int:
+    """Return how many articles (``anchors``: article -> span -> text) have a mention
+    whose text holds ``form``."""
+    return sum(any(form in anchor for anchor in spans.values()) for spans in anchors.values())
+
+
+def _mention_counts(store: _Store, entities: list[str]) -> dict[str, int]:
+    """Return the number of mentions (spans, in all articles) referring to each entity:
+    counted by the store from its index, no rows read."""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
+        SELECT ?entity (COUNT(*) AS ?mentions) WHERE {{
+          VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
+        }} GROUP BY ?entity""")]
+    return {row["entity"].value: int(row["mentions"].value) for row in rows}
+
+
+def _kept_evidence(store: _Store, entities: list[str]
+                   ) -> dict[str, tuple[int, dict[str, int], str]]:
+    """Return each entity's kept ``cg:labelEvidence``: (mentions counted over, article
+    counts by form, the statement's object in SPARQL syntax)."""
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
+        SELECT ?entity ?evidence WHERE {{ GRAPH {_GRAPH} {{
+          VALUES ?entity {{ {values} }} ?entity {_EVIDENCE} ?evidence }} }}""")]
+    kept = {}
+    for row in rows:
+        try:
+            evidence = json.loads(row["evidence"].value)
+            kept[row["entity"].value] = (int(evidence["mentions"]), dict(evidence["articles"]),
+                                         _literal(row["evidence"].value))
+        except (ValueError, KeyError, TypeError):
+            continue  # not written by this code: counted again and replaced
+    return kept
+
+
+def _anchors(store: _Store, entities: list[str], articles: list[str] | None
+             ) -> dict[str, dict[str, dict[str, str]]]:
+    """Return the texts of the mentions of ``entities``, as entity -> article -> span ->
+    text, in ``articles`` (None: in the whole store)."""
+    in_articles = ("VALUES ?article { " + " ".join(f"<{iri}>" for iri in articles) + " }"
+                   if articles is not None else "")
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+            for row in _rows(store, f"""
+        SELECT ?entity ?article ?span WHERE {{
+          {in_articles} VALUES ?entity {{ {values} }}
+          GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
+    # A span carries its offsets: its text is cut from its article's, read once.
+    texts = _article_texts(store, sorted({row["article"].value for row in rows}))
+    anchors: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        article, span = row["article"].value, row["span"].value
+        if article in texts:
+            begin, end = span_offsets(span)
+            anchors[row["entity"].value][article][span] = texts[article][begin:end]
+    return anchors
+
+
+def _article_texts(store: _Store, articles: list[str]) -> dict[str, str]:
+    """Return the stored texts (``nif:isString``) of ``articles``."""
+    if not articles:
+        return {}
+    rows = [row for values in _value_blocks(f"<{iri}>" for iri in articles)
+            for row in _rows(store, f"""
+        SELECT ?article ?text WHERE {{ VALUES ?article {{ {values} }}
+          GRAPH ?article {{ ?article nif:isString ?text }} }}""")]
+    return {row["article"].value: row["text"].value for row in rows}
 
 
 def _apply(store: _Store, removed: list, added: list) -> None:
@@ -461,14 +602,6 @@ def _quad_text(quad: _Triple | tuple[str, _Triple]) -> str:
     return f"GRAPH {_GRAPH} {{ {subject} {predicate} {obj} }}"
 
 
-def _value_blocks(terms: Iterable[str]) -> Iterator[str]:
-    """Yield the terms (or rows of terms) of a VALUES block in blocks of at most
-    :data:`VALUES_BLOCK`, each as the text of one query's block."""
-    terms = list(terms)
-    for start in range(0, len(terms), VALUES_BLOCK):
-        yield " ".join(terms[start:start + VALUES_BLOCK])
-
-
 def _rows(store: _Store, sparql: str) -> list[dict[str, Any]]:
     """Run a SELECT; return one dict per solution, variable -> pyoxigraph term or None
     (pyoxigraph's terms as they come: converting thousands of rows to rdflib costs more
@@ -489,6 +622,7 @@ def _text(text: str) -> str:
 
 
 _RULE = f"<{CG.resolutionRule}>"
+_EVIDENCE = f"<{CG.labelEvidence}>"
 _MERGED_INTO = f"<{CG.mergedInto}>"
 _CANDIDATE = f"<{CG.candidateEntity}>"
 _SUBJECT = f"<{CG.subject}>"
@@ -497,3 +631,11 @@ _PREF = f"<{SKOS.prefLabel}>"
 _LABEL_PROPERTIES = frozenset({str(SKOS.prefLabel), str(SKOS.altLabel)})
 _KEY, _TYPE, _KIND = str(CG.entityKey), str(CG.entityType), str(CG.entityKind)
 _ALT = f"<{SKOS.altLabel}>"
+
+
+def _value_blocks(terms: Iterable[str]) -> Iterator[str]:
+    """Yield the terms (or rows of terms) of a VALUES block in blocks of at most
+    :data:`VALUES_BLOCK`, each as the text of one query's block."""
+    terms = list(terms)
+    for start in range(0, len(terms), VALUES_BLOCK):
+        yield " ".join(terms[start:start + VALUES_BLOCK])

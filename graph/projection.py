@@ -137,7 +137,7 @@ class ClaimRef:
     cue_class: str | None
     quote_type: str | None
     negated: bool | None
-    hedged: bool | None
+    hedged: bool
     confidence: float | None
     article: str
     article_id: str | None
@@ -364,7 +364,8 @@ def parse_claim_rows(rows: Iterable[Row]) -> list[Link]:
             cue_class=_text(row.get("cueClass")),
             quote_type=_quote_type(row.get("quoteType")),
             negated=_boolean(row.get("negated")),
-            hedged=_boolean(row.get("hedged")),
+            # The lean graph writes cg:hedged only where it is true.
+            hedged=bool(_boolean(row.get("hedged"))),
             confidence=_number(row.get("confidence")),
             article=str(article),
             article_id=_text(row.get("articleId")),

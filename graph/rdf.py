@@ -8,6 +8,18 @@ same input always gives the same quads, and there are no blank nodes.
 
 The builder makes pyoxigraph terms, which the store writes as they are
 (:func:`prepare_article`); :func:`build_article` gives the same triples as an rdflib dataset.
+
+**Detail.** By default (``detail="lean"``) a graph leaves out what the rest of it, or the
+ontology, gives back: a span is its IRI alone (``…/article/{hash}#char=b,e`` carries its
+offsets, and the article's ``nif:isString`` its text: :func:`span_offsets`,
+:func:`span_anchor_bindings`), a resolved subject mention's span hangs on its subject role
+only, the classes that ``rdfs:subClassOf`` and ``rdfs:range`` give (an attribution's
+``schema:Claim`` and ``prov:Entity``, ``cg:SubjectRole``, ``nif:String``,
+``nif:OffsetBasedString``) are not written, nor ``cg:hedged false`` (no ``cg:hedged`` means
+not hedged), and what an article says of its entities is Turtle with prefixes.
+``detail="full"`` writes them all (NIF's ``beginIndex``, ``endIndex``, ``anchorOf`` and
+``referenceContext`` on every span), for tools that read NIF without that reasoning: twice
+the quads (``benchmarks/graph_size.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal, get_args
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
@@ -47,6 +60,11 @@ RUNS_GRAPH = CGD["graph/runs"]
 CLUSTERS_GRAPH = CGD["graph/claim-clusters"]
 #: The language tag of claim texts and entity labels (the pipeline reads English).
 TEXT_LANGUAGE = "en"
+
+#: How much of what is derivable a graph spells out (see the module docstring).
+Detail = Literal["lean", "full"]
+#: The details, the default first.
+DETAILS: tuple[str, ...] = get_args(Detail)
 
 #: Prefixes claimgraph binds when it writes Turtle, TriG and query results. Data IRIs
 #: (articles, claims, spans) have no prefix: as prefixed names they would need escapes.
@@ -90,6 +108,9 @@ _QUOTE_TYPES: dict[str, ox.NamedNode] = {
     "mixed": _CG.MixedQuote,
 }
 _ENTITY_CLASS_SET = frozenset(_ENTITY_CLASSES.values())
+# An attribution's classes; lean, cg:Attribution alone (rdfs:subClassOf the other two).
+_CLAIM_CLASSES = (_SDO.Claim, _PROV.Entity, _CG.Attribution)
+_LEAN_CLAIM_CLASSES = (_CG.Attribution,)
 # When descriptions of one entity disagree on its type or kind, the first in these orders
 # is kept (an unknown value ranks after them, in code point order).
 _TYPE_ORDER = ("person", "organization", "place", "group", "other")
@@ -156,6 +177,34 @@ def cluster_iri(founder: str) -> URIRef:
 def span_iri(article: URIRef, start: int, end: int) -> URIRef:
     """Return the IRI of the characters ``start:end`` of an article (NIF's ``#char=``)."""
     return URIRef(f"{article}#char={start},{end}")
+
+
+_SPAN_OFFSETS = re.compile(r"#char=(\d+),(\d+)$")
+
+
+def span_offsets(iri: str) -> tuple[int, int]:
+    """Return the ``(begin, end)`` character offsets a span IRI (``…#char=b,e``) names.
+
+    Raises :class:`ValueError` for an IRI that names no span.
+    """
+    found = _SPAN_OFFSETS.search(str(iri))
+    if found is None:
+        raise ValueError(f"not a span IRI (…#char=BEGIN,END): {iri}")
+    return int(found[1]), int(found[2])
+
+
+def span_anchor_bindings(span: str = "?span", text: str = "?text",
+                         anchor: str = "?anchor") -> str:
+    """Return SPARQL ``BIND``s that give the variable ``anchor`` the characters the span
+    IRI in ``span`` names, out of its article's ``text`` (``nif:isString``): what NIF's
+    ``nif:anchorOf`` says, for a store whichever ``detail`` it was written with. The
+    offsets also come as ``{anchor}Begin`` and ``{anchor}End`` (SPARQL counts characters
+    as Python does: code points)."""
+    offsets, begin, end = f"{anchor}Offsets", f"{anchor}Begin", f"{anchor}End"
+    return (f'BIND(STRAFTER(STR({span}), "#char=") AS {offsets}) '
+            f'BIND(xsd:integer(STRBEFORE({offsets}, ",")) AS {begin}) '
+            f'BIND(xsd:integer(STRAFTER({offsets}, ",")) AS {end}) '
+            f"BIND(SUBSTR({text}, {begin} + 1, {end} - {begin}) AS {anchor})")
 
 
 def entity_slug(key: str) -> str:
@@ -255,13 +304,13 @@ class ArticleRdf:
 
 
 def article_statements(document: Document, attributions: list[Attribution],
-                       run: RunInfo) -> tuple[Statements, Statements]:
+                       run: RunInfo, detail: Detail = "lean") -> tuple[Statements, Statements]:
     """Return the article's graph and its entity descriptions (see :func:`build_article`).
 
     Two attributions with the same cue and content offsets are one claim: the first is kept.
     Raises :class:`InputError` when a mention lies outside the text or a date is not ISO 8601.
     """
-    builder = _ArticleBuilder(document, Statements(), run)
+    builder = _ArticleBuilder(document, Statements(), run, detail)
     builder.add_article()
     for attribution in attributions:
         builder.add_attribution(attribution)
@@ -272,19 +321,20 @@ def article_statements(document: Document, attributions: list[Attribution],
 
 
 def build_article(document: Document, attributions: list[Attribution],
-                  run: RunInfo) -> Dataset:
+                  run: RunInfo, detail: Detail = "lean") -> Dataset:
     """Return the RDF of one article as a dataset of three named graphs.
 
     The article's graph (named :func:`article_graph_iri`) holds the article, its claims
     and their spans; :data:`ENTITIES_GRAPH` the entities the claims' sources and subjects
     refer to; :data:`RUNS_GRAPH` the run. The dataset queries as the union of its graphs.
+    ``detail`` says how much of what is derivable is written (see the module docstring).
     Two attributions with the same cue and content offsets are one claim: the first is kept.
     Raises :class:`InputError` when a mention lies outside the text or a date is not ISO 8601.
     """
     dataset = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    article, entities = article_statements(document, attributions, run)
+    article, entities = article_statements(document, attributions, run, detail)
     for graph_name, statements in ((article_graph_iri(document.id), article),
                                    (ENTITIES_GRAPH, entities), (RUNS_GRAPH, run_statements(run))):
         graph = dataset.graph(graph_name)
@@ -294,12 +344,13 @@ def build_article(document: Document, attributions: list[Attribution],
 
 
 def prepare_article(document: Document, attributions: list[Attribution],
-                    run: RunInfo) -> ArticleRdf:
-    """Build an article's RDF as a store writes it (see :class:`ArticleRdf`).
+                    run: RunInfo, detail: Detail = "lean") -> ArticleRdf:
+    """Build an article's RDF as a store writes it (see :class:`ArticleRdf`), with
+    ``detail`` as :func:`build_article` has it.
 
     Raises :class:`InputError` as :func:`build_article` does.
     """
-    article, entities = article_statements(document, attributions, run)
+    article, entities = article_statements(document, attributions, run, detail)
     return ArticleRdf(iri=article_graph_iri(document.id), text_hash=text_hash(document.text),
                       ntriples=ntriples(article), entities=tuple(entities), run=run,
                       attributions=len(attributions))
@@ -319,9 +370,23 @@ def prepare_copy(document: Document, original: URIRef, run: RunInfo) -> ArticleR
 
 
 def parse_entity_statements(value: str) -> list[OxTriple]:
-    """Return the triples of an article's ``cg:entityStatements`` (N-Triples)."""
+    """Return the triples of an article's ``cg:entityStatements`` (Turtle; N-Triples, which
+    full detail and stores written before the lean graph hold, is Turtle too)."""
     return [(quad.subject, quad.predicate, quad.object)
-            for quad in ox.parse(value.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
+            for quad in ox.parse(value.encode("utf-8"), ox.RdfFormat.TURTLE)]
+
+
+# The prefixes of an article's entity statements in Turtle: the terms entities are described with.
+_ENTITY_PREFIXES = {name: PREFIXES[name] for name in ("cg", "schema", "skos", "owl", "entity")}
+
+
+def entity_statements_text(triples: Iterable[OxTriple], detail: Detail = "lean") -> str:
+    """Return an article's entity statements as its ``cg:entityStatements`` holds them:
+    Turtle with prefixes (a third of the N-Triples' size), N-Triples with full detail."""
+    if detail == "full":
+        return ntriples(triples).decode("utf-8")
+    return ox.serialize((ox.Triple(*triple) for triple in triples), None, ox.RdfFormat.TURTLE,
+                        prefixes=_ENTITY_PREFIXES).decode("utf-8")
 
 
 def ntriples(triples: Iterable[OxTriple]) -> bytes:
@@ -343,7 +408,11 @@ def _index(value: int) -> ox.Literal:
 class _ArticleBuilder:
     """Writes one article's graph and collects the entities its claims refer to."""
 
-    def __init__(self, document: Document, graph: Statements, run: RunInfo):
+    def __init__(self, document: Document, graph: Statements, run: RunInfo,
+                 detail: Detail = "lean"):
+        if detail not in DETAILS:
+            raise ValueError(f"unknown detail {detail!r} (one of {', '.join(DETAILS)})")
+        self.full = detail == "full"
         self.document = document
         self.article_iri = article_graph_iri(document.id)
         self.article = to_oxigraph(self.article_iri)
@@ -407,7 +476,7 @@ class _ArticleBuilder:
         add = self.graph.add
         if (claim, _RDF.type, _CG.Attribution) in self.graph:
             return  # the same cue and content offsets again: keep the first reading
-        for claim_class in (_SDO.Claim, _PROV.Entity, _CG.Attribution):
+        for claim_class in _CLAIM_CLASSES if self.full else _LEAN_CLAIM_CLASSES:
             add((claim, _RDF.type, claim_class))
         add((claim, _SDO.text, _text(self._content_text(attribution.content))))
         add((claim, _CG.cueText, ox.Literal(attribution.cue.text)))
@@ -418,7 +487,9 @@ class _ArticleBuilder:
         add((claim, _CG.quoteType, _QUOTE_TYPES[attribution.quote_type]))
         add((claim, _CG.negated, ox.Literal(bool(attribution.negated))))
         hedges = attribution.extra.get("hedges", ())
-        add((claim, _CG.hedged, ox.Literal(bool(attribution.extra.get("hedged", hedges)))))
+        hedged = bool(attribution.extra.get("hedged", hedges))
+        if hedged or self.full:  # lean: no cg:hedged means not hedged
+            add((claim, _CG.hedged, ox.Literal(hedged)))
         for hedge in hedges:
             add((claim, _CG.hedge, ox.Literal(hedge)))
         # str(float) is the lexical form rdflib gives a double ("1.0", "1e-07").
@@ -443,7 +514,9 @@ class _ArticleBuilder:
         for index, subject in enumerate(attribution.subjects):
             rule = subject_rules[index] if index < len(subject_rules) else None
             span, entity = self._resolved_span(subject, rule)
-            add((claim, _CG.subjectSpan, span))
+            if entity is None or self.full:
+                # A resolved mention's span is its subject role's (below); lean, only there.
+                add((claim, _CG.subjectSpan, span))
             if entity is None:
                 continue
             add((claim, _SDO.about, entity))
@@ -451,7 +524,8 @@ class _ArticleBuilder:
             # its span (and its role, where the parse gives one).
             role = to_oxigraph(subject_role_iri(claim_name, mention_entity(subject).key))
             add((claim, _CG.qualifiedSubject, role))
-            add((role, _RDF.type, _CG.SubjectRole))
+            if self.full:  # the range of cg:qualifiedSubject
+                add((role, _RDF.type, _CG.SubjectRole))
             add((role, _CG.subject, entity))
             add((role, _CG.subjectSpan, span))
             if subject.role:
@@ -477,9 +551,13 @@ class _ArticleBuilder:
         return text[start:end]
 
     def _span(self, mention: Mention) -> ox.NamedNode:
-        """Add the NIF string for a mention (once) and return its IRI."""
+        """Return the IRI of a mention's span; with full detail, add its NIF string (once).
+
+        The mention is checked to lie in the text either way."""
         span = to_oxigraph(span_iri(self.article_iri, mention.start, mention.end))
-        if (span, _RDF.type, _NIF.String) not in self.graph:
+        if not self.full:
+            self._covered(mention.start, mention.end)
+        elif (span, _RDF.type, _NIF.String) not in self.graph:
             add = self.graph.add
             add((span, _RDF.type, _NIF.String))
             add((span, _RDF.type, _NIF.OffsetBasedString))
@@ -536,8 +614,8 @@ class _ArticleBuilder:
         for iri in self.entities:
             self.graph.add((self.article, _SDO.mentions, iri))
         if entities:
-            self.graph.add((self.article, _CG.entityStatements,
-                            ox.Literal(ntriples(entities).decode("utf-8"))))
+            self.graph.add((self.article, _CG.entityStatements, ox.Literal(
+                entity_statements_text(entities, "full" if self.full else "lean"))))
 
 
 # ---------------------------------------------------------------- entities

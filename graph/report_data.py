@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rdflib.namespace import OWL, SDO, SKOS
 
 from claimgraph.graph.projection import Row
-from claimgraph.graph.rdf import ENTITIES_GRAPH, PREFIXES
+from claimgraph.graph.rdf import ENTITIES_GRAPH, PREFIXES, span_anchor_bindings, span_offsets
 from claimgraph.ontology import CG
 
 Select = Callable[[str], Sequence[Row]]
@@ -214,8 +214,10 @@ class ArticleView:
     claims: list[ClaimView] = field(default_factory=list)
 
 
+# A subject mention's span hangs on its subject role (and on the claim where it resolved to
+# no entity, or with full detail).
 _SPAN_PREDICATES = {"SOURCE": "cg:sourceSpan", "CUE": "cg:cueSpan", "CONTENT": "cg:contentSpan",
-                    "SUBJECT": "cg:subjectSpan"}
+                    "SUBJECT": "cg:subjectSpan|cg:qualifiedSubject/cg:subjectSpan"}
 
 
 def article_view(select: Select, iri: str) -> ArticleView:
@@ -237,24 +239,26 @@ SELECT ?id ?text ?title ?date ?url ?publisher WHERE {{ GRAPH <{iri}> {{
     unions = " UNION ".join(f'{{ ?claim {predicate} ?span BIND("{role}" AS ?role) }}'
                             for role, predicate in _SPAN_PREDICATES.items())
     rows = select(f"""{_PREFIXES}
-SELECT ?claim ?cue ?cueClass ?claimText ?role ?begin ?end ?entity ?label WHERE {{
+SELECT DISTINCT ?claim ?cue ?cueClass ?claimText ?role ?span ?entity ?label WHERE {{
   GRAPH <{iri}> {{
     ?claim a cg:Attribution .
     OPTIONAL {{ ?claim cg:cueText ?cue }}
     OPTIONAL {{ ?claim cg:cueClass ?cueClass }}
     OPTIONAL {{ ?claim schema:text ?claimText }}
     {unions}
-    ?span nif:beginIndex ?begin ; nif:endIndex ?end .
   }}
   OPTIONAL {{ ?span cg:refersTo ?entity . OPTIONAL {{ ?entity skos:prefLabel ?label }} }}
-}} ORDER BY ?claim ?begin ?role""")
+}}""")
     claims: dict[str, ClaimView] = {}
-    for row in rows:
+    # A span's IRI carries its offsets (…#char=begin,end): sorted by claim, then begin.
+    for row in sorted(rows, key=lambda row: (str(row["claim"]), span_offsets(row["span"]),
+                                             _text(row["role"]))):
         claim = claims.setdefault(str(row["claim"]), ClaimView(
             str(row["claim"]), _text(row["cue"]), _text(row["cueClass"]),
             _text(row["claimText"])))
-        span = SpanRef(_text(row["role"]), _int(row["begin"]), _int(row["end"]),
-                       _text(row["entity"]), _text(row["label"]))
+        begin, end = span_offsets(row["span"])
+        span = SpanRef(_text(row["role"]), begin, end, _text(row["entity"]),
+                       _text(row["label"]))
         if span not in claim.spans:
             claim.spans.append(span)
     article.claims = sorted(claims.values(), key=_claim_position)
@@ -374,9 +378,9 @@ SELECT ?p ?o ?memberLabel WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{
     entity.said_about = _claim_lines(select, iri, "schema:about", "prov:wasAttributedTo")
     rule_rows = select(f"""{_PREFIXES}
 SELECT ?rule (SAMPLE(?anchor) AS ?example) (COUNT(DISTINCT ?span) AS ?n) WHERE {{
-  ?span cg:refersTo <{iri}> .
-  OPTIONAL {{ ?span cg:resolutionRule ?given }}
-  OPTIONAL {{ ?span nif:anchorOf ?anchor }}
+  GRAPH ?article {{ ?span cg:refersTo <{iri}> . ?article nif:isString ?text
+    OPTIONAL {{ ?span cg:resolutionRule ?given }} }}
+  {span_anchor_bindings()}
   BIND(COALESCE(?given, "named in the text") AS ?rule)
 }} GROUP BY ?rule ORDER BY DESC(?n) ?rule""")
     entity.resolutions = [Resolution(_text(row["rule"]), _text(row["example"]), _int(row["n"]))

@@ -35,6 +35,7 @@ from claimgraph.graph.rdf import (
     PREFIXES,
     RUNS_GRAPH,
     ArticleRdf,
+    Detail,
     EntityMerge,
     RunInfo,
     article_graph_iri,
@@ -140,16 +141,17 @@ class BaseStore(ABC):
         return None
 
     def add_article(self, document: Document, attributions: list[Attribution],
-                    run: RunInfo, *, force: bool = False) -> AddOutcome:
+                    run: RunInfo, *, force: bool = False, detail: Detail = "lean") -> AddOutcome:
         """Store an article and its attributions; return "added", "replaced" or "unchanged".
 
         An article stored before with the same id and text is left as it is ("unchanged")
         unless ``force`` is set; otherwise its named graph is replaced as a whole, and its
         entities and run are merged into the shared graphs (see :func:`merge_entities`).
+        ``detail`` is the RDF's (see :func:`~claimgraph.graph.rdf.prepare_article`).
         """
         if not force and self.has_article(document):
             return "unchanged"
-        return self.put_article(prepare_article(document, attributions, run))
+        return self.put_article(prepare_article(document, attributions, run, detail))
 
     def put_article(self, article: ArticleRdf) -> Literal["added", "replaced"]:
         """Store an article built by :func:`~claimgraph.graph.rdf.prepare_article`.
@@ -280,14 +282,16 @@ class BaseStore(ABC):
 
     # ------------------------------------------------------------ store-wide merging
 
-    def merge_across_store(self, touched: Iterable[str] | None = None) -> MergeSummary:
+    def merge_across_store(self, touched: Iterable[str] | None = None,
+                           articles: Iterable[str] | None = None) -> MergeSummary:
         """Merge each short name's entity ("Obama", "IMF") into the one fuller entity of
         the store it stands for, and relink the claims (see :mod:`claimgraph.graph.merging`).
 
         :func:`claimgraph.ingest` calls it after each batch with the IRIs of the entities
-        the batch's articles refer to (``touched``); None checks every short name.
+        the batch's articles refer to (``touched``) and the articles' IRIs (``articles``);
+        None checks every short name.
         """
-        return merge_across_store(self, touched)
+        return merge_across_store(self, touched, articles)
 
     # ------------------------------------------------------------ reading
 

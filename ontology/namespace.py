@@ -77,6 +77,7 @@ class CG(DefinedNamespace):
     lshBand: URIRef  # claim -> a band key of its MinHash (the matching index)
     matchOrder: URIRef  # claim -> its place in the order claims were matched in
     indexedArticle: URIRef  # claim -> the article it was matched for (the index's)
+    labelEvidence: URIRef  # how many articles write each casing of the label (JSON)
     # run properties
     pipelineName: URIRef
     pipelineVersion: URIRef
@@ -88,7 +89,7 @@ class CG(DefinedNamespace):
     # article properties
     articleId: URIRef
     textHash: URIRef  # sha256 hex digest of the article text, to detect changed articles
-    entityStatements: URIRef  # what the article says of its entities, as N-Triples
+    entityStatements: URIRef  # what the article says of its entities, as Turtle
 
 
 class NIF(DefinedNamespace):

@@ -21,7 +21,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX cg: <https://w3id.org/claimgraph/ontology#>
 SELECT ?claim ?source ?cue ?text (GROUP_CONCAT(?subject; separator="|") AS ?subjects)
 WHERE {
-  ?claim a schema:Claim ; schema:text ?text ; cg:cueText ?cue ;
+  ?claim a cg:Attribution ; schema:text ?text ; cg:cueText ?cue ;
          prov:wasAttributedTo/skos:prefLabel ?source .
   OPTIONAL { ?claim schema:about/skos:prefLabel ?subject }
 }

@@ -88,7 +88,7 @@ def test_jsonld_is_compacted_and_expands_to_the_nquads(dated_store, tmp_path) ->
     from_nquads = Dataset()
     from_nquads.parse(nquads, format="nquads")
     quads = set(from_nquads.quads())
-    assert len(quads) > 1000
+    assert len(quads) > 500
     assert set(from_jsonld.quads()) == quads
 
 

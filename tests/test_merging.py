@@ -13,7 +13,7 @@ from claimgraph.graph.merging import (
     merge_candidates,
     preferred_by_evidence,
 )
-from claimgraph.graph.rdf import entity_iri, entity_iris, prepare_article
+from claimgraph.graph.rdf import entity_iri, entity_iris, prepare_article, span_anchor_bindings
 from claimgraph.graph.store import Store
 from claimgraph.records import Attribution, Document, Entity
 
@@ -87,7 +87,9 @@ def test_a_surname_alone_joins_the_one_full_name_of_the_store() -> None:
     assert str(rows[0]["rule"]).startswith("store: short name of barack obama")
     # The mention keeps its article's reading.
     spans = store.select(f"""SELECT ?span WHERE {{
-        ?span cg:refersTo <{entity_iri("obama")}> ; nif:anchorOf "Obama" }}""")
+        GRAPH ?article {{ ?span cg:refersTo <{entity_iri("obama")}> .
+                          ?article nif:isString ?text }}
+        {span_anchor_bindings()} FILTER(?anchor = "Obama") }}""")
     assert len(spans) == 2
 
 

@@ -33,6 +33,7 @@ from claimgraph.graph.rdf import (
     merge_entities,
     prepare_article,
     span_iri,
+    span_offsets,
 )
 from claimgraph.graph.terms import to_oxigraph, to_rdflib
 from claimgraph.ontology import CG, CGD, NIF, shapes_path
@@ -104,7 +105,10 @@ def test_article_node(dataset: Dataset, article: URIRef) -> None:
 def test_indirect_claim(dataset: Dataset, article: URIRef) -> None:
     graph = dataset.graph(article)
     claim = claim_with_cue(graph, "said")
-    assert set(graph.objects(claim, RDF.type)) == {SDO.Claim, PROV.Entity, CG.Attribution}
+    # schema:Claim and prov:Entity are what cg:Attribution is a subclass of (full detail)
+    assert set(graph.objects(claim, RDF.type)) == {CG.Attribution}
+    full = build_article(sample_document(), sample_attributions(), RUN, "full").graph(article)
+    assert set(full.objects(claim, RDF.type)) == {SDO.Claim, PROV.Entity, CG.Attribution}
     assert graph.value(claim, SDO.text) == Literal(INDIRECT_CONTENT, lang="en")
     assert graph.value(claim, CG.cueLemma) == Literal("say")
     assert graph.value(claim, CG.cueClass) == Literal("assertion")
@@ -129,8 +133,30 @@ def test_direct_claim(dataset: Dataset, article: URIRef) -> None:
     assert set(graph.objects(claim, SDO.about)) == {CGD["entity/turkey"]}
 
 
-def test_spans_are_nif_strings_of_the_text(dataset: Dataset, article: URIRef) -> None:
+def test_spans_are_their_offsets_in_the_text(dataset: Dataset, article: URIRef) -> None:
+    """Lean, a span is its IRI: the offsets give back what the text holds there."""
     graph = dataset.graph(article)
+    claim = claim_with_cue(graph, "said")
+    spans = {CG.cueSpan: "said", CG.contentSpan: INDIRECT_CONTENT,
+             CG.sourceSpan: "Armenian Prime Minister Nikol Pashinyan"}
+    for prop, covered in spans.items():
+        span = graph.value(claim, prop)
+        begin, end = span_offsets(span)
+        assert span == URIRef(f"{article}#char={begin},{end}")
+        assert TEXT[begin:end] == covered
+        assert set(graph.predicate_objects(span)) <= {
+            (CG.refersTo, entity) for entity in graph.objects(span, CG.refersTo)} | {
+            (CG.resolutionRule, rule) for rule in graph.objects(span, CG.resolutionRule)}
+    # resolved subject mentions hang on their subject roles
+    subjects = {TEXT[slice(*span_offsets(span))]
+                for role in graph.objects(claim, CG.qualifiedSubject)
+                for span in graph.objects(role, CG.subjectSpan)}
+    assert subjects == {"Turkish", "Azerbaijan"}
+    assert not list(graph.triples((None, NIF.anchorOf, None)))
+
+
+def test_full_detail_spans_are_nif_strings_of_the_text(article: URIRef) -> None:
+    graph = build_article(sample_document(), sample_attributions(), RUN, "full").graph(article)
     claim = claim_with_cue(graph, "said")
     spans = {
         CG.cueSpan: "said",
@@ -183,12 +209,49 @@ def test_building_is_deterministic_and_has_no_blank_nodes(dataset: Dataset) -> N
         assert not any(isinstance(term, BNode) for term in quad)
 
 
-def test_built_data_conforms_to_the_shapes(dataset: Dataset) -> None:
+@pytest.mark.parametrize("detail", ["lean", "full"])
+def test_built_data_conforms_to_the_shapes(detail: str) -> None:
     union = Graph()
-    for subject, predicate, obj, _graph in dataset.quads():
+    built = build_article(sample_document(), sample_attributions(), RUN, detail)
+    for subject, predicate, obj, _graph in built.quads():
         union.add((subject, predicate, obj))
     conforms, _report, text = pyshacl.validate(union, shacl_graph=str(shapes_path()))
     assert conforms, text
+
+
+def test_the_shapes_check_a_lean_span_iri(dataset: Dataset, article: URIRef) -> None:
+    union = Graph()
+    for subject, predicate, obj, _graph in dataset.quads():
+        union.add((subject, predicate, obj))
+    claim = claim_with_cue(dataset.graph(article), "said")
+    union.set((claim, CG.cueSpan, URIRef(f"{article}#offsets-unknown")))
+    conforms, _report, text = pyshacl.validate(union, shacl_graph=str(shapes_path()))
+    assert not conforms and "#char=BEGIN,END" in text
+
+
+def test_full_detail_adds_the_derivable_triples(article: URIRef) -> None:
+    """--detail full: the lean graph plus NIF strings (offsets, covered text, article) for
+    every span, every mention span on its claim, the implied classes, cg:hedged false."""
+    document, attributions = sample_document(), sample_attributions()
+    lean = set(build_article(document, attributions, RUN).graph(article))
+    full = set(build_article(document, attributions, RUN, "full").graph(article))
+    # the entity statements differ only in their syntax (Turtle lean, N-Triples full)
+    assert {p for _, p, _ in lean - full} == {CG.entityStatements}
+    added = full - lean
+    spans = {o for _, p, o in full if p in (CG.cueSpan, CG.contentSpan, CG.sourceSpan,
+                                            CG.subjectSpan)}
+    for span in spans:
+        begin, end = span_offsets(span)
+        assert (span, NIF.beginIndex, Literal(begin, datatype=XSD.nonNegativeInteger)) in added
+        assert (span, NIF.anchorOf, Literal(TEXT[begin:end])) in added
+        assert (span, NIF.referenceContext, article) in added
+        assert (span, RDF.type, NIF.OffsetBasedString) in added
+    said = next(s for s, p, o in full if p == CG.cueText and o == Literal("said"))
+    assert {(said, RDF.type, SDO.Claim), (said, RDF.type, PROV.Entity),
+            (said, CG.hedged, Literal(False))} <= added
+    assert {p for _, p, _ in added} == {RDF.type, NIF.beginIndex, NIF.endIndex, NIF.anchorOf,
+                                        NIF.referenceContext, CG.subjectSpan, CG.hedged,
+                                        CG.entityStatements}
 
 
 def test_mention_without_entity_stands_for_itself() -> None:
@@ -226,7 +289,7 @@ def test_interrupted_quotation_reads_as_its_pieces() -> None:
     graph = build_article(document, [attribution], RUN).graph(article_graph_iri(document.id))
     claim = claim_with_cue(graph, "said")
     assert graph.value(claim, SDO.text) == Literal(f"{first} {second}", lang="en")
-    assert graph.value(graph.value(claim, CG.contentSpan), NIF.anchorOf) == Literal(text)
+    assert span_offsets(graph.value(claim, CG.contentSpan)) == (0, len(text))
 
 
 def test_same_cue_and_content_twice_is_one_claim() -> None:
@@ -310,4 +373,5 @@ def test_prepared_article_holds_the_triples_of_build_article() -> None:
     assert confidence.encode() in prepared.ntriples
     assert f'"false"^^<{XSD.boolean}>'.encode() in prepared.ntriples
     cue = attributions[0].cue
-    assert f'"{cue.start}"^^<{XSD.nonNegativeInteger}>'.encode() in prepared.ntriples
+    full = prepare_article(document, attributions, RUN, "full")
+    assert f'"{cue.start}"^^<{XSD.nonNegativeInteger}>'.encode() in full.ntriples
