@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from claimgraph import Document, extract, iter_documents, load_pipeline
 from claimgraph.graph.rdf import Detail, RunInfo, entity_iris, prepare_article
+from claimgraph.graph.spread import update_spread
 from claimgraph.graph.store import BaseStore
 from claimgraph.loaders import load_brat_corpus
 from claimgraph.pipeline import run_info
@@ -111,11 +112,13 @@ class _Extractor:
 
 
 def store_batch(store: BaseStore, extracted: Extracted, run: RunInfo, *,
-                detail: Detail = "lean", cpu: bool = False) -> tuple[float, float]:
+                detail: Detail = "lean", cpu: bool = False, match_claims: bool = False
+                ) -> tuple[float, float]:
     """Store already extracted articles as one ``ingest`` batch does: each article's RDF
-    built and written, then the store-wide merge step once. Returns the seconds of the
-    writing (building included) and of the merge step: wall-clock time, or with ``cpu``
-    the process's CPU time (RocksDB's threads included), which a busy machine bends less."""
+    built and written, then the store-wide merge step once (and, with ``match_claims``,
+    the claim matching). Returns the seconds of the writing (building included) and of the
+    store-wide steps: wall-clock time, or with ``cpu`` the process's CPU time (RocksDB's
+    threads included), which a busy machine bends less."""
     clock = time.process_time if cpu else time.perf_counter
     touched: set[str] = set()
     articles: list[str] = []
@@ -127,6 +130,8 @@ def store_batch(store: BaseStore, extracted: Extracted, run: RunInfo, *,
         articles.append(str(article.iri))
     written = clock()
     store.merge_across_store(touched, articles)
+    if match_claims:
+        update_spread(store, articles)
     return written - start, clock() - written
 
 

@@ -30,12 +30,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from _common import DEFAULT_CACHE, REPOSITORY, extracted_dev, median_ms, store_batch
 
-from claimgraph.graph.rdf import DETAILS, ENTITIES_GRAPH, RUNS_GRAPH
+from claimgraph.graph.rdf import CLUSTERS_GRAPH, DETAILS, ENTITIES_GRAPH, RUNS_GRAPH
 from claimgraph.graph.store import Store
 from claimgraph.ontology import CG
 
 KINDS = ("claim", "spans", "subject roles", "resolution links", "entities",
-         "runs, provenance", "article")
+         "runs, provenance", "article", "claim matching")
 _SPAN_LINKS = {str(CG.cueSpan), str(CG.contentSpan), str(CG.sourceSpan), str(CG.subjectSpan)}
 _RESOLUTION = {str(CG.refersTo), str(CG.resolutionRule)}
 _ROLE_LINKS = {"https://schema.org/about", str(CG.qualifiedSubject)}
@@ -50,6 +50,8 @@ def quad_kind(quad: ox.Quad) -> str:
         return "runs, provenance"
     if graph == str(ENTITIES_GRAPH):
         return "entities"
+    if graph == str(CLUSTERS_GRAPH):
+        return "claim matching"  # the matching index (band keys) and the claim clusters
     subject, predicate = quad.subject.value, quad.predicate.value
     if predicate in _RESOLUTION:
         return "resolution links"
@@ -150,7 +152,7 @@ def main() -> None:
         for detail in DETAILS:
             path = work / detail
             with Store.open(path) as store:
-                store_batch(store, extracted, run, detail=detail)
+                store_batch(store, extracted, run, detail=detail, match_claims=True)
                 counts[detail] = Counter(quad_kind(quad) for quad in store.oxigraph())
                 export = io.BytesIO()
                 store.export(export, "nq")
