@@ -40,7 +40,7 @@ from claimgraph.graph.rdf import (
     text_hash,
 )
 from claimgraph.graph.remote import RemoteStore
-from claimgraph.graph.spread import SpreadSummary, update_spread
+from claimgraph.graph.spread import SpreadSummary, unmatched_articles, update_spread
 from claimgraph.graph.store import BaseStore, Store
 from claimgraph.loaders import InputTally, LoadOptions, ShardReader, iter_documents
 from claimgraph.parallel import batches, worker_pool
@@ -389,7 +389,10 @@ def ingest(
         summary.merge = store.merge_across_store(touched, stored)
         if match_claims:
             # After merging: the claims' source and subject links are the store's.
-            summary.spread = update_spread(store, stored)
+            # The articles of a run stopped between storing and matching (kill -9) are
+            # matched now too.
+            summary.spread = update_spread(
+                store, [*stored, *sorted(set(unmatched_articles(store)) - set(stored))])
     return summary
 
 

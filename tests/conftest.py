@@ -221,3 +221,13 @@ def assert_valid_graphml(path: Path, *, required: bool = False) -> None:
     schema = etree.XMLSchema(etree.parse(str(schema_path)))
     if not schema.validate(etree.parse(str(path))):
         raise AssertionError(f"not valid GraphML: {schema.error_log[0].message}")
+
+
+def claim_clusters(store) -> set[frozenset[str]]:
+    """The claim clusters of ``store`` as sets of member claims (their names and matching
+    order follow the order articles came in; what they hold does not)."""
+    members: dict[str, set[str]] = {}
+    for row in store.select("SELECT ?cluster ?claim WHERE { ?m cg:inCluster ?cluster ; "
+                            "cg:memberClaim ?claim }"):
+        members.setdefault(str(row["cluster"]), set()).add(str(row["claim"]))
+    return {frozenset(claims) for claims in members.values()}

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_ARTICLE
+from conftest import EXAMPLE_ARTICLE, claim_clusters
 from spacy.language import Language
 
 from claimgraph import Document, ingest
@@ -34,13 +34,6 @@ def nquads(store: Store) -> str:
                    if not line.rstrip().endswith(f"<{CLUSTERS_GRAPH}> ."))
 
 
-def clusters(store: Store) -> set[frozenset[str]]:
-    """The claim clusters as sets of member claims."""
-    members: dict[str, set[str]] = {}
-    for row in store.select("SELECT ?cluster ?claim WHERE { ?m cg:inCluster ?cluster ; "
-                            "cg:memberClaim ?claim }"):
-        members.setdefault(str(row["cluster"]), set()).add(str(row["claim"]))
-    return {frozenset(claims) for claims in members.values()}
 
 
 def labels(store: Store) -> set[str]:
@@ -51,7 +44,7 @@ def clean_store(nlp: Language, path: Path, *documents: Document
                 ) -> tuple[str, set[frozenset[str]]]:
     with Store.open(path) as store:
         ingest(list(documents), store, nlp)
-        return nquads(store), clusters(store)
+        return nquads(store), claim_clusters(store)
 
 
 def test_a_changed_article_takes_its_old_entities_and_labels_away(nlp: Language,
@@ -62,7 +55,7 @@ def test_a_changed_article_takes_its_old_entities_and_labels_away(nlp: Language,
         summary = ingest([Document(id="port", text=CHANGED)], store, nlp)
         assert summary.replaced == 1
         assert not {"Robert Weber", "Weber", "Antwerp", "German Economy Minister"} & labels(store)
-        replaced = nquads(store), clusters(store)
+        replaced = nquads(store), claim_clusters(store)
     assert replaced == clean_store(nlp, tmp_path / "clean.store", Document(id="port",
                                                                            text=CHANGED))
 
@@ -75,16 +68,17 @@ def test_replace_and_remove_leave_what_a_clean_ingest_of_the_rest_gives(
         ingest([port, other], store, nlp)
         shared = labels(store)
         assert {"Marieke de Vries", "Germany", "Antwerp", "Bremen"} <= shared
-        assert clusters(store)  # the two versions of one story repeat each other's claims
+        assert claim_clusters(store)  # the two versions of one story repeat each other's claims
         ingest([changed], store, nlp)
-        assert (nquads(store), clusters(store)) == clean_store(nlp, tmp_path / "a.store",
+        assert (nquads(store), claim_clusters(store)) == clean_store(nlp, tmp_path / "a.store",
                                                                other, changed)
         # "Marieke de Vries", "Germany" stay: the other article still names them
         assert {"Marieke de Vries", "Germany", "Bremen"} <= labels(store)
         assert store.remove_article("port") is True
         assert store.remove_article("port") is False
-        assert (nquads(store), clusters(store)) == clean_store(nlp, tmp_path / "b.store", other)
-        assert not clusters(store)
+        assert (nquads(store), claim_clusters(store)) == clean_store(nlp, tmp_path / "b.store",
+                                                                     other)
+        assert not claim_clusters(store)
         assert store.remove_article("other") is True
         assert len(store) == len([line for line in nquads(store).splitlines()
                                   if "/graph/runs>" in line])  # only the run is left

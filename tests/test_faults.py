@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_ARTICLE
+from conftest import EXAMPLE_ARTICLE, claim_clusters
 from spacy.language import Language
 
 from claimgraph import ingest
 from claimgraph.errors import StoreError
+from claimgraph.graph.rdf import CLUSTERS_GRAPH
 from claimgraph.graph.store import Store
 
 ARTICLE = EXAMPLE_ARTICLE.read_text(encoding="utf-8")
@@ -41,15 +42,20 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def nquads(path: Path) -> str:
+def nquads(path: Path) -> tuple[str, set[frozenset[str]]]:
+    """The store as N-Quads without its claim clusters (whose matching order and names
+    follow the order articles were matched in), and the clusters as sets of claims."""
     buffer = io.BytesIO()
     with Store.open(path, read_only=True) as store:
         store.export(buffer, "nq")
-    return buffer.getvalue().decode("utf-8")
+        clusters = claim_clusters(store)
+    lines = buffer.getvalue().decode("utf-8").splitlines(True)
+    return "".join(line for line in lines
+                   if not line.rstrip().endswith(f"<{CLUSTERS_GRAPH}> .")), clusters
 
 
 @pytest.fixture(scope="module")
-def clean(corpus: Path, nlp: Language, tmp_path_factory) -> str:
+def clean(corpus: Path, nlp: Language, tmp_path_factory) -> tuple[str, set[frozenset[str]]]:
     path = tmp_path_factory.mktemp("clean") / "clean.store"
     with Store.open(path) as store:
         assert ingest([corpus], store, nlp).added == ARTICLES

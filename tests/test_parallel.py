@@ -98,9 +98,9 @@ def test_a_folder_of_warc_files_is_read_by_the_workers_as_one_process_reads_it(
     assert errors == [f"{damaged} record 6 (offset {offset}): truncated or corrupt; the "
                       "records before it are read, the rest of the file is not"]
     assert summary.startswith("9 articles (9 added, 0 replaced, 0 unchanged), ")
-    assert summary.endswith("inputs: read 9 WARC records; skipped 3 WARC records (HTTP status "
-                            "404), 1 WARC record (error), 3 WARC records (not HTML: image/png), "
-                            "3 WARC records (request record), 3 WARC records (warcinfo record)")
+    assert ("\n  inputs: read 9 WARC records; skipped 3 WARC records (HTTP status 404), 1 WARC "
+            "record (error), 3 WARC records (not HTML: image/png), 3 WARC records (request "
+            "record), 3 WARC records (warcinfo record)\n") in summary
     # this source, this cue, this content, from the first shard's fixture page and from a
     # page of the damaged shard read before the damage
     assert (b'"Union leader Tomas Berg"' in quads and b'"said"' in quads
