@@ -24,11 +24,13 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 NETWORKX_MARKER = ("<!-- networkx example: tests/test_readme.py runs this block and compares "
                    "its output -->")
 #: Commands left out: they need the network or a server, are the test suite and the
-#: benchmarks themselves (minutes each; they print their own figures), or are run by other
-#: tests on the same data (the dev evaluation by test_accuracy.py, a Dask ingest by
-#: test_parallel.py).
+#: benchmarks themselves (minutes each; they print their own figures), are the learning
+#: recipes (minutes to tens of minutes; test_boundaries.py and test_span_model.py train on
+#: small fixtures), or are run by other tests on the same data (the dev evaluation by
+#: test_accuracy.py, a Dask ingest by test_parallel.py).
 NOT_RUN = ("pip install", "claimgraph serve", "--endpoint", "--scheduler", "pytest",
            "python benchmarks/", "python -m claimgraph.extract.learn",
+           "python -m claimgraph.extract.train_span_model",
            "claimgraph evaluate ../shared/polnear/", "--dask")
 
 
