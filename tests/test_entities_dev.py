@@ -17,7 +17,7 @@ from rdflib import Literal
 
 from claimgraph import ingest, open_store
 from claimgraph.graph.network import project
-from claimgraph.graph.rdf import entity_iri
+from claimgraph.graph.rdf import entity_iri, span_anchor_bindings
 from claimgraph.resolve import read_article
 from claimgraph.resolve.names import is_role_or_pronoun
 
@@ -92,11 +92,13 @@ def test_trump_alone_in_an_article_joins_the_same_entity(nlp, dev_store) -> None
     assert keys_by_form(nlp, TRUMP_ALONE_ARTICLE)["Trump"] == {"trump"}
     rows = dev_store.select(f"""
         SELECT DISTINCT ?entity WHERE {{
-          GRAPH ?article {{ ?article cg:articleId "{TRUMP_ALONE_ARTICLE}" .
+          GRAPH ?article {{ ?article cg:articleId "{TRUMP_ALONE_ARTICLE}" ;
+                                     nif:isString ?text .
             {{ ?claim cg:sourceSpan ?span ; prov:wasAttributedTo ?entity }}
             UNION {{ ?claim cg:qualifiedSubject ?role . ?role cg:subjectSpan ?span ;
-                                                       cg:subject ?entity }}
-            ?span nif:anchorOf "Trump" }} }}""")
+                                                       cg:subject ?entity }} }}
+          {span_anchor_bindings("?span", "?text", "?anchor")}
+          FILTER (?anchor = "Trump") }}""")
     assert [row["entity"] for row in rows] == [entity_iri(TRUMP)]
     (merge,) = dev_store.select(f"""SELECT ?target ?rule WHERE {{
         <{entity_iri("trump")}> cg:mergedInto ?target ; cg:resolutionRule ?rule }}""")
