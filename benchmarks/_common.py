@@ -53,12 +53,8 @@ def extracted_corpus(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Ext
     """
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / "polnear-extracted.pickle"
-    if path.is_file():
-        try:
-            with path.open("rb") as file:
-                return pickle.load(file)
-        except (AttributeError, ImportError, pickle.UnpicklingError):
-            pass  # written by another version of claimgraph: extract again
+    if (cached := _cached(path)) is not None:
+        return cached
     nlp = load_pipeline()
     print(f"extracting {len(polnear_documents())} PolNeAR articles once (cached in {path}) …",
           file=sys.stderr)
@@ -76,12 +72,8 @@ def extracted_dev(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Extrac
     """
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / "polnear-dev-extracted.pickle"
-    if path.is_file():
-        try:
-            with path.open("rb") as file:
-                return pickle.load(file)
-        except (AttributeError, ImportError, pickle.UnpicklingError):
-            pass  # written by another version of claimgraph: extract again
+    if (cached := _cached(path)) is not None:
+        return cached
     if not POLNEAR.is_dir():
         sys.exit(f"the PolNeAR corpus is not at {POLNEAR}")
     nlp = load_pipeline()
@@ -93,6 +85,18 @@ def extracted_dev(cache: Path = DEFAULT_CACHE, workers: int = 2) -> tuple[Extrac
     with path.open("wb") as file:
         pickle.dump(result, file)
     return result
+
+
+def _cached(path: Path) -> tuple[Extracted, RunInfo] | None:
+    """Return the extraction pickled at ``path``; None when there is none, or when another
+    version of claimgraph wrote it (extract again)."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except (AttributeError, ImportError, pickle.UnpicklingError):
+        return None
 
 
 def _extract_in_parallel(nlp, documents: list[Document], workers: int) -> Extracted:

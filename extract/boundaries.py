@@ -254,18 +254,28 @@ def _placed(doc: Doc, attribution: Attribution, ranker: BoundaryRanker,
             placed_cue = (start, end)
         if (start, end) == (span.start, span.end):
             continue
-        pieces = list(getattr(attribution, span.role).pieces())
-        first_start, first_end = pieces[0]
-        if start != span.start:
-            first_start = doc[start].idx
-        if end != span.end:
-            first_end = doc[end - 1].idx + len(doc[end - 1])
-        pieces[0] = (first_start, first_end)
-        mention = pieces_mention(doc, pieces)
-        changes[span.role] = mention
-        if span.role == "content":
-            changes["quote_type"] = quote_type_of(mention)
+        changes |= moved_edges(doc, attribution, span.role, (span.start, span.end),
+                               (start, end))
     return replace(attribution, **changes) if changes else attribution
+
+
+def moved_edges(doc: Doc, attribution: Attribution, role: Role, old: tuple[int, int],
+                new: tuple[int, int]) -> dict[str, object]:
+    """Return the changes (for :func:`dataclasses.replace`) that move the first piece of
+    ``attribution``'s ``role`` mention from the tokens ``old`` (start, end) to ``new``: the
+    mention, and for a content its quote type. An edge that did not move keeps its
+    character offset."""
+    pieces = list(getattr(attribution, role).pieces())
+    first_start, first_end = pieces[0]
+    if new[0] != old[0]:
+        first_start = doc[new[0]].idx
+    if new[1] != old[1]:
+        first_end = doc[new[1] - 1].idx + len(doc[new[1] - 1])
+    pieces[0] = (first_start, first_end)
+    mention = pieces_mention(doc, pieces)
+    if role == "content":
+        return {role: mention, "quote_type": quote_type_of(mention)}
+    return {role: mention}
 
 
 def edge_examples(span: RankedSpan, gold: tuple[int, int],

@@ -45,6 +45,7 @@ from claimgraph.extract.boundaries import (
     Side,
     edge_labels,
     edge_places,
+    moved_edges,
     narrow_limits,
     ranked_spans,
     role_pieces,
@@ -53,7 +54,7 @@ from claimgraph.extract.boundaries import (
 )
 from claimgraph.extract.doc_attributions import register_extensions
 from claimgraph.extract.scoring import match_attributions
-from claimgraph.extract.spans import doc_text, pieces_mention, quote_type_of, token_range
+from claimgraph.extract.spans import doc_text, token_range
 from claimgraph.records import Attribution
 
 register_extensions()
@@ -370,17 +371,7 @@ def _moved(doc: Doc, attribution: Attribution, spans: dict[str, RankedSpan],
         span = spans[role]
         if (start, end) == (span.start, span.end) or start >= end:
             continue
-        pieces = list(getattr(attribution, role).pieces())
-        first_start, first_end = pieces[0]
-        if start != span.start:
-            first_start = doc[start].idx
-        if end != span.end:
-            first_end = doc[end - 1].idx + len(doc[end - 1])
-        pieces[0] = (first_start, first_end)
-        mention = pieces_mention(doc, pieces)
-        changes[role] = mention
-        if role == "content":
-            changes["quote_type"] = quote_type_of(mention)
+        changes |= moved_edges(doc, attribution, role, (span.start, span.end), (start, end))
     return replace(attribution, **changes) if changes else attribution
 
 
