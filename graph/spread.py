@@ -49,12 +49,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
+import struct
 import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -270,21 +273,24 @@ def _values(iris: Iterable[str]) -> str:
 
 
 def claim_records(store: _Store, *, articles: Sequence[str] = (),
-                  claims: Sequence[str] = ()) -> dict[str, ClaimRecord]:
+                  claims: Sequence[str] = (), index: _Index | None = None
+                  ) -> dict[str, ClaimRecord]:
     """Return the records of the claims of ``articles`` and of the claims ``claims``
     (IRIs; claims of the matching index), by claim IRI, with their matching order where
-    they have one.
+    they have one. ``index`` is the store's matching index (default: :func:`claim_index`).
 
     Each property is one query scoped by ``GRAPH ?article`` with the articles as VALUES:
     Oxigraph answers those from its graph index in milliseconds, where one query with
     OPTIONALs, or VALUES of claims over the union graph, scanned the store.
     """
+    if index is None:
+        opened = claim_index(store)
+        try:
+            return claim_records(store, articles=articles, claims=claims, index=opened)
+        finally:
+            opened.close()
     wanted = set(claims)
-    by_article = set(articles)
-    for chunk in _chunks(sorted(wanted)):
-        by_article |= {row["article"].value for row in _rows(store, f"""
-            SELECT DISTINCT ?article WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-              GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")}
+    by_article = set(articles) | set(index.articles_of(sorted(wanted)).values())
     found: dict[str, dict[str, Any]] = {}
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     metadata: dict[str, dict[str, str]] = defaultdict(dict)
@@ -304,11 +310,7 @@ def claim_records(store: _Store, *, articles: Sequence[str] = (),
                 VALUES ?p {{ schema:datePublished dcterms:publisher }}
                 GRAPH ?article {{ ?article ?p ?value }} }}"""):
             metadata[row["article"].value][row["p"].value] = row["value"].value
-    orders: dict[str, int] = {}
-    for chunk in _chunks(sorted(found)):
-        orders |= {row["claim"].value: int(row["order"].value) for row in _rows(store, f"""
-            SELECT ?claim ?order WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-              GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")}
+    orders = index.orders(sorted(found))
     records = {}
     for claim, data in found.items():
         about, article = values.get(claim, {}), metadata.get(data["article"], {})
@@ -361,16 +363,321 @@ def _memberships(store: _Store, *, claims: Sequence[str] = (),
     return found
 
 
-def _cluster_quads(store: _Store, clusters: Sequence[str]) -> set[ox.Quad]:
-    """Return the stored statements of ``clusters`` and of their memberships."""
+def _cluster_quads(store: _Store, clusters: Sequence[str], *, member_orders: bool = False
+                   ) -> set[ox.Quad]:
+    """Return the stored statements of ``clusters`` and of their memberships (and, with
+    ``member_orders``, their members' ``cg:matchOrder``)."""
+    orders = """UNION { ?membership cg:inCluster ?cluster ; cg:memberClaim ?node .
+                        ?node ?p ?o FILTER(?p = cg:matchOrder) }""" if member_orders else ""
     quads: set[ox.Quad] = set()
     for chunk in _chunks(list(clusters)):
         for row in _rows(store, f"""
             SELECT ?node ?p ?o WHERE {{ VALUES ?cluster {{ {_values(chunk)} }}
               GRAPH {_G} {{ {{ ?cluster ?p ?o BIND(?cluster AS ?node) }} UNION
-                           {{ ?node cg:inCluster ?cluster ; ?p ?o }} }} }}"""):
+                           {{ ?node cg:inCluster ?cluster ; ?p ?o }} {orders} }} }}"""):
             quads.add(ox.Quad(row["node"], row["p"], row["o"], _GRAPH))
     return quads
+
+
+# ---------------------------------------------------------------- the matching index
+
+
+#: The file of an embedded store's matching index, in the store's folder (RocksDB leaves
+#: files it did not write alone).
+INDEX_FILE = "claim-index.sqlite"
+#: Parameters per SQLite statement (its limit is 32,766; small statements stay quick).
+_SQL_CHUNK = 500
+
+
+@dataclass(slots=True)
+class _IndexEdit:
+    """What one step changes in the index: the articles it matched (or removes), the
+    claims leaving the index, and the claims entering it with their band keys."""
+
+    articles: list[str]
+    removing: bool
+    unindexed: list[str] = field(default_factory=list)
+    indexed: list[tuple[ClaimRecord, list[str]]] = field(default_factory=list)
+
+
+class _StoreIndex:
+    """The index in the store's clusters graph (``cg:lshBand``, ``cg:matchOrder``,
+    ``cg:indexedArticle`` per claim): for a store without a folder of its own (a SPARQL
+    server, a store in memory). Its changes are quads of the step's update."""
+
+    in_store = True
+
+    def __init__(self, store: _Store) -> None:
+        self.store = store
+
+    def claims_of(self, articles: Sequence[str]) -> list[str]:
+        """Return the claims indexed for ``articles``."""
+        found: list[str] = []
+        for chunk in _chunks(articles):
+            found += [row["claim"].value for row in _rows(self.store, f"""
+                SELECT ?claim WHERE {{ VALUES ?article {{ {_values(chunk)} }}
+                  GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")]
+        return sorted(found)
+
+    def articles_of(self, claims: Sequence[str]) -> dict[str, str]:
+        """Return the article of each indexed claim of ``claims``."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(claims)):
+            found |= {row["claim"].value: row["article"].value for row in _rows(self.store, f"""
+                SELECT ?claim ?article WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
+                  GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")}
+        return found
+
+    def orders(self, claims: Sequence[str]) -> dict[str, int]:
+        """Return the matching order of each indexed claim of ``claims``."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(claims)):
+            found |= {row["claim"].value: int(row["order"].value) for row in _rows(
+                self.store, f"""SELECT ?claim ?order WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
+                  GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")}
+        return found
+
+    def last_order(self) -> int:
+        """Return the highest matching order stored (0 when none)."""
+        rows = _rows(self.store, f"""SELECT (MAX(?order) AS ?last) WHERE {{
+            GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")
+        return int(rows[0]["last"].value) if rows and rows[0]["last"] is not None else 0
+
+    def lookup(self, keys: Sequence[str]) -> dict[str, set[str]]:
+        """Return the indexed claims holding each of ``keys`` (band keys)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for chunk in _chunks(sorted(keys), CHUNK * 4):
+            values = " ".join(str(ox.Literal(key)) for key in chunk)
+            for row in _rows(self.store, f"""SELECT ?claim ?key WHERE {{
+                    VALUES ?key {{ {values} }} GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
+                found[row["key"].value].add(row["claim"].value)
+        return found
+
+    def matched(self, articles: Sequence[str]) -> set[str]:
+        """Return those of ``articles`` the index has matched (holds claims of)."""
+        return {row["article"].value for row in _rows(self.store, f"""
+            SELECT DISTINCT ?article WHERE {{ GRAPH {_G} {{ ?claim cg:indexedArticle ?article }}
+            }}""")} & set(articles)
+
+    def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
+        """Return the quads ``edit`` removes from the store and adds to it."""
+        removed: set[ox.Quad] = set()
+        for chunk in _chunks(edit.unindexed):
+            for row in _rows(self.store, f"""
+                SELECT ?claim ?p ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
+                  VALUES ?p {{ cg:lshBand cg:matchOrder cg:indexedArticle }}
+                  GRAPH {_G} {{ ?claim ?p ?o }} }}"""):
+                removed.add(ox.Quad(row["claim"], row["p"], row["o"], _GRAPH))
+        added: set[ox.Quad] = set()
+        for record, keys in edit.indexed:
+            claim = ox.NamedNode(record.iri)
+            added |= {ox.Quad(claim, _CG.lshBand, ox.Literal(key), _GRAPH) for key in keys}
+            added |= {_order_quad(record),
+                      ox.Quad(claim, _CG.indexedArticle, ox.NamedNode(record.article), _GRAPH)}
+        return removed, added
+
+    def commit(self, edit: _IndexEdit) -> None:
+        """Nothing to do: the step's update carried the edit."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _FileIndex:
+    """The index in a SQLite file in an embedded store's folder (:data:`INDEX_FILE`): per
+    matched article a row, per claim its matching order, IRI, article and band keys (one
+    blob), per band key the claims holding it (the lookup). The store keeps none of it:
+    only the matching order of the claims that are in clusters (``cg:matchOrder``)."""
+
+    in_store = False
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        if read_only:
+            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro" if path.is_file()
+                                      else ":memory:", uri=True)
+        else:
+            self.db = sqlite3.connect(path)
+        self.db.executescript(_SCHEMA)
+
+    def _select(self, sql: str, items: Sequence[Any]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(list(items), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows += self.db.execute(sql.replace("(?)", f"({marks})"), list(chunk)).fetchall()
+        return rows
+
+    def claims_of(self, articles: Sequence[str]) -> list[str]:
+        """Return the claims indexed for ``articles``."""
+        return sorted(iri for (iri,) in self._select(
+            "SELECT claim.iri FROM claim JOIN article ON article.id = claim.article "
+            "WHERE article.iri IN (?)", articles))
+
+    def articles_of(self, claims: Sequence[str]) -> dict[str, str]:
+        """Return the article of each indexed claim of ``claims``."""
+        return dict(self._select("SELECT claim.iri, article.iri FROM claim JOIN article ON "
+                                 "article.id = claim.article WHERE claim.iri IN (?)", claims))
+
+    def orders(self, claims: Sequence[str]) -> dict[str, int]:
+        """Return the matching order of each indexed claim of ``claims``."""
+        return dict(self._select("SELECT iri, ord FROM claim WHERE iri IN (?)", claims))
+
+    def last_order(self) -> int:
+        """Return the highest matching order indexed (0 when none)."""
+        return self.db.execute("SELECT COALESCE(MAX(ord), 0) FROM claim").fetchone()[0]
+
+    def lookup(self, keys: Sequence[str]) -> dict[str, set[str]]:
+        """Return the indexed claims holding each of ``keys`` (band keys)."""
+        by_number = {_key_number(key): key for key in keys}
+        found: dict[str, set[str]] = defaultdict(set)
+        for number, iri in self._select("SELECT band.key, claim.iri FROM band JOIN claim ON "
+                                        "claim.ord = band.ord WHERE band.key IN (?)",
+                                        sorted(by_number)):
+            found[by_number[number]].add(iri)
+        return found
+
+    def matched(self, articles: Sequence[str]) -> set[str]:
+        """Return those of ``articles`` the index has matched."""
+        return {iri for (iri,) in self._select("SELECT iri FROM article WHERE iri IN (?)",
+                                               articles)}
+
+    def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
+        """No quads: the index is not in the store (see :meth:`commit`)."""
+        return set(), set()
+
+    def commit(self, edit: _IndexEdit) -> None:
+        """Make ``edit`` in one SQLite transaction (after the store's update: an article
+        whose edit a crash lost is matched again, as one not matched yet)."""
+        with self.db:
+            for chunk in _chunks(edit.unindexed, _SQL_CHUNK):
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(f"SELECT ord, keys FROM claim WHERE iri IN ({marks})",
+                                       list(chunk)).fetchall()
+                self.db.executemany("DELETE FROM band WHERE key = ? AND ord = ?",
+                                    [(key, order) for order, keys in rows
+                                     for key in _unpack(keys)])
+                self.db.execute(f"DELETE FROM claim WHERE iri IN ({marks})", list(chunk))
+            if edit.removing:
+                self.db.executemany("DELETE FROM article WHERE iri = ?",
+                                    [(article,) for article in edit.articles])
+                return
+            self.db.executemany("INSERT OR IGNORE INTO article (iri) VALUES (?)",
+                                [(article,) for article in edit.articles])
+            ids = dict(self._select("SELECT iri, id FROM article WHERE iri IN (?)",
+                                    edit.articles + [record.article
+                                                     for record, _ in edit.indexed]))
+            for record, keys in edit.indexed:
+                numbers = [_key_number(key) for key in keys]
+                self.db.execute("INSERT INTO claim (ord, iri, article, keys) VALUES (?, ?, ?, ?)",
+                                (record.order, record.iri, ids[record.article],
+                                 _pack(numbers)))
+                self.db.executemany("INSERT OR IGNORE INTO band (key, ord) VALUES (?, ?)",
+                                    [(number, record.order) for number in numbers])
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS article (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS claim (ord INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE,
+                                  article INTEGER NOT NULL, keys BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS claim_article ON claim (article);
+CREATE TABLE IF NOT EXISTS band (key INTEGER NOT NULL, ord INTEGER NOT NULL,
+                                 PRIMARY KEY (key, ord)) WITHOUT ROWID;
+"""
+
+
+def _key_number(key: str) -> int:
+    """Return a band key (``"BB:HASH"``) as one signed 64-bit integer: the hash with the
+    band number in its top five bits."""
+    band, digest = key.split(":")
+    number = int(digest, 16) ^ (int(band) << 59)
+    return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def _pack(numbers: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(numbers)}q", *numbers)
+
+
+def _unpack(blob: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(blob) // 8}q", blob)
+
+
+_Index = _StoreIndex | _FileIndex
+
+
+def claim_index(store: _Store, *, in_store: bool | None = None) -> _Index:
+    """Return the matching index of ``store``: a file in its folder for an embedded store
+    on disk (:class:`_FileIndex`, made from the store when missing, see
+    :func:`_fill_index`), the store's clusters graph otherwise (or with ``in_store``)."""
+    folder = getattr(store, "path", None)
+    if in_store or (in_store is None and folder is None):
+        return _StoreIndex(store)
+    path = Path(folder) / INDEX_FILE
+    if path.is_file():
+        return _FileIndex(path, read_only=getattr(store, "read_only", False))
+    if getattr(store, "read_only", False):
+        return _FileIndex(path, read_only=True)  # an empty index in memory
+    index = _FileIndex(path)
+    try:
+        _fill_index(store, index)
+    except BaseException:
+        index.close()
+        path.unlink(missing_ok=True)  # a half-made index would pass for a whole one
+        raise
+    return index
+
+
+def _fill_index(store: _Store, index: _FileIndex) -> None:
+    """Fill a new index file from ``store``.
+
+    An index the store holds (a store written before the index left it, or loaded from a
+    server's export) moves into the file, then leaves the store (but the matching order of
+    claims in clusters). Else, when the store has clusters (the file was lost, or the
+    store copied without it), every claim of every article is indexed again: band keys
+    computed from the texts, the claims in clusters with their stored matching order, the
+    others after them in article and claim IRI order (the order they were matched in is
+    lost with the file). A store without clusters (new, or bulk-loaded) leaves the file
+    empty: its articles are matched as articles not matched yet.
+    """
+    stored = _rows(store, f"""SELECT ?claim ?order ?article WHERE {{ GRAPH {_G} {{
+        ?claim cg:matchOrder ?order ; cg:indexedArticle ?article }} }}""")
+    if stored:
+        keys: dict[str, list[str]] = defaultdict(list)
+        for row in _rows(store, f"""SELECT ?claim ?key WHERE {{
+                GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
+            keys[row["claim"].value].append(row["key"].value)
+        index.commit(_IndexEdit(
+            sorted({row["article"].value for row in stored}), removing=False,
+            indexed=[(ClaimRecord(row["claim"].value, row["article"].value, "",
+                                  order=int(row["order"].value)),
+                      sorted(keys[row["claim"].value])) for row in stored]))
+        store.update(f"""DELETE {{ GRAPH {_G} {{ ?claim ?p ?o }} }} WHERE {{ GRAPH {_G} {{
+              VALUES ?p {{ cg:lshBand cg:indexedArticle }} ?claim ?p ?o }} }} ;
+            DELETE {{ GRAPH {_G} {{ ?claim cg:matchOrder ?o }} }} WHERE {{ GRAPH {_G} {{
+              ?claim cg:matchOrder ?o FILTER NOT EXISTS {{ ?m cg:memberClaim ?claim }} }} }}""")
+        return
+    members = {row["claim"].value: int(row["order"].value) for row in _rows(store, f"""
+        SELECT ?claim ?order WHERE {{ GRAPH {_G} {{ ?m cg:memberClaim ?claim .
+          ?claim cg:matchOrder ?order }} }}""")}
+    if not members:
+        return
+    order = max(members.values())
+    articles = sorted(row["article"].value for row in _rows(store, """SELECT DISTINCT ?article
+        WHERE { GRAPH ?article { ?claim schema:appearance ?article } }"""))
+    for chunk in _chunks(articles, CHUNK // 20):
+        records = claim_records(store, articles=chunk, index=index)
+        indexed = []
+        for iri in sorted(records, key=lambda iri: (records[iri].article, iri)):
+            record = records[iri]
+            if record.shingles:
+                if iri not in members:
+                    order += 1
+                record = ClaimRecord(**{**_fields(record), "order": members.get(iri, order)})
+                indexed.append((record, band_keys(record.shingles)))
+        index.commit(_IndexEdit(list(chunk), removing=False, indexed=indexed))
 
 
 # ---------------------------------------------------------------- updating the store
@@ -393,26 +700,33 @@ class SpreadSummary:
                 f"{self.clusters} clusters changed")
 
 
-def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
+def update_spread(store: _Store, articles: Iterable[str], *, index_in_store: bool | None = None
+                  ) -> SpreadSummary:
     """Bring the claim clusters of ``store`` up to date with ``articles`` (IRIs): the
     articles just stored (added or replaced) or just removed.
 
     The claims these articles held before leave the index and their clusters (which are
     re-decided among their remaining members); the claims they hold now are matched
     against the index (see the module docstring) and join, found or link clusters. The
-    changes are written in one update. Returns what was done.
+    changes are written in one update, then the index file's in one transaction.
+    ``index_in_store`` keeps the index in the store even where it has a folder (see
+    :func:`claim_index`). Returns what was done.
     """
-    changes = spread_changes(store, articles)
-    limit = getattr(store, "update_quads", None)
-    if limit and len(changes.added) + len(changes.removed) > limit:
-        # A server that refuses large updates (Virtuoso) gets them in parts, deletions
-        # first; a part left undone is redone when these articles are matched again.
-        for start in range(0, len(changes.removed), limit):
-            store.update(shared_graphs_update([], changes.removed[start:start + limit]))
-        for start in range(0, len(changes.added), limit):
-            store.update(shared_graphs_update(changes.added[start:start + limit], []))
-    elif changes.sparql:
-        store.update(changes.sparql)
+    changes = spread_changes(store, articles, index_in_store=index_in_store)
+    try:
+        limit = getattr(store, "update_quads", None)
+        if limit and len(changes.added) + len(changes.removed) > limit:
+            # A server that refuses large updates (Virtuoso) gets them in parts, deletions
+            # first; a part left undone is redone when these articles are matched again.
+            for start in range(0, len(changes.removed), limit):
+                store.update(shared_graphs_update([], changes.removed[start:start + limit]))
+            for start in range(0, len(changes.added), limit):
+                store.update(shared_graphs_update(changes.added[start:start + limit], []))
+        elif changes.sparql:
+            store.update(changes.sparql)
+        changes.commit()
+    finally:
+        changes.close()
     changes.summary.seconds = changes.summary.timings["write"] = \
         time.perf_counter() - changes.started
     return changes.summary
@@ -421,18 +735,35 @@ def update_spread(store: _Store, articles: Iterable[str]) -> SpreadSummary:
 @dataclass(frozen=True, slots=True)
 class SpreadChanges:
     """The statements of the clusters graph to remove and to add, as lists and as one
-    SPARQL update (empty when nothing changes), and the summary of the step."""
+    SPARQL update (empty when nothing changes), the summary of the step, and the index's
+    own edit: :meth:`commit` makes it once the update is made (nothing to do when the
+    index is in the store: the update carried it)."""
 
     sparql: str
     summary: SpreadSummary
     started: float
     added: list[ox.Quad] = field(default_factory=list)
     removed: list[ox.Quad] = field(default_factory=list)
+    index: _Index | None = None
+    edit: _IndexEdit | None = None
+
+    def commit(self) -> None:
+        """Make the index's edit (after the store's update), and release the index."""
+        if self.index is not None and self.edit is not None:
+            self.index.commit(self.edit)
+        self.close()
+
+    def close(self) -> None:
+        """Release the index (without its edit when not committed: the articles are then
+        matched again as articles not matched yet)."""
+        if self.index is not None:
+            self.index.close()
 
 
-def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = False
-                   ) -> SpreadChanges:
-    """Return the changes :func:`update_spread` makes, without making them.
+def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = False,
+                   index_in_store: bool | None = None) -> SpreadChanges:
+    """Return the changes :func:`update_spread` makes, without making them (call
+    :meth:`SpreadChanges.commit` after the update).
 
     With ``removing``, the articles are about to be removed (their graphs are still
     there): their claims only leave the clusters, so that the removal and this update can
@@ -441,19 +772,29 @@ def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = F
     start = time.perf_counter()
     summary = SpreadSummary()
     articles = sorted(set(map(str, articles)))
+    index = claim_index(store, in_store=index_in_store)
+    try:
+        return _spread_changes(store, index, articles, removing, summary, start)
+    except BaseException:
+        index.close()
+        raise
+
+
+def _spread_changes(store: _Store, index: _Index, articles: list[str], removing: bool,
+                    summary: SpreadSummary, start: float) -> SpreadChanges:
     removed: set[ox.Quad] = set()
     added: set[ox.Quad] = set()
     # 1. Whatever was indexed for these articles goes; their clusters are decided again.
-    stale = _indexed_claims(store, articles)
+    stale = index.claims_of(articles)
+    edit = _IndexEdit(articles, removing, unindexed=stale)
     lost: set[str] = set()
     if stale:
         summary.unindexed = len(stale)
-        removed |= _index_quads(store, stale)
         lost = {member.cluster for member in _memberships(store, claims=stale).values()}
     touched = set(lost)
-    # 2. The articles' claims now, indexed in matching order after what the store holds.
-    records = {} if removing else claim_records(store, articles=articles)
-    order = _last_order(store) + 1 if records else 1
+    # 2. The articles' claims now, indexed in matching order after what the index holds.
+    records = {} if removing else claim_records(store, articles=articles, index=index)
+    order = index.last_order() + 1 if records else 1
     new: dict[str, ClaimRecord] = {}
     keys: dict[str, list[str]] = {}
     for iri in sorted(records, key=lambda iri: (articles.index(records[iri].article), iri)):
@@ -462,14 +803,16 @@ def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = F
             continue
         new[iri] = ClaimRecord(**{**_fields(record), "order": order})
         keys[iri] = band_keys(record.shingles)
+        edit.indexed.append((new[iri], keys[iri]))
         order += 1
     summary.indexed = len(new)
     summary.timings["index"] = time.perf_counter() - start
-    # 3. Candidates: stored claims (other than stale ones) and new claims sharing a band.
-    candidates = _candidates(store, keys, exclude=set(stale))
+    # 3. Candidates: indexed claims (other than stale ones) and new claims sharing a band.
+    candidates = _candidates(index, keys, exclude=set(stale))
     summary.timings["lookup"] = time.perf_counter() - start
     others = claim_records(store, claims=sorted({other for found in candidates.values()
-                                                  for other in found} - set(new)))
+                                                  for other in found} - set(new)),
+                           index=index)
     known = {**others, **new}
     links: list[tuple[str, str, Match]] = []
     for iri, found in candidates.items():
@@ -487,78 +830,52 @@ def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = F
     stored = _memberships(store, clusters=sorted(touched))
     for claim in stale:
         stored.pop(claim, None)
-    clusters = _clusters(stored, lost, links, new, others, store)
+    clusters = _clusters(stored, lost, links, new, others, store, index)
     touched |= set(clusters)
-    before = _cluster_quads(store, sorted(touched))
-    after = _cluster_statements(store, clusters, known)
+    # Without the index in the store, the clusters carry their members' matching order.
+    member_orders = not index.in_store
+    before = _cluster_quads(store, sorted(touched), member_orders=member_orders)
+    after = _cluster_statements(store, index, clusters, known, member_orders=member_orders)
     removed |= before - after
     added |= after - before
-    for iri, record in new.items():
-        added |= _index_statements(record, keys[iri])
+    unindexed, indexed = index.quads(edit)
+    removed |= unindexed
+    added |= indexed
     summary.clusters = len(touched)
     to_add, to_remove = sorted(added - removed, key=str), sorted(removed - added, key=str)
     sparql = shared_graphs_update(to_add, to_remove)
     summary.seconds = time.perf_counter() - start
-    return SpreadChanges(sparql, summary, start, to_add, to_remove)
+    return SpreadChanges(sparql, summary, start, to_add, to_remove, index, edit)
 
 
 def _fields(record: ClaimRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in ClaimRecord.__slots__}
 
 
-def unmatched_articles(store: _Store) -> list[str]:
-    """Return the articles (IRIs, sorted) that hold claims none of which the matching index
-    holds: those stored without matching, as a bulk load stores them."""
-    return sorted(row["article"].value for row in _rows(store, f"""
-        SELECT DISTINCT ?article WHERE {{
-          GRAPH ?article {{ ?claim schema:appearance ?article }}
-          FILTER NOT EXISTS {{ GRAPH {_G} {{ ?indexed cg:indexedArticle ?article }} }} }}"""))
+def unmatched_articles(store: _Store, index: _Index | None = None) -> list[str]:
+    """Return the articles (IRIs, sorted) that hold claims and that the matching index has
+    not matched: those stored without matching, as a bulk load stores them."""
+    articles = sorted(row["article"].value for row in _rows(store, """SELECT DISTINCT ?article
+        WHERE { GRAPH ?article { ?claim schema:appearance ?article } }"""))
+    opened = index or claim_index(store)
+    try:
+        matched = opened.matched(articles)
+    finally:
+        if index is None:
+            opened.close()
+    return [article for article in articles if article not in matched]
 
 
-def _indexed_claims(store: _Store, articles: Sequence[str]) -> list[str]:
-    """Return the claims the index holds for ``articles``."""
-    found: list[str] = []
-    for chunk in _chunks(articles):
-        found += [row["claim"].value for row in _rows(store, f"""
-            SELECT ?claim WHERE {{ VALUES ?article {{ {_values(chunk)} }}
-              GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")]
-    return sorted(found)
-
-
-def _index_quads(store: _Store, claims: Sequence[str]) -> set[ox.Quad]:
-    """Return the stored index entries of ``claims`` (bands, order, article)."""
-    quads: set[ox.Quad] = set()
-    for chunk in _chunks(claims):
-        for row in _rows(store, f"""
-            SELECT ?claim ?p ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-              VALUES ?p {{ cg:lshBand cg:matchOrder cg:indexedArticle }}
-              GRAPH {_G} {{ ?claim ?p ?o }} }}"""):
-            quads.add(ox.Quad(row["claim"], row["p"], row["o"], _GRAPH))
-    return quads
-
-
-def _last_order(store: _Store) -> int:
-    """Return the highest matching order stored (0 when none)."""
-    rows = _rows(store, f"""SELECT (MAX(?order) AS ?last) WHERE {{
-        GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")
-    return int(rows[0]["last"].value) if rows and rows[0]["last"] is not None else 0
-
-
-def _candidates(store: _Store, keys: Mapping[str, list[str]], exclude: set[str]
+def _candidates(index: _Index, keys: Mapping[str, list[str]], exclude: set[str]
                 ) -> dict[str, set[str]]:
     """Return, for each new claim, the other claims that share a band key with it: the
-    stored ones (one lookup per :data:`CHUNK` keys) and the new ones."""
+    indexed ones (but ``exclude``) and the new ones."""
     by_key: dict[str, set[str]] = defaultdict(set)
     for iri, claim_keys in keys.items():
         for key in claim_keys:
             by_key[key].add(iri)
-    lookup = sorted(by_key)
-    for chunk in _chunks(lookup, CHUNK * 4):
-        values = " ".join(str(ox.Literal(key)) for key in chunk)
-        for row in _rows(store, f"""SELECT ?claim ?key WHERE {{ VALUES ?key {{ {values} }}
-                                     GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
-            if row["claim"].value not in exclude:
-                by_key[row["key"].value].add(row["claim"].value)
+    for key, claims in index.lookup(sorted(by_key)).items():
+        by_key[key] |= claims - exclude
     found: dict[str, set[str]] = {iri: set() for iri in keys}
     for claims in by_key.values():
         for iri in claims & keys.keys():
@@ -566,13 +883,9 @@ def _candidates(store: _Store, keys: Mapping[str, list[str]], exclude: set[str]
     return found
 
 
-def _index_statements(record: ClaimRecord, keys: list[str]) -> set[ox.Quad]:
-    claim = ox.NamedNode(record.iri)
-    quads = {ox.Quad(claim, _CG.lshBand, ox.Literal(key), _GRAPH) for key in keys}
-    quads.add(ox.Quad(claim, _CG.matchOrder, ox.Literal(str(record.order), datatype=_INTEGER),
-                      _GRAPH))
-    quads.add(ox.Quad(claim, _CG.indexedArticle, ox.NamedNode(record.article), _GRAPH))
-    return quads
+def _order_quad(record: ClaimRecord) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(record.iri), _CG.matchOrder,
+                   ox.Literal(str(record.order), datatype=_INTEGER), _GRAPH)
 
 
 class _Components:
@@ -600,7 +913,7 @@ class _Components:
 
 def _clusters(stored: dict[str, _Member], lost: set[str], links: list[tuple[str, str, Match]],
               new: Mapping[str, ClaimRecord], others: Mapping[str, ClaimRecord],
-              store: _Store) -> dict[str, dict[str, _Member]]:
+              store: _Store, index: _Index) -> dict[str, dict[str, _Member]]:
     """Return the members of every cluster that changes, by cluster IRI (an empty dict
     for a cluster that goes).
 
@@ -616,8 +929,8 @@ def _clusters(stored: dict[str, _Member], lost: set[str], links: list[tuple[str,
     for cluster in sorted(lost & by_cluster.keys()):
         members = by_cluster.pop(cluster)
         result[cluster] = {}
-        for index, split in enumerate(_redecide(store, sorted(members))):
-            name = cluster if index == 0 else str(cluster_iri(min(split)))
+        for number, split in enumerate(_redecide(store, index, sorted(members))):
+            name = cluster if number == 0 else str(cluster_iri(min(split)))
             for member in split.values():
                 member.cluster = name
             result[name] = by_cluster[name] = split
@@ -656,10 +969,10 @@ def _clusters(stored: dict[str, _Member], lost: set[str], links: list[tuple[str,
     return result
 
 
-def _redecide(store: _Store, claims: list[str]) -> list[dict[str, _Member]]:
+def _redecide(store: _Store, index: _Index, claims: list[str]) -> list[dict[str, _Member]]:
     """Return the clusters ``claims`` (the remaining members of one cluster) form when
     decided again pair by pair, with at least two members each."""
-    records = claim_records(store, claims=claims)
+    records = claim_records(store, claims=claims, index=index)
     components = _Components()
     best: dict[str, tuple[float, str, Match]] = {}
     ordered = sorted(records)
@@ -679,13 +992,17 @@ def _redecide(store: _Store, claims: list[str]) -> list[dict[str, _Member]]:
              for claim in group} for group in groups]
 
 
-def _cluster_statements(store: _Store, clusters: Mapping[str, Mapping[str, _Member]],
-                        known: Mapping[str, ClaimRecord]) -> set[ox.Quad]:
+def _cluster_statements(store: _Store, index: _Index,
+                        clusters: Mapping[str, Mapping[str, _Member]],
+                        known: Mapping[str, ClaimRecord], *, member_orders: bool = False
+                        ) -> set[ox.Quad]:
     """Return the statements ``clusters`` should have: each cluster, its first appearance
-    and article count, and its memberships (with whether each credits the first source).
-    ``known`` are records at hand (the new claims, not in the index yet)."""
+    and article count, and its memberships (with whether each credits the first source),
+    and with ``member_orders`` each member's matching order. ``known`` are records at
+    hand (the new claims, not in the index yet)."""
     claims = sorted({claim for members in clusters.values() for claim in members})
-    records = {**claim_records(store, claims=[claim for claim in claims if claim not in known]),
+    records = {**claim_records(store, claims=[claim for claim in claims if claim not in known],
+                               index=index),
                **{claim: known[claim] for claim in claims if claim in known}}
     quads: set[ox.Quad] = set()
     for cluster, members in clusters.items():
@@ -714,6 +1031,8 @@ def _cluster_statements(store: _Store, clusters: Mapping[str, Mapping[str, _Memb
             if member.matched is not None:
                 quads.add(ox.Quad(membership, _CG.matchedClaim, ox.NamedNode(member.matched),
                                   _GRAPH))
+            if member_orders and record.order is not None:
+                quads.add(_order_quad(record))
             if record.iri != first.iri:
                 credits = same_source(record, first)
                 quads.add(ox.Quad(membership, _CG.creditsFirstSource, ox.Literal(

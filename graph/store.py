@@ -200,10 +200,15 @@ class BaseStore(ABC):
         # Its claims leave the claim clusters, which are decided again without them.
         from claimgraph.graph.spread import spread_changes  # spread builds on this module
 
-        clusters = spread_changes(self, [str(iri)], removing=True).sparql
-        self.update(f"DROP SILENT GRAPH <{iri}>"
-                    + (" ;\n" + shared_graphs_update(added, removed) if added or removed else "")
-                    + (" ;\n" + clusters if clusters else ""))
+        changes = spread_changes(self, [str(iri)], removing=True)
+        try:
+            self.update(f"DROP SILENT GRAPH <{iri}>"
+                        + (" ;\n" + shared_graphs_update(added, removed)
+                           if added or removed else "")
+                        + (" ;\n" + changes.sparql if changes.sparql else ""))
+            changes.commit()  # the matching index's own edit, where it has one
+        finally:
+            changes.close()
         return True
 
     @abstractmethod
