@@ -116,13 +116,14 @@ class _Extractor:
 
 
 def store_batch(store: BaseStore, extracted: Extracted, run: RunInfo, *,
-                detail: Detail = "lean", cpu: bool = False, match_claims: bool = False
-                ) -> tuple[float, float]:
+                detail: Detail = "lean", cpu: bool = False, match_claims: bool = False,
+                index_in_store: bool | None = None) -> tuple[float, float]:
     """Store already extracted articles as one ``ingest`` batch does: each article's RDF
     built and written, then the store-wide merge step once (and, with ``match_claims``,
-    the claim matching). Returns the seconds of the writing (building included) and of the
-    store-wide steps: wall-clock time, or with ``cpu`` the process's CPU time (RocksDB's
-    threads included), which a busy machine bends less."""
+    the claim matching; ``index_in_store`` keeps its index in the store, as a SPARQL server
+    does, rather than in the store's file). Returns the seconds of the writing (building
+    included) and of the store-wide steps: wall-clock time, or with ``cpu`` the process's
+    CPU time (RocksDB's threads included), which a busy machine bends less."""
     clock = time.process_time if cpu else time.perf_counter
     touched: set[str] = set()
     articles: list[str] = []
@@ -135,7 +136,7 @@ def store_batch(store: BaseStore, extracted: Extracted, run: RunInfo, *,
     written = clock()
     store.merge_across_store(touched, articles)
     if match_claims:
-        update_spread(store, articles)
+        update_spread(store, articles, index_in_store=index_in_store)
     return written - start, clock() - written
 
 

@@ -54,7 +54,7 @@ import struct
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -462,7 +462,10 @@ class _StoreIndex:
     def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
         """Return the quads ``edit`` removes from the store and adds to it."""
         removed: set[ox.Quad] = set()
-        for chunk in _chunks(edit.unindexed):
+        # A claim indexed again (its article matched again, or the index was left out of
+        # an export the store was loaded from) keeps no matching order it had.
+        claims = sorted({*edit.unindexed, *(record.iri for record, _ in edit.indexed)})
+        for chunk in _chunks(claims):
             for row in _rows(self.store, f"""
                 SELECT ?claim ?p ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
                   VALUES ?p {{ cg:lshBand cg:matchOrder cg:indexedArticle }}
@@ -881,6 +884,20 @@ def _candidates(index: _Index, keys: Mapping[str, list[str]], exclude: set[str]
         for iri in claims & keys.keys():
             found[iri] |= claims - {iri}
     return found
+
+
+def without_index(store: _Store, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Yield the quads of ``store``'s clusters graph ``quads`` but its matching index: no
+    band keys or indexed articles, the matching order of cluster members only. An export
+    leaves the index out: a store rebuilds it (see :func:`claim_index`)."""
+    members = {row["claim"].value for row in _rows(store, f"""SELECT DISTINCT ?claim WHERE {{
+        GRAPH {_G} {{ ?membership cg:memberClaim ?claim }} }}""")}
+    for quad in quads:
+        if quad.predicate in (_CG.lshBand, _CG.indexedArticle):
+            continue
+        if quad.predicate == _CG.matchOrder and quad.subject.value not in members:
+            continue
+        yield quad
 
 
 def _order_quad(record: ClaimRecord) -> ox.Quad:

@@ -31,6 +31,7 @@ from rdflib.namespace import RDF, SDO
 from claimgraph.errors import StoreError
 from claimgraph.graph.merging import MergeSummary, merge_across_store
 from claimgraph.graph.rdf import (
+    CLUSTERS_GRAPH,
     ENTITIES_GRAPH,
     PREFIXES,
     RUNS_GRAPH,
@@ -359,11 +360,17 @@ class BaseStore(ABC):
         """Yield every quad graph by graph, each graph sorted by subject, predicate, object.
 
         Sorted output groups each subject's statements in Turtle and TriG and makes two
-        exports of the same data identical; sorting one graph at a time bounds memory.
+        exports of the same data identical; sorting one graph at a time bounds memory. The
+        claim matching index is left out (:func:`claimgraph.graph.spread.without_index`).
         """
+        from claimgraph.graph.spread import without_index  # spread builds on this module
+
         graph_names = sorted(self._graph_names(), key=lambda name: name.value)
         for graph_name in [ox.DefaultGraph(), *graph_names]:
-            yield from sorted(self._graph_quads(graph_name), key=statement_sort_key)
+            quads = self._graph_quads(graph_name)
+            if graph_name == ox.NamedNode(str(CLUSTERS_GRAPH)):
+                quads = without_index(self, quads)  # rebuildable: not exported
+            yield from sorted(quads, key=statement_sort_key)
 
 
 class Store(BaseStore):

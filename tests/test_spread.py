@@ -9,6 +9,8 @@ about another country); batch 2 quotes it verbatim a third time and paraphrases 
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from unittest import mock
 from xml.etree import ElementTree
@@ -23,6 +25,7 @@ from claimgraph.graph.check import check_store
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
 from claimgraph.graph.spread import ClaimRecord, cluster_spreads, same_claim
 from claimgraph.loaders import iter_documents
+from claimgraph.ontology import CG
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "repeated-claims.jsonl"
@@ -33,6 +36,41 @@ STATEMENT = "Turkey is sending mercenaries from Syria to fight alongside Azerbai
 def cluster_quads(store) -> set[tuple[str, str, str]]:
     return {(str(row["s"]), str(row["p"]), str(row["o"])) for row in store.select(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CLUSTERS_GRAPH}> {{ ?s ?p ?o }} }}")}
+
+
+INDEX_PREDICATES = {str(CG.lshBand), str(CG.indexedArticle), str(CG.matchOrder)}
+
+
+def without_index(quads: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """The clusters graph of a store that holds its matching index (a server), as an
+    embedded store holds it: without the index but its members' matching order."""
+    members = {o for _, p, o in quads if p == str(CG.memberClaim)}
+    return {(s, p, o) for s, p, o in quads if p not in INDEX_PREDICATES
+            or (p == str(CG.matchOrder) and s in members)}
+
+
+def index_entries(quads: set[tuple[str, str, str]]) -> set[tuple]:
+    """The index entries of a clusters graph: (claim, order, article, band keys)."""
+    found: dict[str, dict] = {}
+    for s, p, o in quads:
+        if p in INDEX_PREDICATES:
+            found.setdefault(s, {"keys": set()})
+            if p == str(CG.lshBand):
+                found[s]["keys"].add(spread._key_number(o))
+            else:
+                found[s][p] = o
+    return {(claim, int(entry[str(CG.matchOrder)]), entry[str(CG.indexedArticle)],
+             frozenset(entry["keys"])) for claim, entry in found.items()
+            if str(CG.indexedArticle) in entry}
+
+
+def file_index_entries(path: Path) -> set[tuple]:
+    """The index entries of an embedded store's index file."""
+    with closing(sqlite3.connect(path / spread.INDEX_FILE)) as db:
+        return {(claim, order, article, frozenset(spread._unpack(keys)))
+                for claim, order, article, keys in db.execute(
+                    "SELECT claim.iri, claim.ord, article.iri, claim.keys FROM claim "
+                    "JOIN article ON article.id = claim.article")}
 
 
 @pytest.fixture(scope="module")
@@ -238,15 +276,19 @@ def test_the_report_has_a_page_per_repeated_claim(batches, tmp_path: Path):
 
 
 def test_matching_works_the_same_on_a_sparql_server(batches, oxigraph_server: str, nlp):
-    """The index lives in the store: a server (--endpoint) gets the same clusters, batch
-    after batch, and removal keeps them consistent there too."""
+    """A server (--endpoint) keeps the index in the store: it gets the same clusters and
+    the same index entries as the embedded store's file, batch after batch, and removal
+    keeps them consistent there too."""
     path, *_ = batches
     documents = list(iter_documents([EXAMPLE]))
     with open_store(endpoint=oxigraph_server) as remote:
         ingest(documents[:3], remote, nlp)
         ingest(documents[3:], remote, nlp)
         with open_store(path, read_only=True) as local:
-            assert cluster_quads(remote) == cluster_quads(local)
+            there = cluster_quads(remote)
+            assert without_index(there) == cluster_quads(local)
+        # the same index: in the server's store there, in the store's file here
+        assert index_entries(there) == file_index_entries(path)
         remote.remove_article("caspian-herald-0928")
         (cluster,) = cluster_spreads(remote)
         assert cluster.first.publisher == "Yerevan Daily" and cluster.articles == 3
