@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from contextlib import closing
 from pathlib import Path
 from unittest import mock
@@ -157,6 +158,72 @@ def test_removal_keeps_clusters_consistent(batches, tmp_path: Path):
         assert cluster_spreads(store) == []  # one claim left: no cluster
         assert not store.select("SELECT ?m WHERE { ?m a cg:ClusterMembership }")
         assert not check_store(store, shacl=False).problems
+
+
+def test_an_embedded_store_keeps_its_index_in_its_file_and_only_member_orders(batches):
+    """The index costs the store one quad per claim in a cluster (its matching order), none
+    per other claim: band keys, orders and articles are in the store's index file."""
+    path, first, second, *_ = batches
+    with open_store(path, read_only=True) as store:
+        quads = cluster_quads(store)
+        (cluster,) = cluster_spreads(store)
+    predicates = Counter(predicate for _, predicate, _ in quads)
+    assert predicates[str(CG.lshBand)] == predicates[str(CG.indexedArticle)] == 0
+    members = {claim for _, predicate, claim in quads if predicate == str(CG.memberClaim)}
+    assert {appearance.claim for appearance in cluster.appearances} == members
+    orders = {claim: int(order) for claim, predicate, order in quads
+              if predicate == str(CG.matchOrder)}
+    assert orders.keys() == members
+    entries = file_index_entries(path)
+    assert len(entries) == first.spread.indexed + second.spread.indexed
+    assert all(len(keys) == spread.BANDS for *_, keys in entries)
+    assert {claim: order for claim, order, *_ in entries if claim in members} == orders
+    assert [appearance.order for appearance in cluster.appearances] == [
+        orders[appearance.claim] for appearance in cluster.appearances]
+
+
+def test_a_lost_index_file_is_rebuilt_from_the_store(batches, tmp_path: Path):
+    path, *_ = batches
+    copy = tmp_path / "store"
+    shutil.copytree(path, copy)
+    before = file_index_entries(copy)
+    (copy / spread.INDEX_FILE).unlink()  # a store copied without it
+    with open_store(copy) as store:
+        spread.claim_index(store).close()
+        clusters = cluster_quads(store)
+    after = file_index_entries(copy)
+    # the same claims, articles and band keys; the claims in clusters keep their order
+    assert {(claim, article, keys) for claim, _, article, keys in after} == {
+        (claim, article, keys) for claim, _, article, keys in before}
+    orders = {claim: int(order) for claim, predicate, order in clusters
+              if predicate == str(CG.matchOrder)}
+    assert {claim: order for claim, order, *_ in after if claim in orders} == orders
+    assert len({order for _, order, *_ in after}) == len(after)
+    assert main(["remove", "caspian-herald-0928", "--store", str(copy)]) == 0
+    with open_store(copy, read_only=True) as store:
+        (cluster,) = cluster_spreads(store)
+    assert [item.publisher for item in cluster.appearances] == [
+        "Yerevan Daily", "Anatolia Monitor", "Geneva Wire"]
+
+
+def test_an_index_in_an_embedded_store_moves_into_its_file(batches, nlp, tmp_path: Path):
+    """A store written with its index in it (as before the index file) gets the file on
+    its next matching, the same as a store matched with the file all along; the index
+    leaves the store."""
+    path, *_ = batches
+    documents = list(iter_documents([EXAMPLE]))
+    with open_store(tmp_path / "store") as store:
+        for batch in (documents[:3], documents[3:]):
+            ingest(batch, store, nlp, match_claims=False)
+            spread.update_spread(store, [str(article_graph_iri(document.id))
+                                         for document in batch], index_in_store=True)
+        in_store = index_entries(cluster_quads(store))
+        assert not (tmp_path / "store" / spread.INDEX_FILE).exists()
+        assert spread.unmatched_articles(store) == []  # the move
+        migrated = cluster_quads(store)
+    with open_store(path, read_only=True) as local:
+        assert migrated == cluster_quads(local)
+    assert in_store == file_index_entries(tmp_path / "store") == file_index_entries(path)
 
 
 def test_the_store_with_clusters_passes_its_checks(batches):
