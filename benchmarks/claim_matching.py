@@ -4,6 +4,7 @@ claim matching adds to ingest, side by side.
     python benchmarks/claim_matching.py                     # ingest in 10 batches, match each
     python benchmarks/claim_matching.py --batches 20
     python benchmarks/claim_matching.py --store S --sample 50 --links links.tsv
+    python benchmarks/claim_matching.py --store S --index-in-store   # as on a SPARQL server
 
 The articles go in as JSON Lines made from ../shared/polnear (text, title, publisher, date;
 see report_speed.py) and are ingested into a new store in ``--batches`` batches, each batch
@@ -11,10 +12,11 @@ as ``claimgraph ingest`` does it (extraction, storing, store-wide entity merging
 matching left out and then timed on its own, right after: the time matching adds per
 article against the ingest time per article, per batch (a batch's matching should not
 grow with the store) and overall. Then the clusters with at least 2 and 3 articles, the
-links, and what the index costs in the store (quads).
+links, and what the index costs: quads in the store, bytes of the store's index file.
 
 ``--store S`` keeps the store (an existing one is matched again from scratch, in batches
-of its articles, with no ingest). ``--sample N --links FILE`` writes N links drawn with a
+of its articles, with no ingest: its clusters graph and index file are dropped first).
+``--sample N --links FILE`` writes N links drawn with a
 fixed seed (article ids, content offsets, entities, similarity, method; and, to read
 them by hand, the two texts: keep the file out of the repository).
 """
@@ -25,8 +27,10 @@ import argparse
 import csv
 import json
 import random
+import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from _common import POLNEAR_TEXTS
@@ -34,7 +38,7 @@ from report_speed import write_articles
 
 from claimgraph import ingest, load_pipeline, open_store
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
-from claimgraph.graph.spread import BANDS, ROWS, claim_records, update_spread
+from claimgraph.graph.spread import BANDS, INDEX_FILE, ROWS, claim_records, update_spread
 from claimgraph.loaders import iter_documents
 from claimgraph.records import Document
 
@@ -108,6 +112,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0, help="links to sample")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--links", type=Path, help="where the sampled links go (TSV)")
+    parser.add_argument("--index-in-store", action="store_true",
+                        help="keep the matching index in the store (as a SPARQL server "
+                             "does), not in the store's index file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -122,6 +129,7 @@ def main() -> None:
         with open_store(path) as store:
             if reuse:  # match the stored articles again, from scratch
                 store.update(f"DROP SILENT GRAPH <{CLUSTERS_GRAPH}>")
+                (path / INDEX_FILE).unlink(missing_ok=True)
             print(f"{len(documents)} articles in {args.batches} batches"
                   f"{' (stored already: matching only)' if reuse else ''}")
             for number, batch in enumerate(batches_of(documents, args.batches), start=1):
@@ -130,7 +138,8 @@ def main() -> None:
                     ingest(batch, store, nlp, match_claims=False)
                 middle = time.perf_counter()
                 summary = update_spread(store, [str(article_graph_iri(document.id))
-                                                for document in batch])
+                                                for document in batch],
+                                        index_in_store=args.index_in_store or None)
                 end = time.perf_counter()
                 ingest_s += middle - start
                 match_s += end - middle
@@ -151,6 +160,13 @@ def main() -> None:
                 found = write_sample(store, args.sample, args.seed, args.links)
                 print(f"sampled {min(args.sample, found)} of {found} links (seed {args.seed})"
                       f" into {args.links}")
+        index_file = path / INDEX_FILE  # as the closed store leaves it
+        file_bytes = index_file.stat().st_size if index_file.is_file() else 0
+        if args.index_in_store:
+            indexed = bands // BANDS
+        else:
+            with closing(sqlite3.connect(index_file)) as db:
+                indexed = db.execute("SELECT COUNT(*) FROM claim").fetchone()[0]
     articles_n = len(documents)
     print(f"clusters: {counts[2]} with >= 2 articles, {counts[3]} with >= 3, "
           f"{counts[5]} with >= 5, {counts[10]} with >= 10; {links} claims in clusters "
@@ -161,9 +177,10 @@ def main() -> None:
               f"matching / ingest time: {match_s / ingest_s:.3f}")
     else:
         print(f"matching {match_s:.1f} s ({match_s * 1000 / articles_n:.1f} ms/article)")
-    print(f"index: {BANDS} bands x {ROWS} rows; the clusters graph holds {index:,} quads "
-          f"({bands:,} band keys) of the store's {total:,} "
-          f"({index / total:.1%})")
+    print(f"index: {BANDS} bands x {ROWS} rows, {indexed:,} claims matched; the clusters graph"
+          f" holds {index:,} quads ({bands:,} band keys) of the store's {total:,} "
+          f"({index / total:.1%}); the index file {file_bytes / 1e6:.1f} MB "
+          f"({file_bytes / max(indexed, 1):.0f} bytes per claim matched)")
     print(json.dumps({"clusters_2": counts[2], "clusters_3": counts[3],
                       "match_ms_per_article": round(match_s * 1000 / articles_n, 2)}))
 

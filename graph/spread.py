@@ -30,14 +30,35 @@ the claim whose article is dated earliest, else the one matched first) with its 
 member says whether it credits the first claim's source (``cg:creditsFirstSource``: it is
 attributed to the same entity, "X said, according to Y", or to someone else or no one).
 
-**Incremental index.** Everything lives in :data:`~claimgraph.graph.rdf.CLUSTERS_GRAPH` of
-the store itself: each matched claim has its band keys as literals (``cg:lshBand``), its
-place in matching order (``cg:matchOrder``) and its article (``cg:indexedArticle``). New
-claims find their candidates with one SPARQL lookup of their band keys (the store indexes
-literals), so a batch costs what its own claims and their candidates cost, not what the
-store holds, and the clusters of earlier batches are only extended (or joined, when a new
-claim links two of them). The same queries and updates run on the embedded store and on a
-SPARQL server (``--endpoint``): no sidecar file has to follow the store around.
+**Incremental index.** New claims find their candidates by looking their band keys up in
+an index of the claims matched before, so a batch costs what its own claims and their
+candidates cost, not what the store holds, and the clusters of earlier batches are only
+extended (or joined, when a new claim links two of them). Where the index lives
+(:func:`claim_index`):
+
+- An embedded store on disk keeps it in a SQLite file in its folder (:data:`INDEX_FILE`;
+  RocksDB leaves files it did not write alone): per matched article a row; per matched
+  claim its matching order, IRI, article and band keys (one blob); per band key the claims
+  holding it (a B-tree the lookups read). The store keeps only the matching order of the
+  claims in clusters (``cg:matchOrder``, which the spread queries read): no quad per other
+  claim, where the index in the store cost 34 per matched claim. The store's update is made
+  first, then the file's transaction: an article whose file edit a crash lost is matched
+  again, as one not matched yet. Copying or moving the folder carries the file; a store
+  without it (copied without it, the file deleted) gets it again from the store on its
+  next matching (:func:`_fill_index`: band keys from the claims' texts, the claims in
+  clusters with their order, the others after them); a store without clusters (new, or
+  bulk-loaded) starts it empty and matches all its articles.
+- A store without a folder of its own (a SPARQL server, ``--endpoint``; a store in memory)
+  keeps it in :data:`~claimgraph.graph.rdf.CLUSTERS_GRAPH`: each matched claim has its band
+  keys as literals (``cg:lshBand``), its place in matching order (``cg:matchOrder``) and
+  its article (``cg:indexedArticle``), looked up with one SPARQL query per
+  ``4 x CHUNK`` keys (the store indexes literals); the same queries and updates run on
+  any SPARQL server. A store written so and then opened on disk moves its index into the
+  file on its next matching.
+
+Exports leave the index out (:func:`without_index`, also for a server's store): a store
+rebuilds it, as above; a server that loads an export matches its articles again on its
+next ingest, as articles not matched yet.
 
 :func:`update_spread` is called after each ingest batch, and after ``claimgraph remove``:
 the claims of articles that were replaced or removed leave the index and their clusters,
@@ -887,15 +908,15 @@ def _candidates(index: _Index, keys: Mapping[str, list[str]], exclude: set[str]
 
 
 def without_index(store: _Store, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """Yield the quads of ``store``'s clusters graph ``quads`` but its matching index: no
-    band keys or indexed articles, the matching order of cluster members only. An export
-    leaves the index out: a store rebuilds it (see :func:`claim_index`)."""
+    """Yield ``quads`` (of ``store``) but those of the matching index the store may hold:
+    no band keys or indexed articles, the matching order of cluster members only. An
+    export leaves the index out: a store rebuilds it (see :func:`claim_index`)."""
     members = {row["claim"].value for row in _rows(store, f"""SELECT DISTINCT ?claim WHERE {{
         GRAPH {_G} {{ ?membership cg:memberClaim ?claim }} }}""")}
     for quad in quads:
-        if quad.predicate in (_CG.lshBand, _CG.indexedArticle):
-            continue
-        if quad.predicate == _CG.matchOrder and quad.subject.value not in members:
+        if quad.graph_name == _GRAPH and (
+                quad.predicate in (_CG.lshBand, _CG.indexedArticle)
+                or (quad.predicate == _CG.matchOrder and quad.subject.value not in members)):
             continue
         yield quad
 

@@ -31,7 +31,6 @@ from rdflib.namespace import RDF, SDO
 from claimgraph.errors import StoreError
 from claimgraph.graph.merging import MergeSummary, merge_across_store
 from claimgraph.graph.rdf import (
-    CLUSTERS_GRAPH,
     ENTITIES_GRAPH,
     PREFIXES,
     RUNS_GRAPH,
@@ -352,25 +351,23 @@ class BaseStore(ABC):
         """Write the store to a file or binary stream as ttl, trig, nq, nt or jsonld.
 
         ``format`` defaults to the one the destination's extension names. trig, nq and
-        jsonld keep the named graphs; ttl and nt hold their union.
+        jsonld keep the named graphs; ttl and nt hold their union. The claim matching index,
+        which a store rebuilds, is left out (:func:`claimgraph.graph.spread.without_index`).
         """
-        write_quads(self._sorted_quads(), destination, export_format(format, destination))
+        from claimgraph.graph.spread import without_index  # spread builds on this module
+
+        write_quads(without_index(self, self._sorted_quads()), destination,
+                    export_format(format, destination))
 
     def _sorted_quads(self) -> Iterator[ox.Quad]:
         """Yield every quad graph by graph, each graph sorted by subject, predicate, object.
 
         Sorted output groups each subject's statements in Turtle and TriG and makes two
-        exports of the same data identical; sorting one graph at a time bounds memory. The
-        claim matching index is left out (:func:`claimgraph.graph.spread.without_index`).
+        exports of the same data identical; sorting one graph at a time bounds memory.
         """
-        from claimgraph.graph.spread import without_index  # spread builds on this module
-
         graph_names = sorted(self._graph_names(), key=lambda name: name.value)
         for graph_name in [ox.DefaultGraph(), *graph_names]:
-            quads = self._graph_quads(graph_name)
-            if graph_name == ox.NamedNode(str(CLUSTERS_GRAPH)):
-                quads = without_index(self, quads)  # rebuildable: not exported
-            yield from sorted(quads, key=statement_sort_key)
+            yield from sorted(self._graph_quads(graph_name), key=statement_sort_key)
 
 
 class Store(BaseStore):
