@@ -640,10 +640,18 @@ def claim_index(store: _Store, *, in_store: bool | None = None) -> _Index:
     if in_store or (in_store is None and folder is None):
         return _StoreIndex(store)
     path = Path(folder) / INDEX_FILE
-    if path.is_file():
-        return _FileIndex(path, read_only=getattr(store, "read_only", False))
     if getattr(store, "read_only", False):
-        return _FileIndex(path, read_only=True)  # an empty index in memory
+        return _FileIndex(path, read_only=True)  # (an empty one in memory when missing)
+    if path.is_file():
+        index = _FileIndex(path)
+        try:
+            # An index the store holds (matched through a SPARQL endpoint on this folder,
+            # `claimgraph serve --allow-update`) is the later one: it moves into the file.
+            _move_store_index(store, index)
+        except BaseException:
+            index.close()
+            raise
+        return index
     index = _FileIndex(path)
     try:
         _fill_index(store, index)
@@ -652,6 +660,40 @@ def claim_index(store: _Store, *, in_store: bool | None = None) -> _Index:
         path.unlink(missing_ok=True)  # a half-made index would pass for a whole one
         raise
     return index
+
+
+def _move_store_index(store: _Store, index: _FileIndex) -> bool:
+    """Move the index entries ``store`` holds (``cg:lshBand``, ``cg:indexedArticle``, and
+    the matching order of claims outside clusters) into ``index``, where they replace the
+    entries of the same articles; return whether there were any."""
+    if not _rows(store, f"""SELECT ?claim WHERE {{ GRAPH {_G} {{
+            ?claim cg:indexedArticle ?article }} }} LIMIT 1"""):
+        return False
+    stored = _rows(store, f"""SELECT ?claim ?order ?article WHERE {{ GRAPH {_G} {{
+        ?claim cg:matchOrder ?order ; cg:indexedArticle ?article }} }}""")
+    keys: dict[str, list[str]] = defaultdict(list)
+    for row in _rows(store, f"""SELECT ?claim ?key WHERE {{
+            GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
+        keys[row["claim"].value].append(row["key"].value)
+    articles = sorted({row["article"].value for row in stored})
+    moved = [ClaimRecord(row["claim"].value, row["article"].value, "",
+                         order=int(row["order"].value)) for row in stored]
+    # The store's orders are kept (its clusters carry them): the file's articles whose
+    # claims hold one of them are forgotten, and matched again as not matched yet.
+    clashing = {article for (article,) in index._select(
+        "SELECT article.iri FROM claim JOIN article ON article.id = claim.article "
+        "WHERE claim.ord IN (?)", [record.order for record in moved])} - set(articles)
+    index.commit(_IndexEdit(sorted(clashing), removing=True,
+                            unindexed=index.claims_of(sorted(clashing))))
+    index.commit(_IndexEdit(articles, removing=False,
+                            unindexed=sorted({record.iri for record in moved}
+                                             | set(index.claims_of(articles))),
+                            indexed=[(record, sorted(keys[record.iri])) for record in moved]))
+    store.update(f"""DELETE {{ GRAPH {_G} {{ ?claim ?p ?o }} }} WHERE {{ GRAPH {_G} {{
+          VALUES ?p {{ cg:lshBand cg:indexedArticle }} ?claim ?p ?o }} }} ;
+        DELETE {{ GRAPH {_G} {{ ?claim cg:matchOrder ?o }} }} WHERE {{ GRAPH {_G} {{
+          ?claim cg:matchOrder ?o FILTER NOT EXISTS {{ ?m cg:memberClaim ?claim }} }} }}""")
+    return True
 
 
 def _fill_index(store: _Store, index: _FileIndex) -> None:
@@ -666,22 +708,7 @@ def _fill_index(store: _Store, index: _FileIndex) -> None:
     lost with the file). A store without clusters (new, or bulk-loaded) leaves the file
     empty: its articles are matched as articles not matched yet.
     """
-    stored = _rows(store, f"""SELECT ?claim ?order ?article WHERE {{ GRAPH {_G} {{
-        ?claim cg:matchOrder ?order ; cg:indexedArticle ?article }} }}""")
-    if stored:
-        keys: dict[str, list[str]] = defaultdict(list)
-        for row in _rows(store, f"""SELECT ?claim ?key WHERE {{
-                GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
-            keys[row["claim"].value].append(row["key"].value)
-        index.commit(_IndexEdit(
-            sorted({row["article"].value for row in stored}), removing=False,
-            indexed=[(ClaimRecord(row["claim"].value, row["article"].value, "",
-                                  order=int(row["order"].value)),
-                      sorted(keys[row["claim"].value])) for row in stored]))
-        store.update(f"""DELETE {{ GRAPH {_G} {{ ?claim ?p ?o }} }} WHERE {{ GRAPH {_G} {{
-              VALUES ?p {{ cg:lshBand cg:indexedArticle }} ?claim ?p ?o }} }} ;
-            DELETE {{ GRAPH {_G} {{ ?claim cg:matchOrder ?o }} }} WHERE {{ GRAPH {_G} {{
-              ?claim cg:matchOrder ?o FILTER NOT EXISTS {{ ?m cg:memberClaim ?claim }} }} }}""")
+    if _move_store_index(store, index):
         return
     members = {row["claim"].value: int(row["order"].value) for row in _rows(store, f"""
         SELECT ?claim ?order WHERE {{ GRAPH {_G} {{ ?m cg:memberClaim ?claim .
@@ -849,7 +876,9 @@ def _spread_changes(store: _Store, index: _Index, articles: list[str], removing:
     summary.links = len(links)
     summary.timings["decide"] = time.perf_counter() - start
     # 4. Clusters: stored memberships of the claims linked, stale claims' clusters re-decided.
-    members = _memberships(store, claims=sorted({other for _, other, _ in links} - set(new)))
+    # (and new claims already in a cluster: the index did not know them, an index file
+    # lost with its last edit, a store loaded from an export that leaves the index out)
+    members = _memberships(store, claims=sorted({other for _, other, _ in links} | set(new)))
     touched |= {member.cluster for member in members.values()}
     stored = _memberships(store, clusters=sorted(touched))
     for claim in stale:

@@ -8,6 +8,7 @@ about another country); batch 2 quotes it verbatim a third time and paraphrases 
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 from collections import Counter
@@ -16,6 +17,7 @@ from pathlib import Path
 from unittest import mock
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 from conftest import assert_valid_gexf, assert_valid_graphml
 
@@ -224,6 +226,51 @@ def test_an_index_in_an_embedded_store_moves_into_its_file(batches, nlp, tmp_pat
     with open_store(path, read_only=True) as local:
         assert migrated == cluster_quads(local)
     assert in_store == file_index_entries(tmp_path / "store") == file_index_entries(path)
+
+
+def clusters_without_orders(store) -> set[tuple[str, str, str]]:
+    return {quad for quad in without_index(cluster_quads(store))
+            if quad[1] != str(CG.matchOrder)}
+
+
+def test_an_index_matched_through_an_endpoint_moves_into_the_file(batches, tmp_path: Path):
+    """Ingest through a SPARQL endpoint on the store's folder (`claimgraph serve
+    --allow-update`) keeps the index in the store: it matches the articles the file knew
+    again, and the next matching on disk moves that index into the file."""
+    path, *_ = batches
+    copy = tmp_path / "store"
+    shutil.copytree(path, copy)
+    before = file_index_entries(copy)
+    with open_store(copy) as store:
+        clusters = clusters_without_orders(store)
+        in_store = spread.claim_index(store, in_store=True)
+        unmatched = spread.unmatched_articles(store, in_store)
+        assert len(unmatched) == 5
+        spread.update_spread(store, unmatched, index_in_store=True)
+        assert index_entries(cluster_quads(store))  # the endpoint's index, in the store
+        assert spread.unmatched_articles(store) == []  # on disk: it moves into the file
+        assert not index_entries(cluster_quads(store))
+        assert clusters_without_orders(store) == clusters
+        assert not check_store(store, shacl=False).problems
+    after = file_index_entries(copy)
+    assert {(claim, article, keys) for claim, _, article, keys in after} == {
+        (claim, article, keys) for claim, _, article, keys in before}
+
+
+def test_an_export_leaves_the_index_out_and_a_server_loading_it_matches_again(batches):
+    path, *_ = batches
+    with open_store(path, read_only=True) as local:
+        exported = io.BytesIO()
+        local.export(exported, "nq")
+        clusters = clusters_without_orders(local)
+    assert b"lshBand" not in exported.getvalue()
+    with open_store(None) as server:  # a store without a folder: the index in the store
+        server.oxigraph().load(exported.getvalue(), ox.RdfFormat.N_QUADS)
+        unmatched = spread.unmatched_articles(server)
+        assert len(unmatched) == 5
+        spread.update_spread(server, unmatched)
+        assert clusters_without_orders(server) == clusters
+        assert spread.unmatched_articles(server) == []
 
 
 def test_the_store_with_clusters_passes_its_checks(batches):
