@@ -389,7 +389,8 @@ def _cluster_quads(store: _Store, clusters: Sequence[str], *, member_orders: boo
     """Return the stored statements of ``clusters`` and of their memberships (and, with
     ``member_orders``, their members' ``cg:matchOrder``)."""
     orders = """UNION { ?membership cg:inCluster ?cluster ; cg:memberClaim ?node .
-                        ?node ?p ?o FILTER(?p = cg:matchOrder) }""" if member_orders else ""
+                        ?node cg:matchOrder ?o BIND(cg:matchOrder AS ?p) }""" \
+        if member_orders else ""
     quads: set[ox.Quad] = set()
     for chunk in _chunks(list(clusters)):
         for row in _rows(store, f"""
@@ -483,15 +484,17 @@ class _StoreIndex:
     def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
         """Return the quads ``edit`` removes from the store and adds to it."""
         removed: set[ox.Quad] = set()
-        # A claim indexed again (its article matched again, or the index was left out of
-        # an export the store was loaded from) keeps no matching order it had.
-        claims = sorted({*edit.unindexed, *(record.iri for record, _ in edit.indexed)})
-        for chunk in _chunks(claims):
-            for row in _rows(self.store, f"""
-                SELECT ?claim ?p ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-                  VALUES ?p {{ cg:lshBand cg:matchOrder cg:indexedArticle }}
-                  GRAPH {_G} {{ ?claim ?p ?o }} }}"""):
-                removed.add(ox.Quad(row["claim"], row["p"], row["o"], _GRAPH))
+        for chunk in _chunks(edit.unindexed):
+            # One query per property: with the property a variable, Oxigraph scans the graph.
+            for predicate in (_CG.lshBand, _CG.matchOrder, _CG.indexedArticle):
+                for row in _rows(self.store, f"""
+                    SELECT ?claim ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
+                      GRAPH {_G} {{ ?claim {predicate} ?o }} }}"""):
+                    removed.add(ox.Quad(row["claim"], predicate, row["o"], _GRAPH))
+        # A claim indexed again that the index did not hold (a store loaded from an export,
+        # which leaves the index out) keeps no matching order it had.
+        for claim, order in self.orders([record.iri for record, _ in edit.indexed]).items():
+            removed.add(_order_quad(ClaimRecord(claim, "", "", order=order)))
         added: set[ox.Quad] = set()
         for record, keys in edit.indexed:
             claim = ox.NamedNode(record.iri)
