@@ -37,8 +37,9 @@ from _common import POLNEAR_TEXTS
 from report_speed import write_articles
 
 from claimgraph import ingest, load_pipeline, open_store
+from claimgraph.graph.claim_index import INDEX_FILE
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
-from claimgraph.graph.spread import BANDS, INDEX_FILE, ROWS, claim_records, update_spread
+from claimgraph.graph.spread import BANDS, ROWS, claim_records, update_spread
 from claimgraph.loaders import iter_documents
 from claimgraph.records import Document
 

@@ -36,8 +36,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from _common import DEFAULT_CACHE, REPOSITORY, extracted_dev, median_ms, store_batch
 
+from claimgraph.graph.claim_index import INDEX_FILE
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, DETAILS, ENTITIES_GRAPH, RUNS_GRAPH
-from claimgraph.graph.spread import INDEX_FILE
 from claimgraph.graph.store import Store
 from claimgraph.ontology import CG
 

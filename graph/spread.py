@@ -31,34 +31,10 @@ member says whether it credits the first claim's source (``cg:creditsFirstSource
 attributed to the same entity, "X said, according to Y", or to someone else or no one).
 
 **Incremental index.** New claims find their candidates by looking their band keys up in
-an index of the claims matched before, so a batch costs what its own claims and their
-candidates cost, not what the store holds, and the clusters of earlier batches are only
-extended (or joined, when a new claim links two of them). Where the index lives
-(:func:`claim_index`):
-
-- An embedded store on disk keeps it in a SQLite file in its folder (:data:`INDEX_FILE`;
-  RocksDB leaves files it did not write alone): per matched article a row; per matched
-  claim its matching order, IRI, article and band keys (one blob); per band key the claims
-  holding it (a B-tree the lookups read). The store keeps only the matching order of the
-  claims in clusters (``cg:matchOrder``, which the spread queries read): no quad per other
-  claim, where the index in the store cost 34 per matched claim. The store's update is made
-  first, then the file's transaction: an article whose file edit a crash lost is matched
-  again, as one not matched yet. Copying or moving the folder carries the file; a store
-  without it (copied without it, the file deleted) gets it again from the store on its
-  next matching (:func:`_fill_index`: band keys from the claims' texts, the claims in
-  clusters with their order, the others after them); a store without clusters (new, or
-  bulk-loaded) starts it empty and matches all its articles.
-- A store without a folder of its own (a SPARQL server, ``--endpoint``; a store in memory)
-  keeps it in :data:`~claimgraph.graph.rdf.CLUSTERS_GRAPH`: each matched claim has its band
-  keys as literals (``cg:lshBand``), its place in matching order (``cg:matchOrder``) and
-  its article (``cg:indexedArticle``), looked up with one SPARQL query per
-  ``4 x CHUNK`` keys (the store indexes literals); the same queries and updates run on
-  any SPARQL server. A store written so and then opened on disk moves its index into the
-  file on its next matching.
-
-Exports leave the index out (:func:`without_index`, also for a server's store): a store
-rebuilds it, as above; a server that loads an export matches its articles again on its
-next ingest, as articles not matched yet.
+the matching index of the claims matched before (:mod:`claimgraph.graph.claim_index`: where
+it lives, and what a copy, a move or an export does with it), so a batch costs what its own
+claims and their candidates cost, not what the store holds, and the clusters of earlier
+batches are only extended (or joined, when a new claim links two of them).
 
 :func:`update_spread` is called after each ingest batch, and after ``claimgraph remove``:
 the claims of articles that were replaced or removed leave the index and their clusters,
@@ -70,23 +46,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
-import struct
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 from datasketch import MinHash, MinHashLSH
 from rdflib.namespace import DCTERMS, RDF, SDO, XSD
 
-from claimgraph.graph.merging import VALUES_BLOCK
+from claimgraph.graph.claim_index import ClaimIndex, IndexEdit, claim_index, order_quad
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, ENTITIES_GRAPH, cluster_iri
+from claimgraph.graph.sparql_rows import CHUNK, Store, chunked, iri_values, select_rows
 from claimgraph.graph.store import shared_graphs_update
 from claimgraph.graph.terms import OxigraphNamespace
 from claimgraph.ontology import CG
@@ -115,9 +89,6 @@ PARAPHRASE = 0.4
 MIN_WORDS = 5
 #: Contents with fewer words match only a claim of the same source.
 SHORT_WORDS = 8
-#: Claims per SPARQL lookup (VALUES rows): the queries stay small for any server
-#: (Virtuoso refuses a VALUES block of a few thousand).
-CHUNK = VALUES_BLOCK
 
 _CG = OxigraphNamespace(CG)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -126,14 +97,6 @@ _G = f"<{CLUSTERS_GRAPH}>"
 _DOUBLE = ox.NamedNode(str(XSD.double))
 _INTEGER = ox.NamedNode(str(XSD.integer))
 _DATE = ox.NamedNode(str(XSD.date))
-
-
-class _Store(Protocol):
-    """What matching asks of a store (:class:`claimgraph.graph.store.BaseStore`)."""
-
-    def query(self, sparql: str) -> Any: ...
-
-    def update(self, sparql: str) -> None: ...
 
 
 # ---------------------------------------------------------------- texts
@@ -278,23 +241,8 @@ def _same_entity(one: str, other: str) -> bool:
 # ---------------------------------------------------------------- reading the store
 
 
-def _rows(store: _Store, sparql: str) -> list[dict[str, Any]]:
-    results = store.query(sparql)
-    names = [variable.value for variable in results.variables]
-    return [{name: solution[name] for name in names} for solution in results]
-
-
-def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{iri}>" for iri in iris)
-
-
-def claim_records(store: _Store, *, articles: Sequence[str] = (),
-                  claims: Sequence[str] = (), index: _Index | None = None
+def claim_records(store: Store, *, articles: Sequence[str] = (),
+                  claims: Sequence[str] = (), index: ClaimIndex | None = None
                   ) -> dict[str, ClaimRecord]:
     """Return the records of the claims of ``articles`` and of the claims ``claims``
     (IRIs; claims of the matching index), by claim IRI, with their matching order where
@@ -315,19 +263,19 @@ def claim_records(store: _Store, *, articles: Sequence[str] = (),
     found: dict[str, dict[str, Any]] = {}
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     metadata: dict[str, dict[str, str]] = defaultdict(dict)
-    for chunk in _chunks(sorted(by_article), CHUNK // 20):
-        graphs = f"VALUES ?article {{ {_values(chunk)} }}"
-        for row in _rows(store, f"""SELECT ?claim ?article ?text WHERE {{ {graphs}
+    for chunk in chunked(sorted(by_article), CHUNK // 20):
+        graphs = f"VALUES ?article {{ {iri_values(chunk)} }}"
+        for row in select_rows(store, f"""SELECT ?claim ?article ?text WHERE {{ {graphs}
                 GRAPH ?article {{ ?claim schema:appearance ?article ; schema:text ?text }} }}"""):
             claim = row["claim"].value
             if claim in wanted or row["article"].value in articles:
                 found[claim] = {"iri": claim, "article": row["article"].value,
                                 "text": row["text"].value}
         for name, path in _CLAIM_PROPERTIES.items():
-            for row in _rows(store, f"""SELECT ?claim ?value WHERE {{ {graphs}
+            for row in select_rows(store, f"""SELECT ?claim ?value WHERE {{ {graphs}
                     GRAPH ?article {{ ?claim {path} ?value }} }}"""):
                 values[row["claim"].value][name].append(row["value"].value)
-        for row in _rows(store, f"""SELECT ?article ?p ?value WHERE {{ {graphs}
+        for row in select_rows(store, f"""SELECT ?article ?p ?value WHERE {{ {graphs}
                 VALUES ?p {{ schema:datePublished dcterms:publisher }}
                 GRAPH ?article {{ ?article ?p ?value }} }}"""):
             metadata[row["article"].value][row["p"].value] = row["value"].value
@@ -365,16 +313,16 @@ class _Member:
     method: str
 
 
-def _memberships(store: _Store, *, claims: Sequence[str] = (),
+def _memberships(store: Store, *, claims: Sequence[str] = (),
                  clusters: Sequence[str] = ()) -> dict[str, _Member]:
     """Return the stored memberships of ``claims`` and of the members of ``clusters``,
     by claim IRI."""
     found: dict[str, _Member] = {}
     for variable, iris in (("claim", claims), ("cluster", clusters)):
-        for chunk in _chunks(list(iris)):
-            for row in _rows(store, f"""
+        for chunk in chunked(list(iris)):
+            for row in select_rows(store, f"""
                 SELECT ?claim ?cluster ?matched ?similarity ?method WHERE {{
-                  VALUES ?{variable} {{ {_values(chunk)} }}
+                  VALUES ?{variable} {{ {iri_values(chunk)} }}
                   GRAPH {_G} {{ ?membership cg:memberClaim ?claim ; cg:inCluster ?cluster ;
                     cg:similarity ?similarity ; cg:matchMethod ?method .
                     OPTIONAL {{ ?membership cg:matchedClaim ?matched }} }} }}"""):
@@ -384,7 +332,7 @@ def _memberships(store: _Store, *, claims: Sequence[str] = (),
     return found
 
 
-def _cluster_quads(store: _Store, clusters: Sequence[str], *, member_orders: bool = False
+def _cluster_quads(store: Store, clusters: Sequence[str], *, member_orders: bool = False
                    ) -> set[ox.Quad]:
     """Return the stored statements of ``clusters`` and of their memberships (and, with
     ``member_orders``, their members' ``cg:matchOrder``)."""
@@ -392,346 +340,13 @@ def _cluster_quads(store: _Store, clusters: Sequence[str], *, member_orders: boo
                         ?node cg:matchOrder ?o BIND(cg:matchOrder AS ?p) }""" \
         if member_orders else ""
     quads: set[ox.Quad] = set()
-    for chunk in _chunks(list(clusters)):
-        for row in _rows(store, f"""
-            SELECT ?node ?p ?o WHERE {{ VALUES ?cluster {{ {_values(chunk)} }}
+    for chunk in chunked(list(clusters)):
+        for row in select_rows(store, f"""
+            SELECT ?node ?p ?o WHERE {{ VALUES ?cluster {{ {iri_values(chunk)} }}
               GRAPH {_G} {{ {{ ?cluster ?p ?o BIND(?cluster AS ?node) }} UNION
                            {{ ?node cg:inCluster ?cluster ; ?p ?o }} {orders} }} }}"""):
             quads.add(ox.Quad(row["node"], row["p"], row["o"], _GRAPH))
     return quads
-
-
-# ---------------------------------------------------------------- the matching index
-
-
-#: The file of an embedded store's matching index, in the store's folder (RocksDB leaves
-#: files it did not write alone).
-INDEX_FILE = "claim-index.sqlite"
-#: Parameters per SQLite statement (its limit is 32,766; small statements stay quick).
-_SQL_CHUNK = 500
-
-
-@dataclass(slots=True)
-class _IndexEdit:
-    """What one step changes in the index: the articles it matched (or removes), the
-    claims leaving the index, and the claims entering it with their band keys."""
-
-    articles: list[str]
-    removing: bool
-    unindexed: list[str] = field(default_factory=list)
-    indexed: list[tuple[ClaimRecord, list[str]]] = field(default_factory=list)
-
-
-class _StoreIndex:
-    """The index in the store's clusters graph (``cg:lshBand``, ``cg:matchOrder``,
-    ``cg:indexedArticle`` per claim): for a store without a folder of its own (a SPARQL
-    server, a store in memory). Its changes are quads of the step's update."""
-
-    in_store = True
-
-    def __init__(self, store: _Store) -> None:
-        self.store = store
-
-    def claims_of(self, articles: Sequence[str]) -> list[str]:
-        """Return the claims indexed for ``articles``."""
-        found: list[str] = []
-        for chunk in _chunks(articles):
-            found += [row["claim"].value for row in _rows(self.store, f"""
-                SELECT ?claim WHERE {{ VALUES ?article {{ {_values(chunk)} }}
-                  GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")]
-        return sorted(found)
-
-    def articles_of(self, claims: Sequence[str]) -> dict[str, str]:
-        """Return the article of each indexed claim of ``claims``."""
-        found: dict[str, str] = {}
-        for chunk in _chunks(sorted(claims)):
-            found |= {row["claim"].value: row["article"].value for row in _rows(self.store, f"""
-                SELECT ?claim ?article WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-                  GRAPH {_G} {{ ?claim cg:indexedArticle ?article }} }}""")}
-        return found
-
-    def orders(self, claims: Sequence[str]) -> dict[str, int]:
-        """Return the matching order of each indexed claim of ``claims``."""
-        found: dict[str, int] = {}
-        for chunk in _chunks(sorted(claims)):
-            found |= {row["claim"].value: int(row["order"].value) for row in _rows(
-                self.store, f"""SELECT ?claim ?order WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-                  GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")}
-        return found
-
-    def last_order(self) -> int:
-        """Return the highest matching order stored (0 when none)."""
-        rows = _rows(self.store, f"""SELECT (MAX(?order) AS ?last) WHERE {{
-            GRAPH {_G} {{ ?claim cg:matchOrder ?order }} }}""")
-        return int(rows[0]["last"].value) if rows and rows[0]["last"] is not None else 0
-
-    def lookup(self, keys: Sequence[str]) -> dict[str, set[str]]:
-        """Return the indexed claims holding each of ``keys`` (band keys)."""
-        found: dict[str, set[str]] = defaultdict(set)
-        for chunk in _chunks(sorted(keys), CHUNK * 4):
-            values = " ".join(str(ox.Literal(key)) for key in chunk)
-            for row in _rows(self.store, f"""SELECT ?claim ?key WHERE {{
-                    VALUES ?key {{ {values} }} GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
-                found[row["key"].value].add(row["claim"].value)
-        return found
-
-    def matched(self, articles: Sequence[str]) -> set[str]:
-        """Return those of ``articles`` the index has matched (holds claims of)."""
-        return {row["article"].value for row in _rows(self.store, f"""
-            SELECT DISTINCT ?article WHERE {{ GRAPH {_G} {{ ?claim cg:indexedArticle ?article }}
-            }}""")} & set(articles)
-
-    def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
-        """Return the quads ``edit`` removes from the store and adds to it."""
-        removed: set[ox.Quad] = set()
-        for chunk in _chunks(edit.unindexed):
-            # One query per property: with the property a variable, Oxigraph scans the graph.
-            for predicate in (_CG.lshBand, _CG.matchOrder, _CG.indexedArticle):
-                for row in _rows(self.store, f"""
-                    SELECT ?claim ?o WHERE {{ VALUES ?claim {{ {_values(chunk)} }}
-                      GRAPH {_G} {{ ?claim {predicate} ?o }} }}"""):
-                    removed.add(ox.Quad(row["claim"], predicate, row["o"], _GRAPH))
-        # A claim indexed again that the index did not hold (a store loaded from an export,
-        # which leaves the index out) keeps no matching order it had.
-        for claim, order in self.orders([record.iri for record, _ in edit.indexed]).items():
-            removed.add(_order_quad(ClaimRecord(claim, "", "", order=order)))
-        added: set[ox.Quad] = set()
-        for record, keys in edit.indexed:
-            claim = ox.NamedNode(record.iri)
-            added |= {ox.Quad(claim, _CG.lshBand, ox.Literal(key), _GRAPH) for key in keys}
-            added |= {_order_quad(record),
-                      ox.Quad(claim, _CG.indexedArticle, ox.NamedNode(record.article), _GRAPH)}
-        return removed, added
-
-    def commit(self, edit: _IndexEdit) -> None:
-        """Nothing to do: the step's update carried the edit."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class _FileIndex:
-    """The index in a SQLite file in an embedded store's folder (:data:`INDEX_FILE`): per
-    matched article a row, per claim its matching order, IRI, article and band keys (one
-    blob), per band key the claims holding it (the lookup). The store keeps none of it:
-    only the matching order of the claims that are in clusters (``cg:matchOrder``)."""
-
-    in_store = False
-
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        if read_only:
-            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro" if path.is_file()
-                                      else ":memory:", uri=True)
-        else:
-            self.db = sqlite3.connect(path)
-        self.db.executescript(_SCHEMA)
-
-    def _select(self, sql: str, items: Sequence[Any]) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(list(items), _SQL_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            rows += self.db.execute(sql.replace("(?)", f"({marks})"), list(chunk)).fetchall()
-        return rows
-
-    def claims_of(self, articles: Sequence[str]) -> list[str]:
-        """Return the claims indexed for ``articles``."""
-        return sorted(iri for (iri,) in self._select(
-            "SELECT claim.iri FROM claim JOIN article ON article.id = claim.article "
-            "WHERE article.iri IN (?)", articles))
-
-    def articles_of(self, claims: Sequence[str]) -> dict[str, str]:
-        """Return the article of each indexed claim of ``claims``."""
-        return dict(self._select("SELECT claim.iri, article.iri FROM claim JOIN article ON "
-                                 "article.id = claim.article WHERE claim.iri IN (?)", claims))
-
-    def orders(self, claims: Sequence[str]) -> dict[str, int]:
-        """Return the matching order of each indexed claim of ``claims``."""
-        return dict(self._select("SELECT iri, ord FROM claim WHERE iri IN (?)", claims))
-
-    def last_order(self) -> int:
-        """Return the highest matching order indexed (0 when none)."""
-        return self.db.execute("SELECT COALESCE(MAX(ord), 0) FROM claim").fetchone()[0]
-
-    def lookup(self, keys: Sequence[str]) -> dict[str, set[str]]:
-        """Return the indexed claims holding each of ``keys`` (band keys)."""
-        by_number = {_key_number(key): key for key in keys}
-        found: dict[str, set[str]] = defaultdict(set)
-        for number, iri in self._select("SELECT band.key, claim.iri FROM band JOIN claim ON "
-                                        "claim.ord = band.ord WHERE band.key IN (?)",
-                                        sorted(by_number)):
-            found[by_number[number]].add(iri)
-        return found
-
-    def matched(self, articles: Sequence[str]) -> set[str]:
-        """Return those of ``articles`` the index has matched."""
-        return {iri for (iri,) in self._select("SELECT iri FROM article WHERE iri IN (?)",
-                                               articles)}
-
-    def quads(self, edit: _IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
-        """No quads: the index is not in the store (see :meth:`commit`)."""
-        return set(), set()
-
-    def commit(self, edit: _IndexEdit) -> None:
-        """Make ``edit`` in one SQLite transaction (after the store's update: an article
-        whose edit a crash lost is matched again, as one not matched yet)."""
-        with self.db:
-            for chunk in _chunks(edit.unindexed, _SQL_CHUNK):
-                marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(f"SELECT ord, keys FROM claim WHERE iri IN ({marks})",
-                                       list(chunk)).fetchall()
-                self.db.executemany("DELETE FROM band WHERE key = ? AND ord = ?",
-                                    [(key, order) for order, keys in rows
-                                     for key in _unpack(keys)])
-                self.db.execute(f"DELETE FROM claim WHERE iri IN ({marks})", list(chunk))
-            if edit.removing:
-                self.db.executemany("DELETE FROM article WHERE iri = ?",
-                                    [(article,) for article in edit.articles])
-                return
-            self.db.executemany("INSERT OR IGNORE INTO article (iri) VALUES (?)",
-                                [(article,) for article in edit.articles])
-            ids = dict(self._select("SELECT iri, id FROM article WHERE iri IN (?)",
-                                    edit.articles + [record.article
-                                                     for record, _ in edit.indexed]))
-            for record, keys in edit.indexed:
-                numbers = [_key_number(key) for key in keys]
-                self.db.execute("INSERT INTO claim (ord, iri, article, keys) VALUES (?, ?, ?, ?)",
-                                (record.order, record.iri, ids[record.article],
-                                 _pack(numbers)))
-                self.db.executemany("INSERT OR IGNORE INTO band (key, ord) VALUES (?, ?)",
-                                    [(number, record.order) for number in numbers])
-
-    def close(self) -> None:
-        """Close the file."""
-        self.db.close()
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS article (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS claim (ord INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE,
-                                  article INTEGER NOT NULL, keys BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS claim_article ON claim (article);
-CREATE TABLE IF NOT EXISTS band (key INTEGER NOT NULL, ord INTEGER NOT NULL,
-                                 PRIMARY KEY (key, ord)) WITHOUT ROWID;
-"""
-
-
-def _key_number(key: str) -> int:
-    """Return a band key (``"BB:HASH"``) as one signed 64-bit integer: the hash with the
-    band number in its top five bits."""
-    band, digest = key.split(":")
-    number = int(digest, 16) ^ (int(band) << 59)
-    return number - (1 << 64) if number >= 1 << 63 else number
-
-
-def _pack(numbers: Sequence[int]) -> bytes:
-    return struct.pack(f"<{len(numbers)}q", *numbers)
-
-
-def _unpack(blob: bytes) -> tuple[int, ...]:
-    return struct.unpack(f"<{len(blob) // 8}q", blob)
-
-
-_Index = _StoreIndex | _FileIndex
-
-
-def claim_index(store: _Store, *, in_store: bool | None = None) -> _Index:
-    """Return the matching index of ``store``: a file in its folder for an embedded store
-    on disk (:class:`_FileIndex`, made from the store when missing, see
-    :func:`_fill_index`), the store's clusters graph otherwise (or with ``in_store``)."""
-    folder = getattr(store, "path", None)
-    if in_store or (in_store is None and folder is None):
-        return _StoreIndex(store)
-    path = Path(folder) / INDEX_FILE
-    if getattr(store, "read_only", False):
-        return _FileIndex(path, read_only=True)  # (an empty one in memory when missing)
-    if path.is_file():
-        index = _FileIndex(path)
-        try:
-            # An index the store holds (matched through a SPARQL endpoint on this folder,
-            # `claimgraph serve --allow-update`) is the later one: it moves into the file.
-            _move_store_index(store, index)
-        except BaseException:
-            index.close()
-            raise
-        return index
-    index = _FileIndex(path)
-    try:
-        _fill_index(store, index)
-    except BaseException:
-        index.close()
-        path.unlink(missing_ok=True)  # a half-made index would pass for a whole one
-        raise
-    return index
-
-
-def _move_store_index(store: _Store, index: _FileIndex) -> bool:
-    """Move the index entries ``store`` holds (``cg:lshBand``, ``cg:indexedArticle``, and
-    the matching order of claims outside clusters) into ``index``, where they replace the
-    entries of the same articles; return whether there were any."""
-    if not _rows(store, f"""SELECT ?claim WHERE {{ GRAPH {_G} {{
-            ?claim cg:indexedArticle ?article }} }} LIMIT 1"""):
-        return False
-    stored = _rows(store, f"""SELECT ?claim ?order ?article WHERE {{ GRAPH {_G} {{
-        ?claim cg:matchOrder ?order ; cg:indexedArticle ?article }} }}""")
-    keys: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(store, f"""SELECT ?claim ?key WHERE {{
-            GRAPH {_G} {{ ?claim cg:lshBand ?key }} }}"""):
-        keys[row["claim"].value].append(row["key"].value)
-    articles = sorted({row["article"].value for row in stored})
-    moved = [ClaimRecord(row["claim"].value, row["article"].value, "",
-                         order=int(row["order"].value)) for row in stored]
-    # The store's orders are kept (its clusters carry them): the file's articles whose
-    # claims hold one of them are forgotten, and matched again as not matched yet.
-    clashing = {article for (article,) in index._select(
-        "SELECT article.iri FROM claim JOIN article ON article.id = claim.article "
-        "WHERE claim.ord IN (?)", [record.order for record in moved])} - set(articles)
-    index.commit(_IndexEdit(sorted(clashing), removing=True,
-                            unindexed=index.claims_of(sorted(clashing))))
-    index.commit(_IndexEdit(articles, removing=False,
-                            unindexed=sorted({record.iri for record in moved}
-                                             | set(index.claims_of(articles))),
-                            indexed=[(record, sorted(keys[record.iri])) for record in moved]))
-    store.update(f"""DELETE {{ GRAPH {_G} {{ ?claim ?p ?o }} }} WHERE {{ GRAPH {_G} {{
-          VALUES ?p {{ cg:lshBand cg:indexedArticle }} ?claim ?p ?o }} }} ;
-        DELETE {{ GRAPH {_G} {{ ?claim cg:matchOrder ?o }} }} WHERE {{ GRAPH {_G} {{
-          ?claim cg:matchOrder ?o FILTER NOT EXISTS {{ ?m cg:memberClaim ?claim }} }} }}""")
-    return True
-
-
-def _fill_index(store: _Store, index: _FileIndex) -> None:
-    """Fill a new index file from ``store``.
-
-    An index the store holds (a store written before the index left it, or loaded from a
-    server's export) moves into the file, then leaves the store (but the matching order of
-    claims in clusters). Else, when the store has clusters (the file was lost, or the
-    store copied without it), every claim of every article is indexed again: band keys
-    computed from the texts, the claims in clusters with their stored matching order, the
-    others after them in article and claim IRI order (the order they were matched in is
-    lost with the file). A store without clusters (new, or bulk-loaded) leaves the file
-    empty: its articles are matched as articles not matched yet.
-    """
-    if _move_store_index(store, index):
-        return
-    members = {row["claim"].value: int(row["order"].value) for row in _rows(store, f"""
-        SELECT ?claim ?order WHERE {{ GRAPH {_G} {{ ?m cg:memberClaim ?claim .
-          ?claim cg:matchOrder ?order }} }}""")}
-    if not members:
-        return
-    order = max(members.values())
-    articles = sorted(row["article"].value for row in _rows(store, """SELECT DISTINCT ?article
-        WHERE { GRAPH ?article { ?claim schema:appearance ?article } }"""))
-    for chunk in _chunks(articles, CHUNK // 20):
-        records = claim_records(store, articles=chunk, index=index)
-        indexed = []
-        for iri in sorted(records, key=lambda iri: (records[iri].article, iri)):
-            record = records[iri]
-            if record.shingles:
-                if iri not in members:
-                    order += 1
-                record = ClaimRecord(**{**_fields(record), "order": members.get(iri, order)})
-                indexed.append((record, band_keys(record.shingles)))
-        index.commit(_IndexEdit(list(chunk), removing=False, indexed=indexed))
 
 
 # ---------------------------------------------------------------- updating the store
@@ -754,7 +369,7 @@ class SpreadSummary:
                 f"{self.clusters} clusters changed")
 
 
-def update_spread(store: _Store, articles: Iterable[str], *, index_in_store: bool | None = None
+def update_spread(store: Store, articles: Iterable[str], *, index_in_store: bool | None = None
                   ) -> SpreadSummary:
     """Bring the claim clusters of ``store`` up to date with ``articles`` (IRIs): the
     articles just stored (added or replaced) or just removed.
@@ -798,8 +413,8 @@ class SpreadChanges:
     started: float
     added: list[ox.Quad] = field(default_factory=list)
     removed: list[ox.Quad] = field(default_factory=list)
-    index: _Index | None = None
-    edit: _IndexEdit | None = None
+    index: ClaimIndex | None = None
+    edit: IndexEdit | None = None
 
     def commit(self) -> None:
         """Make the index's edit (after the store's update), and release the index."""
@@ -814,7 +429,7 @@ class SpreadChanges:
             self.index.close()
 
 
-def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = False,
+def spread_changes(store: Store, articles: Iterable[str], *, removing: bool = False,
                    index_in_store: bool | None = None) -> SpreadChanges:
     """Return the changes :func:`update_spread` makes, without making them (call
     :meth:`SpreadChanges.commit` after the update).
@@ -834,13 +449,13 @@ def spread_changes(store: _Store, articles: Iterable[str], *, removing: bool = F
         raise
 
 
-def _spread_changes(store: _Store, index: _Index, articles: list[str], removing: bool,
+def _spread_changes(store: Store, index: ClaimIndex, articles: list[str], removing: bool,
                     summary: SpreadSummary, start: float) -> SpreadChanges:
     removed: set[ox.Quad] = set()
     added: set[ox.Quad] = set()
     # 1. Whatever was indexed for these articles goes; their clusters are decided again.
     stale = index.claims_of(articles)
-    edit = _IndexEdit(articles, removing, unindexed=stale)
+    edit = IndexEdit(articles, removing, unindexed=stale)
     lost: set[str] = set()
     if stale:
         summary.unindexed = len(stale)
@@ -855,7 +470,7 @@ def _spread_changes(store: _Store, index: _Index, articles: list[str], removing:
         record = records[iri]
         if not record.shingles:
             continue
-        new[iri] = ClaimRecord(**{**_fields(record), "order": order})
+        new[iri] = replace(record, order=order)
         keys[iri] = band_keys(record.shingles)
         edit.indexed.append((new[iri], keys[iri]))
         order += 1
@@ -904,14 +519,10 @@ def _spread_changes(store: _Store, index: _Index, articles: list[str], removing:
     return SpreadChanges(sparql, summary, start, to_add, to_remove, index, edit)
 
 
-def _fields(record: ClaimRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in ClaimRecord.__slots__}
-
-
-def unmatched_articles(store: _Store, index: _Index | None = None) -> list[str]:
+def unmatched_articles(store: Store, index: ClaimIndex | None = None) -> list[str]:
     """Return the articles (IRIs, sorted) that hold claims and that the matching index has
     not matched: those stored without matching, as a bulk load stores them."""
-    articles = sorted(row["article"].value for row in _rows(store, """SELECT DISTINCT ?article
+    articles = sorted(row["article"].value for row in select_rows(store, """SELECT DISTINCT ?article
         WHERE { GRAPH ?article { ?claim schema:appearance ?article } }"""))
     opened = index or claim_index(store)
     try:
@@ -922,7 +533,7 @@ def unmatched_articles(store: _Store, index: _Index | None = None) -> list[str]:
     return [article for article in articles if article not in matched]
 
 
-def _candidates(index: _Index, keys: Mapping[str, list[str]], exclude: set[str]
+def _candidates(index: ClaimIndex, keys: Mapping[str, list[str]], exclude: set[str]
                 ) -> dict[str, set[str]]:
     """Return, for each new claim, the other claims that share a band key with it: the
     indexed ones (but ``exclude``) and the new ones."""
@@ -937,25 +548,6 @@ def _candidates(index: _Index, keys: Mapping[str, list[str]], exclude: set[str]
         for iri in claims & keys.keys():
             found[iri] |= claims - {iri}
     return found
-
-
-def without_index(store: _Store, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """Yield ``quads`` (of ``store``) but those of the matching index the store may hold:
-    no band keys or indexed articles, the matching order of cluster members only. An
-    export leaves the index out: a store rebuilds it (see :func:`claim_index`)."""
-    members = {row["claim"].value for row in _rows(store, f"""SELECT DISTINCT ?claim WHERE {{
-        GRAPH {_G} {{ ?membership cg:memberClaim ?claim }} }}""")}
-    for quad in quads:
-        if quad.graph_name == _GRAPH and (
-                quad.predicate in (_CG.lshBand, _CG.indexedArticle)
-                or (quad.predicate == _CG.matchOrder and quad.subject.value not in members)):
-            continue
-        yield quad
-
-
-def _order_quad(record: ClaimRecord) -> ox.Quad:
-    return ox.Quad(ox.NamedNode(record.iri), _CG.matchOrder,
-                   ox.Literal(str(record.order), datatype=_INTEGER), _GRAPH)
 
 
 class _Components:
@@ -983,7 +575,7 @@ class _Components:
 
 def _clusters(stored: dict[str, _Member], lost: set[str], links: list[tuple[str, str, Match]],
               new: Mapping[str, ClaimRecord], others: Mapping[str, ClaimRecord],
-              store: _Store, index: _Index) -> dict[str, dict[str, _Member]]:
+              store: Store, index: ClaimIndex) -> dict[str, dict[str, _Member]]:
     """Return the members of every cluster that changes, by cluster IRI (an empty dict
     for a cluster that goes).
 
@@ -1039,7 +631,7 @@ def _clusters(stored: dict[str, _Member], lost: set[str], links: list[tuple[str,
     return result
 
 
-def _redecide(store: _Store, index: _Index, claims: list[str]) -> list[dict[str, _Member]]:
+def _redecide(store: Store, index: ClaimIndex, claims: list[str]) -> list[dict[str, _Member]]:
     """Return the clusters ``claims`` (the remaining members of one cluster) form when
     decided again pair by pair, with at least two members each."""
     records = claim_records(store, claims=claims, index=index)
@@ -1062,7 +654,7 @@ def _redecide(store: _Store, index: _Index, claims: list[str]) -> list[dict[str,
              for claim in group} for group in groups]
 
 
-def _cluster_statements(store: _Store, index: _Index,
+def _cluster_statements(store: Store, index: ClaimIndex,
                         clusters: Mapping[str, Mapping[str, _Member]],
                         known: Mapping[str, ClaimRecord], *, member_orders: bool = False
                         ) -> set[ox.Quad]:
@@ -1102,7 +694,7 @@ def _cluster_statements(store: _Store, index: _Index,
                 quads.add(ox.Quad(membership, _CG.matchedClaim, ox.NamedNode(member.matched),
                                   _GRAPH))
             if member_orders and record.order is not None:
-                quads.add(_order_quad(record))
+                quads.add(order_quad(record.iri, record.order))
             if record.iri != first.iri:
                 credits = same_source(record, first)
                 quads.add(ox.Quad(membership, _CG.creditsFirstSource, ox.Literal(
@@ -1192,11 +784,11 @@ SELECT ?cluster ?claim ?similarity ?method ?credits ?order ?article ?text ?date 
 }}"""
 
 
-def cluster_spreads(store: _Store, *, min_articles: int = 2) -> list[ClusterSpread]:
+def cluster_spreads(store: Store, *, min_articles: int = 2) -> list[ClusterSpread]:
     """Return the spread of every cluster of ``store`` with at least ``min_articles``
     articles, the most articles first (then by first appearance)."""
     appearances: dict[str, list[Appearance]] = defaultdict(list)
-    for row in _rows(store, SPREAD_QUERY % {"min_articles": min_articles}):
+    for row in select_rows(store, SPREAD_QUERY % {"min_articles": min_articles}):
         credits = row["credits"]
         appearances[row["cluster"].value].append(Appearance(
             claim=row["claim"].value, text=row["text"].value, article=row["article"].value,

@@ -29,6 +29,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, SDO
 
 from claimgraph.errors import StoreError
+from claimgraph.graph.claim_index import without_index
 from claimgraph.graph.merging import MergeSummary, merge_across_store
 from claimgraph.graph.rdf import (
     ENTITIES_GRAPH,
@@ -352,10 +353,8 @@ class BaseStore(ABC):
 
         ``format`` defaults to the one the destination's extension names. trig, nq and
         jsonld keep the named graphs; ttl and nt hold their union. The claim matching index,
-        which a store rebuilds, is left out (:func:`claimgraph.graph.spread.without_index`).
+        which a store rebuilds, is left out (:func:`claimgraph.graph.claim_index.without_index`).
         """
-        from claimgraph.graph.spread import without_index  # spread builds on this module
-
         write_quads(without_index(self, self._sorted_quads()), destination,
                     export_format(format, destination))
 

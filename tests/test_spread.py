@@ -23,7 +23,7 @@ from conftest import assert_valid_gexf, assert_valid_graphml
 
 from claimgraph import ingest, open_store
 from claimgraph.cli import main
-from claimgraph.graph import spread
+from claimgraph.graph import claim_index, spread
 from claimgraph.graph.check import check_store
 from claimgraph.graph.rdf import CLUSTERS_GRAPH, article_graph_iri
 from claimgraph.graph.spread import ClaimRecord, cluster_spreads, same_claim
@@ -59,7 +59,7 @@ def index_entries(quads: set[tuple[str, str, str]]) -> set[tuple]:
         if p in INDEX_PREDICATES:
             found.setdefault(s, {"keys": set()})
             if p == str(CG.lshBand):
-                found[s]["keys"].add(spread._key_number(o))
+                found[s]["keys"].add(claim_index.key_number(o))
             else:
                 found[s][p] = o
     return {(claim, int(entry[str(CG.matchOrder)]), entry[str(CG.indexedArticle)],
@@ -69,8 +69,8 @@ def index_entries(quads: set[tuple[str, str, str]]) -> set[tuple]:
 
 def file_index_entries(path: Path) -> set[tuple]:
     """The index entries of an embedded store's index file."""
-    with closing(sqlite3.connect(path / spread.INDEX_FILE)) as db:
-        return {(claim, order, article, frozenset(spread._unpack(keys)))
+    with closing(sqlite3.connect(path / claim_index.INDEX_FILE)) as db:
+        return {(claim, order, article, frozenset(claim_index.unpack_keys(keys)))
                 for claim, order, article, keys in db.execute(
                     "SELECT claim.iri, claim.ord, article.iri, claim.keys FROM claim "
                     "JOIN article ON article.id = claim.article")}
@@ -189,9 +189,9 @@ def test_a_lost_index_file_is_rebuilt_from_the_store(batches, tmp_path: Path):
     copy = tmp_path / "store"
     shutil.copytree(path, copy)
     before = file_index_entries(copy)
-    (copy / spread.INDEX_FILE).unlink()  # a store copied without it
+    (copy / claim_index.INDEX_FILE).unlink()  # a store copied without it
     with open_store(copy) as store:
-        spread.claim_index(store).close()
+        claim_index.claim_index(store).close()
         clusters = cluster_quads(store)
     after = file_index_entries(copy)
     # the same claims, articles and band keys; the claims in clusters keep their order
@@ -220,7 +220,7 @@ def test_an_index_in_an_embedded_store_moves_into_its_file(batches, nlp, tmp_pat
             spread.update_spread(store, [str(article_graph_iri(document.id))
                                          for document in batch], index_in_store=True)
         in_store = index_entries(cluster_quads(store))
-        assert not (tmp_path / "store" / spread.INDEX_FILE).exists()
+        assert not (tmp_path / "store" / claim_index.INDEX_FILE).exists()
         assert spread.unmatched_articles(store) == []  # the move
         migrated = cluster_quads(store)
     with open_store(path, read_only=True) as local:
@@ -243,7 +243,7 @@ def test_an_index_matched_through_an_endpoint_moves_into_the_file(batches, tmp_p
     before = file_index_entries(copy)
     with open_store(copy) as store:
         clusters = clusters_without_orders(store)
-        in_store = spread.claim_index(store, in_store=True)
+        in_store = claim_index.claim_index(store, in_store=True)
         unmatched = spread.unmatched_articles(store, in_store)
         assert len(unmatched) == 5
         spread.update_spread(store, unmatched, index_in_store=True)
