@@ -9,7 +9,8 @@ into JSON freely (gold annotations from a corpus use the same shapes).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
@@ -184,21 +185,41 @@ def plain_data(record: Attribution | Mention | Entity) -> dict[str, Any]:
     and JSON carry (spaCy's ``DocBin``, ``Doc.to_bytes``, ``nlp.pipe(n_process=2)``).
 
     Lossless: ``Attribution.from_data(plain_data(a)) == a`` (and likewise for mentions and
-    entities); ``extra`` must hold such plain values itself.
+    entities); ``extra`` must hold such plain values itself. The same result as
+    :func:`dataclasses.asdict` with tuples made lists, at a fraction of its cost (it runs
+    for every attribution of every Doc, twice in the pipeline).
     """
-    return asdict(record, dict_factory=_plain_dict)
+    return _plain_value(record)
 
 
-def _plain_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {key: _plain_value(value) for key, value in items}
+#: Types returned as they are (immutable; :func:`dataclasses.asdict` would deep-copy them to
+#: themselves).
+_ATOMIC_TYPES = frozenset({str, int, float, bool, type(None)})
+#: The field names of each dataclass met, in order (None: not a dataclass).
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls, ())
+    if names == ():
+        names = (tuple(item.name for item in fields(cls))
+                 if hasattr(cls, "__dataclass_fields__") else None)
+        _FIELD_NAMES[cls] = names
+    return names
 
 
 def _plain_value(value: Any) -> Any:
+    kind = type(value)
+    if kind in _ATOMIC_TYPES:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain_value(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [_plain_value(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain_value(item) for key, item in value.items()}
-    return value
+    return deepcopy(value)
 
 
 def _mention_dict(mention: Mention,

@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import accumulate
 from typing import ClassVar, Literal, Protocol
 
+import numpy
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, POS, SENT_START
 from spacy.tokens import Doc
 
@@ -91,37 +91,36 @@ class ParseIndex:
     @classmethod
     def of(cls, doc: Doc) -> ParseIndex:
         """Index the parse of ``doc``."""
-        # Read as arrays: making a Token object for each word is what would cost. String
-        # columns are unsigned hashes; HEAD (an offset) and SENT_START (-1, 0, 1) are signed.
+        # Read as arrays and computed on whole columns: making a Token object for each word,
+        # or a Python loop over the words, is what would cost (this runs on every Doc).
+        # String columns are unsigned hashes; HEAD (an offset) and SENT_START (-1, 0, 1)
+        # are signed.
         attributes = [HEAD, SENT_START, DEP, POS, LOWER, IS_PUNCT, IS_SPACE]
         columns = doc.to_array(attributes).reshape(len(doc), len(attributes))
-        signed = columns[:, :2].astype("int64").tolist()
-        strings = doc.vocab.strings
-        heads = [index + row[0] for index, row in enumerate(signed)]
-        sentence_starts = [row[1] == 1 or index == 0 for index, row in enumerate(signed)]
-        deps, parts_of_speech, words = (
-            [strings[value] for value in column] for column in columns[:, 2:5].T.tolist())
+        positions = numpy.arange(len(doc))
+        heads = columns[:, 0].astype("int64") + positions
+        sentence_starts = columns[:, 1].astype("int64") == 1
+        sentence_starts[:1] = True
+        deps, parts_of_speech, words = (_strings(doc, columns[:, column]) for column in (2, 3, 4))
         words = [word if word.strip() else "<space>" for word in words]  # one feature a line
-        punct = [bool(is_punct or is_space) for is_punct, is_space in columns[:, 5:].tolist()]
-        depths = [-1] * len(doc)
-        for index in range(len(doc)):
-            path = []
-            while depths[index] < 0 and heads[index] != index:
-                path.append(index)
-                index = heads[index]
-            depth = max(depths[index], 0)
-            depths[index] = depth
-            for child in reversed(path):
-                depth += 1
-                depths[child] = depth
-        left_edges, right_edges = list(range(len(doc))), list(range(len(doc)))
-        for index in sorted(range(len(doc)), key=depths.__getitem__, reverse=True):
-            head = heads[index]  # deepest first: a head hears from all of its subtree
-            left_edges[head] = min(left_edges[head], left_edges[index])
-            right_edges[head] = max(right_edges[head], right_edges[index])
-        sentences = list(accumulate(int(start) for start in sentence_starts))
-        return cls(heads, depths, left_edges, right_edges, sentences,
-                   deps, parts_of_speech, words, punct, sentence_starts)
+        punct = ((columns[:, 5] != 0) | (columns[:, 6] != 0)).tolist()
+        # Depth: every word climbs one step at a time, all words at once, until the root.
+        depths = numpy.zeros(len(doc), dtype="int64")
+        reached = positions
+        climbing = heads != positions
+        while climbing.any():
+            depths += climbing
+            reached = numpy.where(climbing, heads[reached], reached)
+            climbing = heads[reached] != reached
+        # Deepest first, a level at a time: a head hears from all of its subtree.
+        left_edges, right_edges = positions.copy(), positions.copy()
+        for depth in range(int(depths.max(initial=0)), 0, -1):
+            level = numpy.flatnonzero(depths == depth)
+            numpy.minimum.at(left_edges, heads[level], left_edges[level])
+            numpy.maximum.at(right_edges, heads[level], right_edges[level])
+        return cls(heads.tolist(), depths.tolist(), left_edges.tolist(), right_edges.tolist(),
+                   numpy.cumsum(sentence_starts).tolist(), deps, parts_of_speech, words, punct,
+                   sentence_starts.tolist())
 
     def is_ancestor(self, ancestor: int, index: int) -> bool:
         """Return whether token ``ancestor`` is above token ``index`` in its tree."""
@@ -428,6 +427,14 @@ def _word_features(span: RankedSpan, name: str, index: int, moved: str) -> tuple
     if tag in NAMED_POS or parse.punct[index]:
         features.append(f"{name}.word={parse.words[index]}")
     return tuple(features)
+
+
+def _strings(doc: Doc, column: numpy.ndarray) -> list[str]:
+    """Return the strings of a column of string hashes (each distinct one looked up once)."""
+    hashes = column.tolist()
+    strings = doc.vocab.strings
+    known = {value: strings[value] for value in set(hashes)}
+    return [known[value] for value in hashes]
 
 
 def snap_edge(span: RankedSpan, side: Side, place: int) -> int:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import repeat
 from pathlib import Path
 from typing import ClassVar, Self
 
@@ -29,8 +30,9 @@ class FeatureWeights:
 
     def weigh(self, features: Iterable[str]) -> float:
         """Return the sum of the weights of ``features``."""
-        weights = self.weights
-        return sum(weights.get(feature, 0.0) for feature in features)
+        # map over dict.get: the same sum in the same order, without a generator's frames
+        # (this runs for every candidate cue and every place of every edge).
+        return sum(map(self.weights.get, features, repeat(0.0)))
 
     def save(self, path: str | Path) -> None:
         """Write the weights as TSV, as :meth:`rounded` has them."""

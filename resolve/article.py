@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, POS
+from spacy.attrs import DEP, IS_ALPHA, IS_LOWER, ORTH, POS
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.records import Entity
@@ -606,7 +606,10 @@ def _spells_initials(abbreviation: str, words: list[str]) -> bool:
 
 def _lowercase_words(doc: Doc) -> frozenset[str]:
     """Return the words the article writes in lowercase ("speech", "crooked")."""
-    return frozenset(token.text for token in doc if token.is_lower and token.is_alpha)
+    # From the attribute array: a Token for every word of the article would cost more.
+    hashes = {orth for orth, is_lower, is_alpha in
+              doc.to_array([ORTH, IS_LOWER, IS_ALPHA]).tolist() if is_lower and is_alpha}
+    return frozenset(doc.vocab.strings[orth] for orth in hashes)
 
 
 def _without_common_words(words: list[str], common: frozenset[str]) -> list[str]:

@@ -104,9 +104,13 @@ def content_root(content: Span) -> Token:
     closing quotation mark attached to the sentence's verb, or the root of a later
     sentence."""
     first = next((token.sent for token in content if not token.is_punct), None)
-    tops = [token for token in content
+    # Only the words of that first sentence are looked at (a Token's sentence is costly to
+    # ask for word by word).
+    words = content if first is None else content.doc[max(content.start, first.start):
+                                                      min(content.end, first.end)]
+    tops = [token for token in words
             if (not content.start <= token.head.i < content.end or token.head == token)
-            and token.dep_ not in FUNCTION_DEPS and (first is None or token.sent == first)]
+            and token.dep_ not in FUNCTION_DEPS]
     return min(tops, key=lambda token: len(list(token.ancestors)), default=content.root)
 
 
