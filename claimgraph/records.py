@@ -177,6 +177,8 @@ def entity_from_data(data: Mapping[str, Any]) -> Entity:
         alt_labels=tuple(data.get("alt_labels", ())), kind=data.get("kind", ""),
         titles=tuple(data.get("titles", ())), geonames_id=data.get("geonames_id"),
         members=tuple(entity_from_data(member) for member in data.get("members", ())),
+        affiliation=(entity_from_data(data["affiliation"])
+                     if data.get("affiliation") is not None else None),
     )
 
 

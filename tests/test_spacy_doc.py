@@ -162,3 +162,15 @@ def test_extract_in_two_processes(nlp) -> None:
     together = [attributions for _, attributions in extract(texts, nlp, n_process=2)]
     assert together == alone
     _assert_weber_quote(together[0])
+
+
+def test_an_affiliated_source_survives_a_docbin_round_trip(nlp) -> None:
+    # An unnamed person speaks for an organization ("a Reuters correspondent": Reuters); the
+    # affiliation is part of the source's entity and must come back from plain data.
+    doc = nlp("A Reuters correspondent said that the border crossing was closed on Monday.")
+    source_entity = doc._.attributions[0].source.entity
+    assert source_entity is not None and source_entity.affiliation is not None
+    assert source_entity.affiliation.label == "Reuters"
+    rebuilt = list(DocBin(docs=[doc], store_user_data=True).get_docs(nlp.vocab))[0]
+    assert rebuilt._.attributions == doc._.attributions
+    assert rebuilt._.attributions[0].source.entity.affiliation.label == "Reuters"
