@@ -268,10 +268,15 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
 
 def _light_verb(cue: Token) -> Token | None:
     """Return the verb a noun cue is the object of ("raised questions about", "made several
-    statements"): the corpus takes it into the cue, and its subject is the source. A noun
+    statements") or an adjective cue the complement of ("has been critical of", "is
+    confident that"): the corpus takes it into the cue, and its subject is the source. A noun
     with a possessor has its own source ("believed the senator's suggestion")."""
-    if cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.pos_ in VERB_POS \
-            and cue.head.i < cue.i and not any(child.dep_ == "poss" for child in cue.children):
+    if cue.head.pos_ not in VERB_POS or cue.head.i >= cue.i:
+        return None
+    if cue.pos_ == "NOUN" and cue.dep_ == "dobj" \
+            and not any(child.dep_ == "poss" for child in cue.children):
+        return cue.head
+    if cue.pos_ == "ADJ" and cue.dep_ == "acomp":
         return cue.head
     return None
 
