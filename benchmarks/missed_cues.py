@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimgraph import load_pipeline
 from claimgraph.extract.attributions import CANDIDATE_PRECISION, find_attributions
-from claimgraph.extract.frames import CUE_POS, complement_frames
+from claimgraph.extract.frames import CANDIDATE_POS, complement_frames
 from claimgraph.extract.learn import is_gold_cue
 from claimgraph.extract.lexicon import CueLexicon
 from claimgraph.records import Attribution, Document, Mention
@@ -79,7 +79,7 @@ def missed_kind(cue: Token, gold: Attribution, found: Sequence[Attribution],
     if any(start <= cue.idx < end for attribution in found
            for start, end in attribution.content.pieces()):
         return KINDS[0]
-    if cue.pos_ not in CUE_POS and cue.dep_ != "ROOT":
+    if cue.pos_ not in CANDIDATE_POS and cue.dep_ != "ROOT":
         return KINDS[4]
     frames = list(complement_frames(cue))
     if not frames:

@@ -40,7 +40,7 @@ from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import (
-    CUE_POS,
+    CANDIDATE_POS,
     NOUN_FRAME_PREFIX,
     VERB_POS,
     complement_frames,
@@ -185,7 +185,7 @@ def cue_candidates(
     quotations = quotations or []
     candidates = []
     for token in doc:
-        if token.pos_ not in CUE_POS and token.dep_ != "ROOT":
+        if token.pos_ not in CANDIDATE_POS and token.dep_ != "ROOT":
             continue
         best: CueCandidate | None = None
         best_rank = 0.0
