@@ -5,9 +5,9 @@
 1. reported speech: a cue word with its content in a frame the cue lexicon finds plausible
    and the cue classifier (or, without one, the lexicon) accepts ("X said that ...", "X
    vowed to ...", "X told Y that ...", "X called on Y to ...", "X, analysts said, has ...",
-   "the mayor's statement that ...", "raised questions about ..."); all the clausal
-   complements of the cue make up the content, in pieces when the cue interrupts it
-   (“A,” he said, “B.”);
+   "the mayor's statement that ...", "raised questions about ...", "X has been critical of
+   ..."); all the clausal complements of the cue make up the content, in pieces when the cue
+   interrupts it (“A,” he said, “B.”);
 2. "according to X": the clause the phrase attaches to is the content (both sides of it);
 3. colon cues: "PENCE: Well, ..." and headlines such as "Poll: Voters ..."; signature
    cues: “…” ― Carla Sanchez;
