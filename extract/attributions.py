@@ -5,9 +5,9 @@
 1. reported speech: a cue word with its content in a frame the cue lexicon finds plausible
    and the cue classifier (or, without one, the lexicon) accepts ("X said that ...", "X
    vowed to ...", "X told Y that ...", "X called on Y to ...", "X, analysts said, has ...",
-   "the mayor's statement that ...", "raised questions about ..."); all the clausal
-   complements of the cue make up the content, in pieces when the cue interrupts it
-   (“A,” he said, “B.”);
+   "the mayor's statement that ...", "raised questions about ...", "X has been critical of
+   ..."); all the clausal complements of the cue make up the content, in pieces when the cue
+   interrupts it (“A,” he said, “B.”);
 2. "according to X": the clause the phrase attaches to is the content (both sides of it);
 3. colon cues: "PENCE: Well, ..." and headlines such as "Poll: Voters ..."; signature
    cues: “…” ― Carla Sanchez;
@@ -40,7 +40,7 @@ from claimgraph.extract.content_spans import ContentEdges
 from claimgraph.extract.cue_classifier import CueScorer
 from claimgraph.extract.cue_spans import CueEdges
 from claimgraph.extract.frames import (
-    CUE_POS,
+    CANDIDATE_POS,
     NOUN_FRAME_PREFIX,
     VERB_POS,
     complement_frames,
@@ -185,7 +185,7 @@ def cue_candidates(
     quotations = quotations or []
     candidates = []
     for token in doc:
-        if token.pos_ not in CUE_POS and token.dep_ != "ROOT":
+        if token.pos_ not in CANDIDATE_POS and token.dep_ != "ROOT":
             continue
         best: CueCandidate | None = None
         best_rank = 0.0
@@ -268,10 +268,15 @@ def verbal_attribution(candidate: CueCandidate, cue_tokens: dict[int, float],
 
 def _light_verb(cue: Token) -> Token | None:
     """Return the verb a noun cue is the object of ("raised questions about", "made several
-    statements"): the corpus takes it into the cue, and its subject is the source. A noun
+    statements") or an adjective cue the complement of ("has been critical of", "is
+    confident that"): the corpus takes it into the cue, and its subject is the source. A noun
     with a possessor has its own source ("believed the senator's suggestion")."""
-    if cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.pos_ in VERB_POS \
-            and cue.head.i < cue.i and not any(child.dep_ == "poss" for child in cue.children):
+    if cue.head.pos_ not in VERB_POS or cue.head.i >= cue.i:
+        return None
+    if cue.pos_ == "NOUN" and cue.dep_ == "dobj" \
+            and not any(child.dep_ == "poss" for child in cue.children):
+        return cue.head
+    if cue.pos_ == "ADJ" and cue.dep_ == "acomp":
         return cue.head
     return None
 

@@ -19,8 +19,12 @@ CLAUSAL_DEPS = frozenset({"ccomp", "xcomp"})
 OBJECT_DEPS = frozenset({"dobj"})
 PREPOSITION_OBJECT_DEPS = frozenset({"pobj", "pcomp"})
 VERB_POS = frozenset({"VERB", "AUX"})
-# Parts of speech a cue word may have: verbs and nouns ("the claim that …").
+# Parts of speech a cue word may have: verbs and nouns ("the claim that …"); the span
+# tables count the neighbours of gold cues headed by these.
 CUE_POS = VERB_POS | {"NOUN"}
+# And adjectives, taken into a cue with their copula ("has been critical of …", "is
+# confident that …"): the words the rules propose as cues.
+CANDIDATE_POS = CUE_POS | {"ADJ"}
 # A noun cue's clause: "the claim that …" (acl), "his decision to …"; its frames are
 # prefixed, as a noun and a verb of one lemma differ ("calls for" and "called for").
 NOUN_CLAUSAL_DEPS = frozenset({"acl", "ccomp"})

@@ -37,7 +37,7 @@ from claimgraph.extract.boundaries import (
 from claimgraph.extract.content_spans import ContentEdges, count_content_edges
 from claimgraph.extract.cue_classifier import CueClassifier, candidate_features
 from claimgraph.extract.cue_spans import CueEdges, count_cue_edges
-from claimgraph.extract.frames import CUE_POS, complement_frames, is_head_frame
+from claimgraph.extract.frames import CANDIDATE_POS, complement_frames, is_head_frame
 from claimgraph.extract.lexicon import LEXICON_FILE, CueLexicon
 from claimgraph.extract.quotes import find_quotations
 from claimgraph.extract.scoring import match_attributions
@@ -136,7 +136,7 @@ def classifier_examples(doc: Doc, gold: list[Attribution],
     contents = tuple(piece for attribution in gold for piece in attribution.content.pieces())
     quotations = find_quotations(doc.text)
     for token in doc:
-        if token.pos_ not in CUE_POS and token.dep_ != "ROOT" or _covers(contents, token.idx):
+        if token.pos_ not in CANDIDATE_POS and token.dep_ != "ROOT" or _covers(contents, token.idx):
             continue
         for frame, content_head in complement_frames(token):
             if lexicon.precision(token.lemma_, frame) < CANDIDATE_PRECISION:

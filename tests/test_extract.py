@@ -201,6 +201,23 @@ def test_light_verb_and_noun_make_one_cue(nlp) -> None:
     assert concern.content.text == "the closed primary system in New York"
 
 
+@pytest.mark.parametrize(("text", "source", "cue", "content"), [
+    ("Senator Smith has been critical of the new tax plan.",
+     "Senator Smith", "has been critical of", "the new tax plan"),
+    ("The governor is confident that the bill will pass next week.",
+     "The governor", "is confident", "that the bill will pass next week"),
+    ("Many voters are worried that the economy will slow down.",
+     "Many voters", "are worried", "that the economy will slow down"),
+    ("The mayor was eager to sign the budget.", "The mayor", "was eager", "to sign the budget"),
+])
+def test_adjective_cue_with_its_copula(nlp, text: str, source: str, cue: str,
+                                       content: str) -> None:
+    # The copula joins the cue and its subject is the source, as with a light verb's noun.
+    [attribution] = attributions_of(nlp, text)
+    assert (attribution.source.text, attribution.cue.text, attribution.content.text) == (
+        source, cue, content)
+
+
 @pytest.mark.parametrize("content", ["that the talks had failed", "the talks had failed"])
 def test_told_someone_that(nlp, content: str) -> None:
     told = find(attributions_of(nlp, f"The minister told reporters {content}."), "told")
