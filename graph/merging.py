@@ -338,9 +338,11 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
     mention of the entity in the store."""
     if not entities:
         return [], []
-    everywhere = [iri for iri in entities if changed is None or iri in changed
-                  or iri not in target]
-    linked = [iri for iri in entities if iri not in everywhere]
+    # A link to another entity than the mention's own is made only by merging, and is
+    # undone in the step that changes the merge: an entity whose merge is unchanged and
+    # that is merged into none has no link to fix (its new articles link it already).
+    everywhere = [iri for iri in entities if changed is None or iri in changed]
+    linked = [iri for iri in entities if iri not in everywhere and iri in target]
     rows = []
     if everywhere:
         rows += [row for values in _value_blocks(f"<{iri}>" for iri in everywhere)
@@ -543,13 +545,20 @@ def _anchors(store: _Store, entities: list[str], articles: list[str] | None
              ) -> dict[str, dict[str, dict[str, str]]]:
     """Return the texts of the mentions of ``entities``, as entity -> article -> span ->
     text, in ``articles`` (None: in the whole store)."""
-    in_articles = ("VALUES ?article { " + " ".join(f"<{iri}>" for iri in articles) + " }"
-                   if articles is not None else "")
-    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+    if articles is None:
+        rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+                for row in _rows(store, f"""
         SELECT ?entity ?article ?span WHERE {{
-          {in_articles} VALUES ?entity {{ {values} }}
-          GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
+          VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
+    else:
+        # The mentions of the given articles, read graph by graph and kept for ``entities``:
+        # joined with the entities instead, the store would visit every mention of them.
+        wanted = set(entities)
+        rows = [row for values in _value_blocks(f"<{iri}>" for iri in articles)
+                for row in _rows(store, f"""
+        SELECT ?entity ?article ?span WHERE {{
+          VALUES ?article {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")
+                if row["entity"].value in wanted]
     # A span carries its offsets: its text is cut from its article's, read once.
     texts = _article_texts(store, sorted({row["article"].value for row in rows}))
     anchors: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
