@@ -586,20 +586,24 @@ def _apply(store: _Store, removed: list, added: list) -> None:
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
     if not removed and not added:
         return
+    from claimgraph.graph.store import delete_data  # the store builds on this module
+
     limit = getattr(store, "update_quads", None)
     if limit and len(removed) + len(added) > limit:
         # A server that refuses large updates gets them in parts, deletions first; a
         # part left undone is done by the next merge step, which decides again.
-        for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
-            for start in range(0, len(quads), limit):
-                part = "\n".join(_quad_text(quad) for quad in quads[start:start + limit])
-                store.update(f"{keyword} {{\n{part}\n}}")
+        for start in range(0, len(removed), limit):
+            store.update(delete_data(_quad_text(quad) for quad in removed[start:start + limit]))
+        for start in range(0, len(added), limit):
+            part = "\n".join(_quad_text(quad) for quad in added[start:start + limit])
+            store.update(f"INSERT DATA {{\n{part}\n}}")
         return
     operations = []
-    for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
-        if quads:
-            body = "\n".join(_quad_text(quad) for quad in quads)
-            operations.append(f"{keyword} {{\n{body}\n}}")
+    if removed:
+        operations.append(delete_data(_quad_text(quad) for quad in removed))
+    if added:
+        body = "\n".join(_quad_text(quad) for quad in added)
+        operations.append(f"INSERT DATA {{\n{body}\n}}")
     store.update(" ;\n".join(operations))
 
 
