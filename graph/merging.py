@@ -199,8 +199,12 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None,
     from the last step (see :func:`_form_counts`) instead of over the whole store.
     Returns what changed.
 
-    The cost of a step does not grow with the store (tested by benchmarks/store_growth.py):
-    stale claim links are found by the links themselves, not by every mention of an entity.
+    What a step reads is mostly what the batch brings (measured by
+    benchmarks/store_growth.py): stale claim links are found by the links themselves, and
+    every mention of a short name only when its merge changes; a batch's label evidence is
+    read from its own article graphs. Two counts still visit every mention of the entities
+    they count, so they grow with the store: the articles naming each merge candidate and
+    the mentions behind the kept label evidence (its check, see :func:`_form_counts`).
     """
     entities = _stored_entities(store)
     candidates = merge_candidates(entities.values(), lambda pairs: _named_together(store, pairs))
@@ -551,14 +555,14 @@ def _anchors(store: _Store, entities: list[str], articles: list[str] | None
         SELECT ?entity ?article ?span WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
     else:
-        # The mentions of the given articles, read graph by graph and kept for ``entities``:
-        # joined with the entities instead, the store would visit every mention of them.
-        wanted = set(entities)
-        rows = [row for values in _value_blocks(f"<{iri}>" for iri in articles)
+        # Each given article's graph is read for the entities (FILTER IN): joined with a
+        # VALUES block of the entities instead, the store visits every mention of them.
+        rows = [row for block in _value_blocks(f"<{iri}>" for iri in entities)
+                for values in _value_blocks(f"<{iri}>" for iri in articles)
                 for row in _rows(store, f"""
         SELECT ?entity ?article ?span WHERE {{
-          VALUES ?article {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")
-                if row["entity"].value in wanted]
+          VALUES ?article {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
+          FILTER(?entity IN ({block.replace(" ", ", ")})) }}""")]
     # A span carries its offsets: its text is cut from its article's, read once.
     texts = _article_texts(store, sorted({row["article"].value for row in rows}))
     anchors: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
