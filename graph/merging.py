@@ -199,8 +199,12 @@ def merge_across_store(store: _Store, touched: Iterable[str] | None = None,
     from the last step (see :func:`_form_counts`) instead of over the whole store.
     Returns what changed.
 
-    The cost of a step does not grow with the store (tested by benchmarks/store_growth.py):
-    stale claim links are found by the links themselves, not by every mention of an entity.
+    What a step reads is mostly what the batch brings (measured by
+    benchmarks/store_growth.py): stale claim links are found by the links themselves, and
+    every mention of a short name only when its merge changes; a batch's label evidence is
+    read from its own article graphs. Two counts still visit every mention of the entities
+    they count, so they grow with the store: the articles naming each merge candidate and
+    the mentions behind the kept label evidence (its check, see :func:`_form_counts`).
     """
     entities = _stored_entities(store)
     candidates = merge_candidates(entities.values(), lambda pairs: _named_together(store, pairs))
@@ -338,9 +342,11 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
     mention of the entity in the store."""
     if not entities:
         return [], []
-    everywhere = [iri for iri in entities if changed is None or iri in changed
-                  or iri not in target]
-    linked = [iri for iri in entities if iri not in everywhere]
+    # A link to another entity than the mention's own is made only by merging, and is
+    # undone in the step that changes the merge: an entity whose merge is unchanged and
+    # that is merged into none has no link to fix (its new articles link it already).
+    everywhere = [iri for iri in entities if changed is None or iri in changed]
+    linked = [iri for iri in entities if iri not in everywhere and iri in target]
     rows = []
     if everywhere:
         rows += [row for values in _value_blocks(f"<{iri}>" for iri in everywhere)
@@ -543,13 +549,20 @@ def _anchors(store: _Store, entities: list[str], articles: list[str] | None
              ) -> dict[str, dict[str, dict[str, str]]]:
     """Return the texts of the mentions of ``entities``, as entity -> article -> span ->
     text, in ``articles`` (None: in the whole store)."""
-    in_articles = ("VALUES ?article { " + " ".join(f"<{iri}>" for iri in articles) + " }"
-                   if articles is not None else "")
-    rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+    if articles is None:
+        rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
+                for row in _rows(store, f"""
         SELECT ?entity ?article ?span WHERE {{
-          {in_articles} VALUES ?entity {{ {values} }}
-          GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
+          VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
+    else:
+        # Each given article's graph is read for the entities (FILTER IN): joined with a
+        # VALUES block of the entities instead, the store visits every mention of them.
+        rows = [row for block in _value_blocks(f"<{iri}>" for iri in entities)
+                for values in _value_blocks(f"<{iri}>" for iri in articles)
+                for row in _rows(store, f"""
+        SELECT ?entity ?article ?span WHERE {{
+          VALUES ?article {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
+          FILTER(?entity IN ({block.replace(" ", ", ")})) }}""")]
     # A span carries its offsets: its text is cut from its article's, read once.
     texts = _article_texts(store, sorted({row["article"].value for row in rows}))
     anchors: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
@@ -577,20 +590,24 @@ def _apply(store: _Store, removed: list, added: list) -> None:
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
     if not removed and not added:
         return
+    from claimgraph.graph.store import delete_data  # the store builds on this module
+
     limit = getattr(store, "update_quads", None)
     if limit and len(removed) + len(added) > limit:
         # A server that refuses large updates gets them in parts, deletions first; a
         # part left undone is done by the next merge step, which decides again.
-        for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
-            for start in range(0, len(quads), limit):
-                part = "\n".join(_quad_text(quad) for quad in quads[start:start + limit])
-                store.update(f"{keyword} {{\n{part}\n}}")
+        for start in range(0, len(removed), limit):
+            store.update(delete_data(_quad_text(quad) for quad in removed[start:start + limit]))
+        for start in range(0, len(added), limit):
+            part = "\n".join(_quad_text(quad) for quad in added[start:start + limit])
+            store.update(f"INSERT DATA {{\n{part}\n}}")
         return
     operations = []
-    for keyword, quads in (("DELETE DATA", removed), ("INSERT DATA", added)):
-        if quads:
-            body = "\n".join(_quad_text(quad) for quad in quads)
-            operations.append(f"{keyword} {{\n{body}\n}}")
+    if removed:
+        operations.append(delete_data(_quad_text(quad) for quad in removed))
+    if added:
+        body = "\n".join(_quad_text(quad) for quad in added)
+        operations.append(f"INSERT DATA {{\n{body}\n}}")
     store.update(" ;\n".join(operations))
 
 

@@ -17,6 +17,7 @@ process at a time can open a store directory for writing: RocksDB locks it, and
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -563,7 +564,7 @@ def _replace_graph_update(article: ArticleRdf, shared: list[ox.Quad],
     One update is one transaction in pyoxigraph: a reader never sees the article half
     replaced, and a failure leaves the store as it was.
     """
-    delete = f"DELETE DATA {{\n{insert_data_body(removed)}\n}} ;\n" if removed else ""
+    delete = f"{delete_data(quad_lines(removed))} ;\n" if removed else ""
     return (f"DROP SILENT GRAPH <{article.iri}> ;\n{delete}"
             f"INSERT DATA {{ GRAPH <{article.iri}> {{\n{article.ntriples.decode()}}}\n"
             f"{insert_data_body(shared)} }}")
@@ -574,7 +575,7 @@ def shared_graphs_update(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
     inserts ``added`` ones."""
     operations = []
     if removed:
-        operations.append(f"DELETE DATA {{\n{insert_data_body(removed)}\n}}")
+        operations.append(delete_data(quad_lines(removed)))
     if added:
         operations.append(f"INSERT DATA {{\n{insert_data_body(added)}\n}}")
     return " ;\n".join(operations)
@@ -583,9 +584,35 @@ def shared_graphs_update(added: list[ox.Quad], removed: list[ox.Quad]) -> str:
 def insert_data_body(quads: Iterable[ox.Quad]) -> str:
     """Return quads as the body of a SPARQL ``INSERT DATA { ... }`` (or ``DELETE DATA``),
     one a line."""
-    return "\n".join(
-        f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
-        for quad in quads)
+    return "\n".join(quad_lines(quads))
+
+
+def quad_lines(quads: Iterable[ox.Quad]) -> list[str]:
+    """Return each quad as one line of an ``INSERT DATA`` or ``DELETE DATA`` body."""
+    return [f"GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }}"
+            for quad in quads]
+
+
+#: A body line whose object is a language-tagged literal ("Peña Nieto"@en).
+_LANGUAGE_TAGGED = re.compile(r'"@[A-Za-z]+(?:-[A-Za-z0-9]+)* \}$')
+
+
+def delete_data(lines: Iterable[str]) -> str:
+    """Return the SPARQL update operations (``;``-separated) that delete the quads of
+    ``lines`` (see :func:`quad_lines`).
+
+    Virtuoso 7 deletes nothing of a language-tagged literal with a non-ASCII character
+    ("Peña Nieto"@en) when one ``DELETE DATA`` holds other quads too (it does delete it
+    alone, whatever follows in the request): each such quad gets an operation of its
+    own, the others share one."""
+    together: list[str] = []
+    alone: list[str] = []
+    for line in lines:
+        (together if line.isascii() or not _LANGUAGE_TAGGED.search(line) else alone).append(line)
+    operations = [f"DELETE DATA {{\n{line}\n}}" for line in alone]
+    if together or not operations:
+        operations.insert(0, "DELETE DATA {\n" + "\n".join(together) + "\n}")
+    return " ;\n".join(operations)
 
 
 def _optional_rdflib(term: object | None) -> RdflibTerm | None:

@@ -14,12 +14,20 @@ from conftest import (
     assert_valid_gexf,
     free_port,
 )
+from rdflib.namespace import SKOS
 
 from claimgraph.cli import main
 from claimgraph.errors import StoreError
 from claimgraph.graph import virtuoso
-from claimgraph.graph.rdf import CLUSTERS_GRAPH, RUNS_GRAPH, article_graph_iri
+from claimgraph.graph.rdf import (
+    CLUSTERS_GRAPH,
+    ENTITIES_GRAPH,
+    RUNS_GRAPH,
+    TEXT_LANGUAGE,
+    article_graph_iri,
+)
 from claimgraph.graph.remote import STANDARD, VIRTUOSO, Endpoints, RemoteStore
+from claimgraph.graph.store import shared_graphs_update
 
 QUERIES = EXAMPLE_ARTICLE.parent / "queries"
 
@@ -91,6 +99,26 @@ def test_a_changed_article_replaces_its_graph_on_virtuoso(virtuoso_server: str, 
         assert store.remove_article("statement")
         assert store.article_count() == 0
         assert not store.select("SELECT ?e WHERE { ?e a cg:Entity }")
+
+
+def test_labels_with_accents_are_deleted_among_other_quads_on_virtuoso(
+        virtuoso_server: str) -> None:
+    # Virtuoso 7 keeps such a label when its DELETE DATA holds other quads: a bulk load's
+    # entities, described once, kept a second preferred label ("Peña Nieto").
+    entity = ox.NamedNode("https://w3id.org/claimgraph/id/entity/pena-nieto")
+    graph = ox.NamedNode(str(ENTITIES_GRAPH))
+    labels = [(SKOS.prefLabel, "Peña Nieto"), (SKOS.prefLabel, "PEÑA NIETO"),
+              (SKOS.altLabel, "Pena Nieto"), (SKOS.altLabel, "Enrique Peña Nieto")]
+    quads = [ox.Quad(entity, ox.NamedNode(str(predicate)),
+                     ox.Literal(label, language=TEXT_LANGUAGE), graph)
+             for predicate, label in labels]
+    with RemoteStore(virtuoso_server) as store:
+        store.update(shared_graphs_update(quads, []))
+        store.update(shared_graphs_update([], quads[1:]))
+        rows = store.select(f"SELECT ?p ?label WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ "
+                            f"{entity} ?p ?label }} }}")
+    assert [(str(row["p"]), str(row["label"])) for row in rows] == [
+        (str(SKOS.prefLabel), "Peña Nieto")]
 
 
 def test_the_dialect_is_told_from_the_server(virtuoso_server: str, oxigraph_server: str) -> None:
