@@ -34,7 +34,12 @@ request, or is told (``dialect="virtuoso"``). With Virtuoso (see :data:`VIRTUOSO
 - it answers some typed literals in another lexical form than was written (``true`` as
   ``1``, a double as written rather than canonical, a double its bulk loader stored with
   six significant digits): they are read back in the canonical form Oxigraph gives (and
-  exports read each literal's whole lexical form), so both servers give the same terms.
+  exports read each literal's whole lexical form), so both servers give the same terms;
+- it cuts every result at its ``ResultSetMaxRows`` (and its HTTP answers at 1,048,576
+  rows), and sorts at most ``MaxSortedTopRows`` (10,000 by default) for a sorted
+  ``LIMIT``: a whole graph is read in sorted pages of 10,000 rows
+  (:attr:`Dialect.page_rows`), fewer when a cut answer's ``X-SPARQL-MaxRows`` header
+  names a lower limit (:meth:`RemoteStore._graph_quads_by_query`).
 """
 
 from __future__ import annotations
@@ -83,7 +88,9 @@ class Dialect:
     already); ``own_graphs_only`` restricts counts, graph lists and exports to
     claimgraph's graphs; ``canonical_literals`` reads typed literals back in canonical form;
     ``accept_by_form`` asks for N-Triples or for SPARQL results by the query's form;
-    ``update_quads`` is the most quads one update request may write (None: no limit).
+    ``update_quads`` is the most quads one update request may write (None: no limit);
+    ``page_rows`` the most rows one page of a whole graph's read asks for (None: the graph
+    is read in one request).
     """
 
     name: str
@@ -95,6 +102,7 @@ class Dialect:
     canonical_literals: bool = False
     accept_by_form: bool = False
     update_quads: int | None = None
+    page_rows: int | None = None
 
 
 #: SPARQL 1.1 as Oxigraph server and ``claimgraph serve`` speak it.
@@ -103,7 +111,7 @@ STANDARD = Dialect("standard")
 VIRTUOSO = Dialect("virtuoso", query_path="sparql", update_path=None,
                    graph_store_path="sparql-graph-crud", union_parameter=None,
                    own_graphs_only=True, canonical_literals=True, accept_by_form=True,
-                   update_quads=500)
+                   update_quads=500, page_rows=10_000)
 DIALECTS = {dialect.name: dialect for dialect in (STANDARD, VIRTUOSO)}
 
 
@@ -162,6 +170,8 @@ class RemoteStore(BaseStore):
         self._dialect = DIALECTS[dialect] if dialect is not None else None
         self._endpoints: Endpoints | None = None
         self._closed = False
+        # Rows per page of a whole graph's read, lowered to a server's limit once it cuts one.
+        self._page_rows: int | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -254,24 +264,62 @@ class RemoteStore(BaseStore):
                 for triple in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
 
     def _graph_quads_by_query(self, graph_name: ox.NamedNode) -> list[ox.Quad]:
-        """Return a graph's quads read with a SELECT of each literal's lexical form.
+        """Return a graph's quads read with SELECTs of each literal's lexical form, page by
+        page (keyset paging: Virtuoso refuses a sorted OFFSET past its row limit).
+
+        Each page asks for the rows of the subjects from ``start`` on, in the string order
+        of the subjects, at most a page of them; of a full page the last subject's rows may
+        be incomplete: they are left for the next page, which starts at that subject.
+        Raises :class:`StoreError` when one subject alone fills a page.
+        """
+        quads: list[ox.Quad] = []
+        start: str | None = None
+        while True:
+            page, page_rows = self._graph_page(graph_name, start)
+            if len(page) < page_rows:
+                return quads + [quad for _key, quad in page]
+            start = page[-1][0]
+            complete = [quad for key, quad in page if key != start]
+            if not complete:
+                raise StoreError(f"the subject {start} has {page_rows} or more statements in "
+                                 f"the graph {graph_name}: more than one page of a read")
+            quads += complete
+
+    def _graph_page(self, graph_name: ox.NamedNode, start: str | None
+                    ) -> tuple[list[tuple[str, ox.Quad]], int]:
+        """Return one page of a graph's quads (subjects from ``start`` on, each quad with
+        its subject's string), and the rows the page asked for.
 
         Virtuoso writes a double it stored as a number with six significant digits
         (0.8032069970845481 as 0.803207) in every serialisation, and ``STR`` gives 16
         (not always enough to read the same double back); its SQL ``sprintf`` with
         ``%.17g`` gives the double exactly. The literals are then put in canonical form.
+        A page the server cuts is asked again in pages of the rows it says it allows.
         """
-        rows = self._query(f"SELECT ?s ?p ?o (IF(DATATYPE(?o) = xsd:double, "
-                           f'bif:sprintf("%.17g", ?o), STR(?o)) AS ?lexical) '
-                           f"WHERE {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}", union=False)
-        quads = []
+        since = f"FILTER(STR(?s) >= {ox.Literal(start)})" if start is not None else ""
+        while True:
+            page_rows = self._page_rows or self.dialect.page_rows or 0
+            limit = f"ORDER BY ?key LIMIT {page_rows}" if page_rows else ""
+            try:
+                rows = self._query(f"SELECT ?s ?p ?o (STR(?s) AS ?key) "
+                                   f"(IF(DATATYPE(?o) = xsd:double, "
+                                   f'bif:sprintf("%.17g", ?o), STR(?o)) AS ?lexical) '
+                                   f"WHERE {{ GRAPH {graph_name} {{ ?s ?p ?o }} {since} }} "
+                                   f"{limit}", union=False)
+                break
+            except ResultsCut as cut:
+                # a full answer of ResultSetMaxRows rows is cut too: a page one row fewer
+                if not page_rows or cut.rows - 1 >= page_rows or cut.rows < 2:
+                    raise
+                self._page_rows = cut.rows - 1
+        page = []
         for row in rows:
             obj = row["o"]
             if isinstance(obj, ox.Literal) and obj.datatype.value not in _PLAIN_DATATYPES:
                 value, datatype = _canonical_literal(row["lexical"].value, obj.datatype.value)
                 obj = ox.Literal(value, datatype=ox.NamedNode(datatype))
-            quads.append(ox.Quad(row["s"], row["p"], obj, graph_name))
-        return quads
+            page.append((row["key"].value, ox.Quad(row["s"], row["p"], obj, graph_name)))
+        return page, page_rows or len(page) + 1
 
     def _query(self, sparql: str, *, union: bool) -> QueryResults:
         dialect = self.dialect
@@ -329,7 +377,7 @@ class RemoteStore(BaseStore):
             with self._open(request) as response:
                 if limit := response.headers.get("X-SPARQL-MaxRows"):
                     # Virtuoso cut the results at its ResultSetMaxRows: never use a part
-                    raise StoreError(f"the SPARQL server {self.url} cut the results of a "
+                    raise ResultsCut(int(limit), f"the SPARQL server {self.url} cut the results of a "
                                      f"{what} at {limit} rows: raise ResultSetMaxRows in "
                                      "its virtuoso.ini")
                 return response.read(), response.headers.get_content_type()
@@ -352,6 +400,14 @@ class RemoteStore(BaseStore):
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise StoreError(f"cannot reach the SPARQL server {self.url}: {reason}") from error
+
+
+class ResultsCut(StoreError):
+    """The server cut a query's results at ``rows`` rows (Virtuoso's ResultSetMaxRows)."""
+
+    def __init__(self, rows: int, message: str) -> None:
+        super().__init__(message)
+        self.rows = rows
 
 
 def query_form(sparql: str) -> str:
