@@ -377,9 +377,9 @@ class RemoteStore(BaseStore):
             with self._open(request) as response:
                 if limit := response.headers.get("X-SPARQL-MaxRows"):
                     # Virtuoso cut the results at its ResultSetMaxRows: never use a part
-                    raise ResultsCut(int(limit), f"the SPARQL server {self.url} cut the results of a "
-                                     f"{what} at {limit} rows: raise ResultSetMaxRows in "
-                                     "its virtuoso.ini")
+                    raise ResultsCut(int(limit), f"the SPARQL server {self.url} cut the "
+                                     f"results of a {what} at {limit} rows: raise "
+                                     "ResultSetMaxRows in its virtuoso.ini")
                 return response.read(), response.headers.get_content_type()
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace").strip()[:500]

@@ -145,3 +145,39 @@ def test_results_virtuoso_cuts_short_are_an_error_not_a_part(tmp_path: Path) -> 
         with pytest.raises(StoreError, match="cut the results of a SPARQL query at 3 rows"):
             store.select(every)
         assert len(store.select(every.replace("10", "2"))) == 2
+
+
+def test_graphs_larger_than_virtuosos_row_limit_are_read_in_pages(
+        virtuoso_server: str, tmp_path: Path, capsys, nlp) -> None:
+    if not virtuoso.available():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    # The articles ingested and exported on a Virtuoso without a limit ...
+    seen = _run_everything(virtuoso_server, tmp_path / "unlimited", capsys)
+    quads = list(ox.parse(seen["nq"], ox.RdfFormat.N_QUADS))
+    entities = [quad for quad in quads if quad.graph_name.value == str(ENTITIES_GRAPH)]
+    assert len(entities) > 100
+    # ... written into one that answers at most 100 rows, exported again: the same bytes
+    with virtuoso.VirtuosoInstance.start(tmp_path / "limited", free_port(), free_port(),
+                                         result_rows=100) as server:
+        store = RemoteStore(server.sparql_url)
+        for first in range(0, len(quads), 500):
+            store.update(shared_graphs_update(quads[first:first + 500], []))
+        with pytest.raises(StoreError, match="cut the results"):
+            store.select(f"SELECT * WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}")
+        output = tmp_path / "limited.nq"
+        assert main(["export", "--endpoint", server.sparql_url, "--format", "nq",
+                     "-o", str(output)]) == 0
+        assert output.read_bytes() == seen["nq"]
+        assert "Robert Weber" in output.read_text(encoding="utf-8")
+        # pages of 99 rows (one fewer than the limit), learned from the cut answer
+        graph = ox.NamedNode(str(ENTITIES_GRAPH))
+        assert sorted(map(str, store._graph_quads_by_query(graph))) == sorted(map(str, entities))
+        assert store._page_rows == 99
+        # a subject with a page's rows or more cannot be read in pages: said, not cut
+        store._page_rows = max(sum(1 for quad in entities if quad.subject == subject)
+                               for subject in {quad.subject for quad in entities})
+        with pytest.raises(StoreError, match="or more statements in the graph"):
+            store._graph_quads_by_query(graph)
+        store._page_rows += 1
+        assert sorted(map(str, store._graph_quads_by_query(graph))) == sorted(map(str, entities))
+        assert len(entities) > store._page_rows
