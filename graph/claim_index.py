@@ -184,7 +184,9 @@ class FileIndex:
             self.db = sqlite3.connect(path)
         self.db.executescript(_SCHEMA)
 
-    def _select(self, sql: str, items: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def select_in(self, sql: str, items: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Return the rows of ``sql`` for ``items``, its ``(?)`` standing for a list of
+        them (asked in parts of :data:`_SQL_CHUNK`)."""
         rows: list[tuple[Any, ...]] = []
         for chunk in chunked(list(items), _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
@@ -193,18 +195,18 @@ class FileIndex:
 
     def claims_of(self, articles: Sequence[str]) -> list[str]:
         """Return the claims indexed for ``articles``."""
-        return sorted(iri for (iri,) in self._select(
+        return sorted(iri for (iri,) in self.select_in(
             "SELECT claim.iri FROM claim JOIN article ON article.id = claim.article "
             "WHERE article.iri IN (?)", articles))
 
     def articles_of(self, claims: Sequence[str]) -> dict[str, str]:
         """Return the article of each indexed claim of ``claims``."""
-        return dict(self._select("SELECT claim.iri, article.iri FROM claim JOIN article ON "
+        return dict(self.select_in("SELECT claim.iri, article.iri FROM claim JOIN article ON "
                                  "article.id = claim.article WHERE claim.iri IN (?)", claims))
 
     def orders(self, claims: Sequence[str]) -> dict[str, int]:
         """Return the matching order of each indexed claim of ``claims``."""
-        return dict(self._select("SELECT iri, ord FROM claim WHERE iri IN (?)", claims))
+        return dict(self.select_in("SELECT iri, ord FROM claim WHERE iri IN (?)", claims))
 
     def last_order(self) -> int:
         """Return the highest matching order indexed (0 when none)."""
@@ -214,7 +216,7 @@ class FileIndex:
         """Return the indexed claims holding each of ``keys`` (band keys)."""
         by_number = {key_number(key): key for key in keys}
         found: dict[str, set[str]] = defaultdict(set)
-        for number, iri in self._select("SELECT band.key, claim.iri FROM band JOIN claim ON "
+        for number, iri in self.select_in("SELECT band.key, claim.iri FROM band JOIN claim ON "
                                         "claim.ord = band.ord WHERE band.key IN (?)",
                                         sorted(by_number)):
             found[by_number[number]].add(iri)
@@ -222,7 +224,7 @@ class FileIndex:
 
     def matched(self, articles: Sequence[str]) -> set[str]:
         """Return those of ``articles`` the index has matched."""
-        return {iri for (iri,) in self._select("SELECT iri FROM article WHERE iri IN (?)",
+        return {iri for (iri,) in self.select_in("SELECT iri FROM article WHERE iri IN (?)",
                                                articles)}
 
     def quads(self, edit: IndexEdit) -> tuple[set[ox.Quad], set[ox.Quad]]:
@@ -247,7 +249,7 @@ class FileIndex:
                 return
             self.db.executemany("INSERT OR IGNORE INTO article (iri) VALUES (?)",
                                 [(article,) for article in edit.articles])
-            ids = dict(self._select("SELECT iri, id FROM article WHERE iri IN (?)",
+            ids = dict(self.select_in("SELECT iri, id FROM article WHERE iri IN (?)",
                                     edit.articles + [record.article
                                                      for record, _ in edit.indexed]))
             for record, keys in edit.indexed:
@@ -342,7 +344,7 @@ def _move_store_index(store: Store, index: FileIndex) -> bool:
                          order=int(row["order"].value)) for row in stored]
     # The store's orders are kept (its clusters carry them): the file's articles whose
     # claims hold one of them are forgotten, and matched again as not matched yet.
-    clashing = {article for (article,) in index._select(
+    clashing = {article for (article,) in index.select_in(
         "SELECT article.iri FROM claim JOIN article ON article.id = claim.article "
         "WHERE claim.ord IN (?)", [record.order for record in moved])} - set(articles)
     index.commit(IndexEdit(sorted(clashing), removing=True,

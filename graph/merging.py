@@ -32,21 +32,18 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib.namespace import SDO, SKOS
 
 from claimgraph.graph.rdf import ENTITIES_GRAPH, TEXT_LANGUAGE, span_offsets
+from claimgraph.graph.sparql_rows import VALUES_BLOCK, Store, select_rows
 from claimgraph.ontology import CG
 from claimgraph.resolve.names import initials, is_abbreviation
 
 #: How many times as many articles the most named candidate needs over all the others
 #: together to be the one a short name stands for.
 DOMINANCE = 3
-#: The most values one query's VALUES block holds: the lists of entities and claims grow
-#: with the store, and Virtuoso refuses a query of some 8,000 values ("Too many arguments").
-VALUES_BLOCK = 1_000
 #: Types whose short names are merged (a group named by one noun, "democrat", is not).
 MERGED_TYPES = frozenset({"person", "organization", "place", "other"})
 #: Kinds of the places the gazetteer names (see :mod:`claimgraph.resolve.gazetteer`).
@@ -167,14 +164,6 @@ def _compatible(short_type: str, full_type: str) -> bool:
 # ---------------------------------------------------------------- applying it to a store
 
 
-class _Store(Protocol):
-    """What merging asks of a store (:class:`claimgraph.graph.store.BaseStore`)."""
-
-    def query(self, sparql: str) -> Any: ...
-
-    def update(self, sparql: str) -> None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class MergeSummary:
     """What one store-wide merge step did."""
@@ -185,7 +174,7 @@ class MergeSummary:
     relabelled: int = 0  # preferred labels changed to the casing most articles use
 
 
-def merge_across_store(store: _Store, touched: Iterable[str] | None = None,
+def merge_across_store(store: Store, touched: Iterable[str] | None = None,
                        articles: Iterable[str] | None = None) -> MergeSummary:
     """Decide every short name of ``store`` again and make the store agree: the merge
     statements of the entities graph (``cg:mergedInto``, ``cg:candidateEntity``,
@@ -261,10 +250,10 @@ _GRAPH = f"<{ENTITIES_GRAPH}>"
 _Triple = tuple[str, str, str]  # subject, predicate, object in SPARQL syntax (graph implied)
 
 
-def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
+def _stored_entities(store: Store) -> dict[str, StoredEntity]:
     # One scan of the entities graph for the five properties (joins and OPTIONALs over
     # thousands of entities cost several times more).
-    rows = _rows(store, f"""
+    rows = select_rows(store, f"""
         SELECT ?entity ?p ?o WHERE {{ GRAPH {_GRAPH} {{ ?entity ?p ?o .
           VALUES ?p {{ cg:entityKey cg:entityType cg:entityKind skos:prefLabel
                       skos:altLabel }} }} }}""")
@@ -281,13 +270,13 @@ def _stored_entities(store: _Store) -> dict[str, StoredEntity]:
             for iri, facts in values.items() if _KEY in facts}
 
 
-def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+def _named_together(store: Store, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Return the pairs of entities that some article refers to both of."""
     if not pairs:
         return set()
     # EXISTS stops at the first such article, where a join would visit every one.
     rows = [row for values in _value_blocks(f"(<{short}> <{fuller}>)" for short, fuller in pairs)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?short ?fuller WHERE {{
           VALUES (?short ?fuller) {{ {values} }}
           FILTER EXISTS {{ GRAPH ?article {{ ?one cg:refersTo ?short .
@@ -295,12 +284,12 @@ def _named_together(store: _Store, pairs: list[tuple[str, str]]) -> set[tuple[st
     return {(row["short"].value, row["fuller"].value) for row in rows}
 
 
-def _article_counts(store: _Store, entities: list[str]) -> dict[str, int]:
+def _article_counts(store: Store, entities: list[str]) -> dict[str, int]:
     """Return the number of articles with a mention that refers to each entity."""
     if not entities:
         return {}
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?entity (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
         }} GROUP BY ?entity""")]
@@ -317,8 +306,8 @@ def _decision_triples(decision: MergeDecision) -> set[_Triple]:
     return triples
 
 
-def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
-    rows = _rows(store, f"""
+def _stored_decisions(store: Store) -> dict[str, set[_Triple]]:
+    rows = select_rows(store, f"""
         SELECT ?entity ?p ?o WHERE {{ GRAPH {_GRAPH} {{
           ?entity ?p ?o . VALUES ?p {{ {_RULE} {_MERGED_INTO} {_CANDIDATE} }} }} }}""")
     stored: dict[str, set[_Triple]] = defaultdict(set)
@@ -329,7 +318,7 @@ def _stored_decisions(store: _Store) -> dict[str, set[_Triple]]:
     return stored
 
 
-def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
+def _relinks(store: Store, entities: list[str], target: Mapping[str, str],
              changed: set[str] | None = None
              ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
     """Return the claim links to remove and to add (each with its article graph) so that
@@ -350,7 +339,7 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
     rows = []
     if everywhere:
         rows += [row for values in _value_blocks(f"<{iri}>" for iri in everywhere)
-                 for row in _rows(store, f"""
+                 for row in select_rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -364,7 +353,7 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
     if linked:
         # A merged entity's own links: each came from a mention referring to it.
         rows += [row for values in _value_blocks(f"<{iri}>" for iri in linked)
-                 for row in _rows(store, f"""
+                 for row in select_rows(store, f"""
         SELECT ?article ?claim ?node ?p ?current ?local WHERE {{
           VALUES ?local {{ {values} }}
           GRAPH ?article {{
@@ -391,7 +380,7 @@ def _relinks(store: _Store, entities: list[str], target: Mapping[str, str],
     return [*removed, *about_removed], [*added, *about_added]
 
 
-def _about_links(store: _Store, claims: list[tuple[str, str]],
+def _about_links(store: Store, claims: list[tuple[str, str]],
                  removed: list[tuple[str, _Triple]], added: list[tuple[str, _Triple]]
                  ) -> tuple[list[tuple[str, _Triple]], list[tuple[str, _Triple]]]:
     """Return the ``schema:about`` links to remove and add so that each claim is about
@@ -399,7 +388,7 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     if not claims:
         return [], []
     rows = [row for values in _value_blocks(f"<{claim}>" for _, claim in claims)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?claim ?role ?subject ?about WHERE {{
           VALUES ?claim {{ {values} }}
           {{ ?claim cg:qualifiedSubject ?role . ?role cg:subject ?subject }}
@@ -423,7 +412,7 @@ def _about_links(store: _Store, claims: list[tuple[str, str]],
     return about_removed, about_added
 
 
-def _labels_by_evidence(store: _Store, entities: list[str], articles: list[str] | None = None
+def _labels_by_evidence(store: Store, entities: list[str], articles: list[str] | None = None
                         ) -> tuple[list[_Triple], list[_Triple]]:
     """Return the label statements to remove and add so that each of ``entities`` has
     the preferred label :func:`preferred_by_evidence` chooses, and the counts of evidence
@@ -432,7 +421,7 @@ def _labels_by_evidence(store: _Store, entities: list[str], articles: list[str] 
     if not entities:
         return [], []
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?entity ?preferred ?alternative WHERE {{ GRAPH {_GRAPH} {{
           VALUES ?entity {{ {values} }}
           ?entity skos:prefLabel ?preferred ; skos:altLabel ?alternative }} }}""")]
@@ -456,7 +445,7 @@ def _labels_by_evidence(store: _Store, entities: list[str], articles: list[str] 
     return removed, added
 
 
-def _form_counts(store: _Store, variants: Mapping[str, set[str]],
+def _form_counts(store: Store, variants: Mapping[str, set[str]],
                  preferred: Mapping[str, str], articles: list[str] | None = None
                  ) -> tuple[dict[str, dict[str, int]], list[_Triple], list[_Triple]]:
     """Return, for each entity, the number of articles whose mentions of it hold each of
@@ -515,23 +504,23 @@ def _articles_with(form: str, anchors: Mapping[str, Mapping[str, str]]) -> int:
     return sum(any(form in anchor for anchor in spans.values()) for spans in anchors.values())
 
 
-def _mention_counts(store: _Store, entities: list[str]) -> dict[str, int]:
+def _mention_counts(store: Store, entities: list[str]) -> dict[str, int]:
     """Return the number of mentions (spans, in all articles) referring to each entity:
     counted by the store from its index, no rows read."""
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?entity (COUNT(*) AS ?mentions) WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
         }} GROUP BY ?entity""")]
     return {row["entity"].value: int(row["mentions"].value) for row in rows}
 
 
-def _kept_evidence(store: _Store, entities: list[str]
+def _kept_evidence(store: Store, entities: list[str]
                    ) -> dict[str, tuple[int, dict[str, int], str]]:
     """Return each entity's kept ``cg:labelEvidence``: (mentions counted over, article
     counts by form, the statement's object in SPARQL syntax)."""
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?entity ?evidence WHERE {{ GRAPH {_GRAPH} {{
           VALUES ?entity {{ {values} }} ?entity {_EVIDENCE} ?evidence }} }}""")]
     kept = {}
@@ -545,13 +534,13 @@ def _kept_evidence(store: _Store, entities: list[str]
     return kept
 
 
-def _anchors(store: _Store, entities: list[str], articles: list[str] | None
+def _anchors(store: Store, entities: list[str], articles: list[str] | None
              ) -> dict[str, dict[str, dict[str, str]]]:
     """Return the texts of the mentions of ``entities``, as entity -> article -> span ->
     text, in ``articles`` (None: in the whole store)."""
     if articles is None:
         rows = [row for values in _value_blocks(f"<{iri}>" for iri in entities)
-                for row in _rows(store, f"""
+                for row in select_rows(store, f"""
         SELECT ?entity ?article ?span WHERE {{
           VALUES ?entity {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }} }}""")]
     else:
@@ -559,7 +548,7 @@ def _anchors(store: _Store, entities: list[str], articles: list[str] | None
         # VALUES block of the entities instead, the store visits every mention of them.
         rows = [row for block in _value_blocks(f"<{iri}>" for iri in entities)
                 for values in _value_blocks(f"<{iri}>" for iri in articles)
-                for row in _rows(store, f"""
+                for row in select_rows(store, f"""
         SELECT ?entity ?article ?span WHERE {{
           VALUES ?article {{ {values} }} GRAPH ?article {{ ?span cg:refersTo ?entity }}
           FILTER(?entity IN ({block.replace(" ", ", ")})) }}""")]
@@ -574,18 +563,18 @@ def _anchors(store: _Store, entities: list[str], articles: list[str] | None
     return anchors
 
 
-def _article_texts(store: _Store, articles: list[str]) -> dict[str, str]:
+def _article_texts(store: Store, articles: list[str]) -> dict[str, str]:
     """Return the stored texts (``nif:isString``) of ``articles``."""
     if not articles:
         return {}
     rows = [row for values in _value_blocks(f"<{iri}>" for iri in articles)
-            for row in _rows(store, f"""
+            for row in select_rows(store, f"""
         SELECT ?article ?text WHERE {{ VALUES ?article {{ {values} }}
           GRAPH ?article {{ ?article nif:isString ?text }} }}""")]
     return {row["article"].value: row["text"].value for row in rows}
 
 
-def _apply(store: _Store, removed: list, added: list) -> None:
+def _apply(store: Store, removed: list, added: list) -> None:
     """Delete, then insert, in one update (one transaction in pyoxigraph). A bare triple
     belongs to the entities graph; an (article, triple) pair to that article's graph."""
     if not removed and not added:
@@ -617,15 +606,6 @@ def _quad_text(quad: _Triple | tuple[str, _Triple]) -> str:
         return f"GRAPH <{graph}> {{ {subject} {predicate} {obj} }}"
     subject, predicate, obj = quad
     return f"GRAPH {_GRAPH} {{ {subject} {predicate} {obj} }}"
-
-
-def _rows(store: _Store, sparql: str) -> list[dict[str, Any]]:
-    """Run a SELECT; return one dict per solution, variable -> pyoxigraph term or None
-    (pyoxigraph's terms as they come: converting thousands of rows to rdflib costs more
-    than the query)."""
-    results = store.query(sparql)
-    names = [variable.value for variable in results.variables]
-    return [{name: solution[name] for name in names} for solution in results]
 
 
 def _literal(text: str) -> str:

@@ -1,22 +1,23 @@
 """Reading a store through SPARQL in small queries: the store's interface, a query's
-solutions as rows, and lists of IRIs cut into VALUES blocks. Claim matching
-(:mod:`claimgraph.graph.spread`) and its index (:mod:`claimgraph.graph.claim_index`)
-share them."""
+solutions as rows (pyoxigraph's terms as they come: converting thousands of rows to rdflib
+costs more than the query), and lists of IRIs cut into VALUES blocks. Store-wide merging
+(:mod:`claimgraph.graph.merging`), claim matching (:mod:`claimgraph.graph.spread`) and its
+index (:mod:`claimgraph.graph.claim_index`) share them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from claimgraph.graph.merging import VALUES_BLOCK
-
-#: Claims per SPARQL lookup (VALUES rows): the queries stay small for any server
-#: (Virtuoso refuses a VALUES block of a few thousand).
+#: The most values one query's VALUES block holds: the lists of entities and claims grow
+#: with the store, and Virtuoso refuses a query of some 8,000 values ("Too many arguments").
+VALUES_BLOCK = 1_000
+#: Claims per SPARQL lookup (VALUES rows) in claim matching.
 CHUNK = VALUES_BLOCK
 
 
 class Store(Protocol):
-    """What matching asks of a store (:class:`claimgraph.graph.store.BaseStore`)."""
+    """What merging and matching ask of a store (:class:`claimgraph.graph.store.BaseStore`)."""
 
     def query(self, sparql: str) -> Any: ...
 
@@ -42,4 +43,4 @@ def iri_values(iris: Iterable[str]) -> str:
     return " ".join(f"<{iri}>" for iri in iris)
 
 
-__all__ = ["CHUNK", "Store", "chunked", "iri_values", "select_rows"]
+__all__ = ["CHUNK", "VALUES_BLOCK", "Store", "chunked", "iri_values", "select_rows"]
